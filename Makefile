@@ -1,0 +1,51 @@
+# weerbaar: every target sets itself up (virtual environment, Python and Debian packages).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_OUT := demo-uitvoer
+# Debian packages: headless browser for the web-app tests, OCR for scanned pages,
+# pdftoppm for checking rendered PDFs, Pango for WeasyPrint.
+DEB_PACKAGES := chromium tesseract-ocr tesseract-ocr-nld poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+
+.PHONY: demo test bench lint format model clean-demo system-deps help
+
+help:
+	@echo "make demo   - volledige scan op de demodata; rapporten in $(DEMO_OUT)/rapporten/"
+	@echo "make test   - alle tests"
+	@echo "make bench  - benchmarks (snelheid, geheugen, nauwkeurigheid)"
+	@echo "make lint   - ruff"
+	@echo "make model  - standaardmodel voor het zoeken opnieuw trainen"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh $(DEB_PACKAGES)
+
+demo: system-deps $(STAMP)
+	$(PY) -m weerbaar demo --uit $(DEMO_OUT)
+
+test: system-deps $(STAMP)
+	$(PY) -m pytest -q
+
+bench: system-deps $(STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+model: $(STAMP)
+	$(PY) -m weerbaar.search.train
+
+clean-demo:
+	rm -rf $(DEMO_OUT)

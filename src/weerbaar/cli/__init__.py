@@ -1,0 +1,66 @@
+"""The ``weerbaar`` command. Each command module registers its commands on ``app``;
+command functions only parse options, call one library function and print the result."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from weerbaar.errors import WeerbaarError
+
+app = typer.Typer(
+    name="weerbaar",
+    help="Inventarisatie en zelfscan van de handreiking weerbaarheid en veerkracht.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+# Command modules, in the order their commands appear in --help. A module that is not
+# there yet (work in progress) is skipped, so the other commands keep working.
+COMMAND_MODULES = (
+    "weerbaar.cli.catalog",
+    "weerbaar.cli.ingest",
+    "weerbaar.cli.search",
+    "weerbaar.cli.review",
+    "weerbaar.cli.assess",
+    "weerbaar.cli.report",
+    "weerbaar.cli.selfassess",
+    "weerbaar.cli.web",
+    "weerbaar.cli.demo",
+)
+
+
+def _load_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--versie", help="Toon de versie en stop."),
+) -> None:
+    if version:
+        from weerbaar import __version__
+
+        console.print(f"weerbaar {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    _load_commands()
+    try:
+        app()
+    except WeerbaarError as exc:
+        err_console.print(f"[bold red]Fout:[/] {exc}")
+        sys.exit(2)

@@ -1,0 +1,33 @@
+"""Options and helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from weerbaar.store import Workspace, open_workspace
+
+
+def default_workspace() -> Path:
+    return Path(os.environ.get("WEERBAAR_WERKRUIMTE", "werkruimte"))
+
+
+WORKSPACE_HELP = "Map van de werkruimte (standaard $WEERBAAR_WERKRUIMTE of ./werkruimte)."
+
+
+def werkruimte_option() -> Any:
+    """The ``--werkruimte`` option, the same on every command."""
+    return typer.Option(None, "--werkruimte", "-w", help=WORKSPACE_HELP, show_default=False)
+
+
+def workspace_from(path: Path | None, *, create: bool = True) -> Workspace:
+    return open_workspace(path or default_workspace(), create=create)
+
+
+def print_json(data: Any) -> None:
+    """Print JSON to standard output (UTF-8, not ASCII-escaped)."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
