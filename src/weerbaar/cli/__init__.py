@@ -25,6 +25,8 @@ err_console = Console(stderr=True)
 # there yet (work in progress) is skipped, so the other commands keep working.
 COMMAND_MODULES = (
     "weerbaar.cli.catalog",
+    "weerbaar.cli.catalog_import",
+    "weerbaar.cli.organisations",
     "weerbaar.cli.ingest",
     "weerbaar.cli.search",
     "weerbaar.cli.review",
