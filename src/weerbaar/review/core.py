@@ -1,0 +1,492 @@
+"""Decisions of reviewers on candidate passages, with an append-only audit log."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from weerbaar.errors import WeerbaarError
+from weerbaar.store import Workspace, utcnow
+from weerbaar.store import decisions as q
+
+RELEVANT_VALUES = ("ja", "nee", "andere")
+STAGES = ("voornemen", "plan", "uitvoering", "evaluatie")
+EXPORT_FORMAT = "weerbaar.decisions.v1"
+EXPORT_FIELDS = (
+    "passage_id",
+    "document_sha256",
+    "char_start",
+    "char_end",
+    "organisation_code",
+    "catalog_version",
+    "measure_id",
+    "reviewer",
+    "relevant",
+    "other_measure_id",
+    "source_ok",
+    "context_ok",
+    "stage",
+    "aspects",
+    "comment",
+    "updated_at",
+)
+
+try:  # the ingest package defines how page texts are joined into the document text
+    from weerbaar.store.documents import PAGE_SEPARATOR  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - until store/documents.py lands
+    PAGE_SEPARATOR = "\n\f\n"
+
+
+class ReviewError(WeerbaarError):
+    """A decision that cannot be recorded (unknown passage, invalid value, ...)."""
+
+
+# --------------------------------------------------------------------------- helpers
+def is_validated(decision: dict[str, Any]) -> bool:
+    """True when a decision makes its passage validated evidence for the measure."""
+    return (
+        decision.get("relevant") == "ja"
+        and decision.get("source_ok") is not False
+        and decision.get("context_ok") is not False
+    )
+
+
+def _default_catalog_version(conn: Connection, passage_id: int, measure_id: str) -> str:
+    version = q.candidate_catalog_version(conn, passage_id=passage_id, measure_id=measure_id)
+    if version:
+        return version
+    try:
+        from weerbaar.catalog import load_catalog
+
+        return str(load_catalog().version)
+    except Exception:  # catalogue not available: keep the decision, mark the version
+        return "onbekend"
+
+
+def _check_values(
+    relevant: str, other_measure_id: str | None, stage: str | None, aspects: list[str] | None
+) -> None:
+    if relevant not in RELEVANT_VALUES:
+        raise ReviewError(
+            f"Ongeldige waarde voor relevant: {relevant!r} (kies uit ja, nee, andere)."
+        )
+    if relevant == "andere" and not other_measure_id:
+        raise ReviewError("Kies bij 'hoort bij andere maatregel' welke maatregel het is.")
+    if stage is not None and stage not in STAGES:
+        raise ReviewError(
+            f"Ongeldige fase: {stage!r} (kies uit voornemen, plan, uitvoering, evaluatie)."
+        )
+    if aspects is not None and not all(isinstance(a, str) and a for a in aspects):
+        raise ReviewError("Aspecten moeten aspectcodes zijn, zoals '2.2.a'.")
+
+
+def _record(
+    conn: Connection,
+    *,
+    reviewer: str,
+    passage_id: int,
+    measure_id: str,
+    relevant: str,
+    other_measure_id: str | None,
+    context_ok: bool | None,
+    source_ok: bool | None,
+    stage: str | None,
+    aspects: list[str] | None,
+    comment: str | None,
+    catalog_version: str | None,
+    action: str,
+) -> tuple[int, bool]:
+    """Insert or update inside ``conn``; returns (decision id, changed)."""
+    if not reviewer or not reviewer.strip():
+        raise ReviewError("Een beslissing heeft een beoordelaar nodig.")
+    _check_values(relevant, other_measure_id, stage, aspects)
+    if not measure_id:
+        raise ReviewError("Een beslissing hoort bij een maatregel.")
+    if q.get_passage(conn, passage_id) is None:
+        raise ReviewError(f"Passage {passage_id} bestaat niet in deze werkruimte.")
+    version = catalog_version or _default_catalog_version(conn, passage_id, measure_id)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "source_ok": source_ok,
+        "relevant": relevant,
+        "other_measure_id": other_measure_id if relevant == "andere" else None,
+        "context_ok": context_ok,
+        "stage": stage,
+        "aspects": sorted(set(aspects)) if aspects else [],
+        "comment": (comment or "").strip() or None,
+    }
+    existing = q.get_decision(
+        conn,
+        passage_id=passage_id,
+        catalog_version=version,
+        measure_id=measure_id,
+        reviewer=reviewer,
+    )
+    if existing is None:
+        decision_id = q.insert_decision(
+            conn,
+            {
+                **values,
+                "passage_id": passage_id,
+                "catalog_version": version,
+                "measure_id": measure_id,
+                "reviewer": reviewer,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        before = None
+    else:
+        decision_id = int(existing["id"])
+        before = q.decision_state(existing)
+        if all(existing.get(k) == v for k, v in values.items()):
+            return decision_id, False
+        q.update_decision(conn, decision_id, {**values, "updated_at": now})
+    after = q.decision_state(q.get_decision_by_id(conn, decision_id))
+    q.append_log(
+        conn,
+        decision_id=decision_id,
+        passage_id=passage_id,
+        measure_id=measure_id,
+        reviewer=reviewer,
+        action=action if before is None else ("update" if action == "insert" else action),
+        before=before,
+        after=after,
+        at=now,
+    )
+    return decision_id, True
+
+
+# --------------------------------------------------------------------------- public API
+def record_decision(
+    ws: Workspace,
+    *,
+    reviewer: str,
+    passage_id: int,
+    measure_id: str,
+    relevant: str,
+    other_measure_id: str | None = None,
+    context_ok: bool | None = None,
+    source_ok: bool | None = None,
+    stage: str | None = None,
+    aspects: list[str] | None = None,
+    comment: str | None = None,
+    catalog_version: str | None = None,
+) -> int:
+    """Insert or update the decision of ``reviewer`` on one passage for one measure and
+    append its audit row (before/after), in one transaction. Returns the decision id.
+
+    ``relevant`` is ``ja`` | ``nee`` | ``andere`` (then ``other_measure_id`` is needed).
+    ``catalog_version`` defaults to the version of the passage's candidate row, else the
+    newest catalogue. Recording the same values again changes nothing and logs nothing.
+    """
+    with ws.write() as conn:
+        decision_id, _ = _record(
+            conn,
+            reviewer=reviewer,
+            passage_id=passage_id,
+            measure_id=measure_id,
+            relevant=relevant,
+            other_measure_id=other_measure_id,
+            context_ok=context_ok,
+            source_ok=source_ok,
+            stage=stage,
+            aspects=aspects,
+            comment=comment,
+            catalog_version=catalog_version,
+            action="insert",
+        )
+    return decision_id
+
+
+def undo_last(ws: Workspace, reviewer: str) -> dict[str, Any] | None:
+    """Undo the reviewer's most recent change that is not undone yet (a stack: calling
+    it twice undoes the last two changes). The restored state is logged as action
+    ``undo``. Returns the undone log row, or None when there is nothing to undo."""
+    with ws.write() as conn:
+        pending_undos = 0
+        target: dict[str, Any] | None = None
+        for row in q.reviewer_log_desc(conn, reviewer):
+            if row["action"] == "undo":
+                pending_undos += 1
+            elif pending_undos:
+                pending_undos -= 1
+            else:
+                target = row
+                break
+        if target is None:
+            return None
+        before = target["before"]
+        decision_id = target["decision_id"]
+        current = q.get_decision_by_id(conn, decision_id) if decision_id else None
+        now = utcnow()
+        if before is None:
+            if current is not None:
+                q.delete_decision(conn, decision_id)
+            after = None
+        else:
+            values = {k: before.get(k) for k in q.DECISION_FIELDS}
+            if current is not None:
+                q.update_decision(conn, decision_id, {**values, "updated_at": now})
+            else:
+                q.insert_decision(
+                    conn,
+                    {
+                        **values,
+                        "id": decision_id,
+                        "passage_id": target["passage_id"],
+                        "catalog_version": before.get("catalog_version") or "onbekend",
+                        "measure_id": target["measure_id"],
+                        "reviewer": reviewer,
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
+            after = q.decision_state(q.get_decision_by_id(conn, decision_id))
+        q.append_log(
+            conn,
+            decision_id=decision_id,
+            passage_id=target["passage_id"],
+            measure_id=target["measure_id"],
+            reviewer=reviewer,
+            action="undo",
+            before=q.decision_state(current),
+            after=after,
+            at=now,
+        )
+    return target
+
+
+def list_decisions(
+    ws: Workspace,
+    *,
+    measure_id: str | None = None,
+    reviewer: str | None = None,
+    organisation: str | list[str] | None = None,
+    passage_id: int | None = None,
+    catalog_version: str | None = None,
+) -> list[dict[str, Any]]:
+    """Decisions (dicts) with the passage's document sha256, offsets and organisation."""
+    orgs = [organisation] if isinstance(organisation, str) else organisation
+    with ws.read() as conn:
+        return q.query_decisions(
+            conn,
+            measure_id=measure_id,
+            reviewer=reviewer,
+            organisations=orgs,
+            passage_id=passage_id,
+            catalog_version=catalog_version,
+        )
+
+
+def _fmt_from(path: Path, fmt: str | None) -> str:
+    fmt = (fmt or path.suffix.lstrip(".") or "json").lower()
+    if fmt not in ("json", "csv"):
+        raise ReviewError(f"Onbekend formaat {fmt!r}: kies json of csv.")
+    return fmt
+
+
+def _bool_text(value: bool | None) -> str:
+    return "" if value is None else ("ja" if value else "nee")
+
+
+def _parse_bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("", "none", "null", "onbekend"):
+        return None
+    if text in ("ja", "true", "1", "yes", "j"):
+        return True
+    if text in ("nee", "false", "0", "no", "n"):
+        return False
+    raise ReviewError(f"Onbekende ja/nee-waarde: {value!r}.")
+
+
+def export_decisions(
+    ws: Workspace,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    organisation: str | list[str] | None = None,
+    measure_id: str | None = None,
+    reviewer: str | None = None,
+) -> int:
+    """Write decisions to ``path`` as JSON or CSV (from ``fmt`` or the suffix). Passages
+    are referenced by id and by document sha256 + char offsets, so a file can be imported
+    into another workspace or after re-ingest. Returns the number of decisions written."""
+    path = Path(path)
+    fmt = _fmt_from(path, fmt)
+    rows = list_decisions(ws, organisation=organisation, measure_id=measure_id, reviewer=reviewer)
+    records = [{k: r.get(k) for k in EXPORT_FIELDS} for r in rows]
+    tmp = path.with_name(path.name + ".part")
+    if fmt == "json":
+        payload = {"format": EXPORT_FORMAT, "exported_at": utcnow(), "decisions": records}
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    else:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            for rec in records:
+                out = dict(rec)
+                out["aspects"] = ";".join(rec.get("aspects") or [])
+                out["source_ok"] = _bool_text(rec.get("source_ok"))
+                out["context_ok"] = _bool_text(rec.get("context_ok"))
+                # a comment starting with = + - @ must stay text in a spreadsheet
+                comment = out.get("comment") or ""
+                if comment[:1] in ("=", "+", "-", "@"):
+                    comment = "'" + comment
+                out["comment"] = comment
+                writer.writerow({k: ("" if v is None else v) for k, v in out.items()})
+    tmp.replace(path)
+    return len(records)
+
+
+@dataclass
+class ImportReport:
+    """Outcome of :func:`import_decisions`."""
+
+    recorded: int = 0
+    unchanged: int = 0
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.recorded + self.unchanged + len(self.skipped)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "vastgelegd": self.recorded,
+            "ongewijzigd": self.unchanged,
+            "overgeslagen": self.skipped,
+        }
+
+
+def _read_records(path: Path, fmt: str) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise ReviewError(f"Bestand {path} bestaat niet.")
+    try:
+        if fmt == "json":
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            records = data.get("decisions") if isinstance(data, dict) else data
+            if not isinstance(records, list):
+                raise ReviewError(f"{path.name} bevat geen lijst met beslissingen.")
+            return [r for r in records if isinstance(r, dict)]
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            out = []
+            for r in csv.DictReader(fh):
+                rec: dict[str, Any] = dict(r)
+                rec["aspects"] = [a for a in (r.get("aspects") or "").split(";") if a]
+                comment = r.get("comment") or ""
+                if comment[:2] in ("'=", "'+", "'-", "'@"):
+                    comment = comment[1:]
+                rec["comment"] = comment
+                out.append(rec)
+            return out
+    except (json.JSONDecodeError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReviewError(f"{path.name} kan niet worden gelezen: {exc}") from exc
+
+
+def _resolve_passage(conn: Connection, rec: dict[str, Any]) -> int | None:
+    sha = (rec.get("document_sha256") or "").strip() or None
+    start, end = rec.get("char_start"), rec.get("char_end")
+    if sha and start not in (None, "") and end not in (None, ""):
+        found = q.find_passage_by_offsets(
+            conn, document_sha256=sha, char_start=int(start), char_end=int(end)
+        )
+        if found is not None:
+            return found
+    pid = rec.get("passage_id")
+    if pid not in (None, ""):
+        passage = q.get_passage(conn, int(pid))
+        if passage is not None and (sha is None or passage["document_sha256"] == sha):
+            return int(pid)
+    return None
+
+
+def import_decisions(
+    ws: Workspace, path: str | Path, fmt: str | None = None, *, reviewer: str | None = None
+) -> ImportReport:
+    """Read decisions from a JSON or CSV export and record each through
+    :func:`record_decision` (so each gets its audit row). Passages are found by document
+    sha256 + char offsets first, then by id (only when the sha256 agrees). ``reviewer``
+    overrides the reviewer name in the file. Unresolvable rows are skipped with a reason."""
+    path = Path(path)
+    fmt = _fmt_from(path, fmt)
+    report = ImportReport()
+    for i, rec in enumerate(_read_records(path, fmt), start=1):
+        try:
+            with ws.read() as conn:
+                passage_id = _resolve_passage(conn, rec)
+            if passage_id is None:
+                raise ReviewError("passage niet gevonden in deze werkruimte")
+            who = reviewer or (rec.get("reviewer") or "").strip()
+            aspects = rec.get("aspects")
+            if isinstance(aspects, str):
+                aspects = [a for a in aspects.split(";") if a]
+            with ws.write() as conn:
+                _, changed = _record(
+                    conn,
+                    reviewer=who,
+                    passage_id=passage_id,
+                    measure_id=str(rec.get("measure_id") or "").strip(),
+                    relevant=str(rec.get("relevant") or "").strip(),
+                    other_measure_id=(rec.get("other_measure_id") or None),
+                    context_ok=_parse_bool(rec.get("context_ok")),
+                    source_ok=_parse_bool(rec.get("source_ok")),
+                    stage=(rec.get("stage") or None),
+                    aspects=list(aspects or []),
+                    comment=rec.get("comment"),
+                    catalog_version=(rec.get("catalog_version") or None),
+                    action="import",
+                )
+            if changed:
+                report.recorded += 1
+            else:
+                report.unchanged += 1
+        except (ReviewError, ValueError, TypeError) as exc:
+            report.skipped.append({"regel": i, "reden": str(exc)})
+    return report
+
+
+def source_matches(ws: Workspace, passage_id: int) -> bool | None:
+    """The "juist" check: does the passage text equal the stored document text at the
+    passage's offsets? None when the document has no stored page text."""
+    with ws.read() as conn:
+        passage = q.get_passage(conn, passage_id)
+        if passage is None:
+            raise ReviewError(f"Passage {passage_id} bestaat niet in deze werkruimte.")
+        pages = q.document_pages(
+            conn, passage["document_id"], passage["page_start"], passage["page_end"]
+        )
+    return text_at_offsets_matches(passage, pages)
+
+
+def text_at_offsets_matches(passage: dict[str, Any], pages: list[dict[str, Any]]) -> bool | None:
+    """Compare ``passage['text']`` with the page texts (joined by the page separator)."""
+    if not pages:
+        return None
+    base = int(pages[0]["doc_start"])
+    parts: list[str] = []
+    length = 0
+    for page in pages:
+        gap = int(page["doc_start"]) - base - length
+        if parts:
+            if gap < 0:
+                return False
+            sep = PAGE_SEPARATOR if gap == len(PAGE_SEPARATOR) else "\n" * gap
+            parts.append(sep)
+            length += len(sep)
+        parts.append(page["text"])
+        length += len(page["text"])
+    region = "".join(parts)
+    start = int(passage["char_start"]) - base
+    end = int(passage["char_end"]) - base
+    if start < 0 or end > len(region):
+        return False
+    return region[start:end] == passage["text"]
