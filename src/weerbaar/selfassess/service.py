@@ -1,0 +1,147 @@
+"""Whole tasks of the self-assessment, called by the CLI and the web app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from weerbaar.catalog import Catalog, load_catalog
+from weerbaar.errors import WeerbaarError
+from weerbaar.selfassess import files
+from weerbaar.selfassess.core import (
+    Action,
+    Finding,
+    PublicEvidence,
+    action_plan,
+    compare_claims,
+    load_entries,
+    public_evidence,
+    save_entry,
+)
+from weerbaar.selfassess.model import DEFAULT_CARD_TEXT
+from weerbaar.store import Workspace
+from weerbaar.store import selfassess as q
+
+
+@dataclass
+class ImportSummary:
+    changed: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_entries(
+    ws: Workspace, organisation: str, path: Path, *, by: str, catalog: Catalog | None = None
+) -> ImportSummary:
+    """Read an edited export (XLSX/CSV) and store every valid row; rows with an error are
+    reported by line and skipped, the rest is stored."""
+    catalog = catalog or load_catalog()
+    summary = ImportSummary()
+    for rec in files.read_entries_file(path):
+        values = dict(rec["values"]) | {"origin": "import"}
+        try:
+            if save_entry(ws, organisation, rec["measure_id"], values, by=by, catalog=catalog):
+                summary.changed += 1
+            else:
+                summary.unchanged += 1
+        except (ValueError, WeerbaarError) as exc:
+            summary.errors.append(f"regel {rec['line']} ({rec['measure_id']}): {exc}")
+    return summary
+
+
+def evidence_or_empty(ws: Workspace, organisation: str) -> dict[str, PublicEvidence]:
+    """Public evidence from the assessment; empty when no document was assessed yet."""
+    try:
+        return public_evidence(ws, organisation)
+    except WeerbaarError:
+        return {}
+
+
+def examples_hoog(ws: Workspace, exclude: str | None = None) -> dict[str, list[str]]:
+    """Per measure, the organisations whose public documents evidence it at Hoog."""
+    from weerbaar.assess import assess
+
+    try:
+        result = assess(ws)
+    except WeerbaarError:
+        return {}
+    out: dict[str, list[str]] = {}
+    for item in result.items:
+        if item.score == "Hoog" and item.organisation != exclude:
+            out.setdefault(item.measure, []).append(item.organisation_name or item.organisation)
+    return out
+
+
+def plan_for(
+    ws: Workspace, organisation: str, *, catalog: Catalog | None = None, today: date | None = None
+) -> tuple[list[Action], list[Finding]]:
+    catalog = catalog or load_catalog()
+    entries = load_entries(ws, organisation, catalog)
+    evidence = evidence_or_empty(ws, organisation)
+    actions = action_plan(
+        entries, catalog=catalog, examples=examples_hoog(ws, exclude=organisation), today=today
+    )
+    findings = compare_claims(entries, evidence, catalog)
+    return actions, findings
+
+
+def write_action_plan(
+    ws: Workspace,
+    organisation: str,
+    organisation_name: str,
+    out_dir: Path,
+    *,
+    formats: tuple[str, ...] = ("xlsx", "pdf"),
+) -> list[Path]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    actions, findings = plan_for(ws, organisation)
+    base = out_dir / f"actieplan-{organisation}"
+    written: list[Path] = []
+    if "xlsx" in formats:
+        written.append(
+            files.export_action_plan_xlsx(
+                actions, findings, base.with_suffix(".xlsx"), organisation_name=organisation_name
+            )
+        )
+    if "pdf" in formats or "html" in formats:
+        html = files.render_action_plan_html(
+            actions,
+            findings,
+            organisation_name=organisation_name,
+            generated=datetime.now(UTC).date().isoformat(),
+        )
+        if "html" in formats:
+            p = base.with_suffix(".html")
+            p.write_text(html, encoding="utf-8")
+            written.append(p)
+        if "pdf" in formats:
+            written.append(files.html_to_pdf(html, base.with_suffix(".pdf")))
+    return written
+
+
+def card_text(ws: Workspace, organisation: str) -> str:
+    with ws.read() as conn:
+        return q.get_settings(conn, organisation).get("card_text") or DEFAULT_CARD_TEXT
+
+
+def write_cards(
+    ws: Workspace, organisation: str, organisation_name: str, out_dir: Path, *, size: str = "A6"
+) -> Path:
+    """Meterkastkaarten (one per wijk) as a PDF of the chosen size."""
+    with ws.read() as conn:
+        points = q.list_points(conn, organisation)
+    if not points:
+        raise WeerbaarError(
+            f"Geen noodsteunpunten vastgelegd voor {organisation_name}: voeg ze eerst toe."
+        )
+    html = files.render_cards_html(
+        points,
+        organisation_name=organisation_name,
+        card_text=card_text(ws, organisation),
+        size=size,
+    )
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return files.html_to_pdf(html, out_dir / f"meterkastkaarten-{organisation}-{size}.pdf")
