@@ -1,0 +1,274 @@
+"""Assessment: from validated passages to scores with reasons, kernhiaten, knelpunten,
+source coverage, aggregates and dependency flags.
+
+``assess(ws)`` loads the inputs from the workspace and the catalogue and hands them to
+the pure functions in :mod:`weerbaar.assess.aggregate` and :mod:`weerbaar.assess.rules`.
+The rules are written out in Dutch in ``docs/beoordeling.md``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from weerbaar.assess.aggregate import compute
+from weerbaar.assess.model import (
+    Assessment,
+    DocumentInfo,
+    Evidence,
+    MeasureInfo,
+    MeasureScore,
+    OrgInfo,
+    Override,
+    Score,
+)
+from weerbaar.assess.rules import METHOD
+from weerbaar.assess.stage import STAGE_RANK, suggest_stage
+from weerbaar.errors import UnknownOrganisation, WeerbaarError
+from weerbaar.store import Workspace
+from weerbaar.store import assessments as q
+
+__all__ = [
+    "METHOD",
+    "Assessment",
+    "MeasureScore",
+    "OverrideError",
+    "Score",
+    "assess",
+    "measures_from_catalog",
+    "override_score",
+    "suggest_stage",
+]
+
+
+class OverrideError(WeerbaarError):
+    """An override without justification, or with an invalid score."""
+
+
+def measures_from_catalog(catalog: Any) -> tuple[list[MeasureInfo], dict[int, str]]:
+    """Plain measure descriptions and pillar names from a ``weerbaar.catalog.Catalog``."""
+    from weerbaar.assess.model import AspectInfo
+
+    measures = [
+        MeasureInfo(
+            id=m.id,
+            pillar=m.pillar,
+            title=m.title,
+            crucial=bool(m.crucial),
+            aspects=tuple(AspectInfo(a.id, a.label) for a in m.aspects),
+            depends_on=tuple(m.depends_on),
+            responsible=tuple(m.responsible),
+            partners=tuple(m.partners),
+        )
+        for m in catalog.measures
+    ]
+    return measures, {p.number: p.name for p in catalog.pillars}
+
+
+def _org_type_from_code(code: str) -> str:
+    c = code.upper()
+    if c.startswith("GM"):
+        return "gemeente"
+    if c.startswith("VR"):
+        return "veiligheidsregio"
+    return "overig"
+
+
+def _org_infos(
+    ws: Workspace, codes: set[str], own_rows: list[dict[str, Any]]
+) -> dict[str, OrgInfo]:
+    """Organisation details: the workspace's organisations table first, then the
+    built-in register (when available)."""
+    out: dict[str, OrgInfo] = {}
+    for r in own_rows:
+        out[r["code"]] = OrgInfo(r["code"], r["name"], r["type"], r.get("region_code"))
+    register = None
+    try:
+        from weerbaar.catalog import load_register  # type: ignore[attr-defined]
+
+        register = load_register()
+    except (ImportError, WeerbaarError):
+        register = None
+    for code in sorted(codes - set(out)):
+        org = None
+        if register is not None:
+            try:
+                org = register.lookup(code)
+            except WeerbaarError:
+                org = None
+        if org is not None:
+            out[code] = OrgInfo(org.code, org.name, org.type, getattr(org, "region_code", None))
+        else:
+            out[code] = OrgInfo(code, code, _org_type_from_code(code), None)
+    return out
+
+
+def _merge_evidence(rows: list[dict[str, Any]]) -> list[Evidence]:
+    """One Evidence per passage and measure from the validated decisions of all
+    reviewers: aspects are the union; the stage is the one of the most recently updated
+    decision that set a stage, else the queue's suggestion, else ``suggest_stage``."""
+    grouped: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        grouped[(r["passage_id"], r["measure_id"])].append(r)
+    out: list[Evidence] = []
+    for (pid, mid), rs in sorted(grouped.items()):
+        rs.sort(key=lambda r: (r["updated_at"] or "", r["decision_id"]))
+        staged = [r for r in rs if r["stage"] in STAGE_RANK]
+        first = rs[0]
+        if staged:
+            stage, source = staged[-1]["stage"], "beoordelaar"
+        elif first.get("stage_suggested") in STAGE_RANK:
+            stage, source = first["stage_suggested"], "voorstel"
+        else:
+            stage, source = suggest_stage(first["text"])[0], "voorstel"
+        aspects: list[str] = []
+        for r in rs:
+            for a in r["aspects"] or []:
+                if a not in aspects:
+                    aspects.append(a)
+        out.append(
+            Evidence(
+                passage_id=pid,
+                document_id=first["document_id"],
+                organisation_code=first["organisation_code"],
+                measure_id=mid,
+                text=first["text"],
+                page_start=first["page_start"],
+                page_end=first["page_end"],
+                stage=stage,
+                stage_source=source,
+                aspects=tuple(aspects),
+                reviewers=tuple(sorted({r["reviewer"] for r in rs})),
+                doc_type=first["doc_type"],
+                year=first["year"],
+                title=first["title"],
+                stored_path=first["stored_path"],
+                char_start=first["char_start"],
+                char_end=first["char_end"],
+            )
+        )
+    return out
+
+
+def assess(
+    ws: Workspace,
+    organisation: str | None = None,
+    *,
+    catalog: Any = None,
+    reference_year: int | None = None,
+) -> Assessment:
+    """Assess every organisation with documents in the workspace (or one organisation,
+    together with its region). ``reference_year`` defaults to the newest document year."""
+    if catalog is None:
+        from weerbaar.catalog import load_catalog
+
+        catalog = load_catalog()
+    measures, pillar_names = measures_from_catalog(catalog)
+    known = {m.id for m in measures}
+    with ws.read() as conn:
+        docs = q.collected_documents(conn)
+        own = q.workspace_organisations(conn)
+        codes = {d["organisation_code"] for d in docs} | {r["code"] for r in own}
+        infos = _org_infos(ws, codes, own)
+        if organisation is not None:
+            code = _resolve(ws, organisation, infos)
+            info = infos[code]
+            wanted = {code} | ({info.region_code} if info.region_code else set())
+        else:
+            wanted = set(infos)
+        ref = reference_year or q.newest_document_year(conn) or datetime.now(UTC).year
+        rows = q.validated_decisions(conn, catalog_version=catalog.version, organisations_in=wanted)
+        overrides = [
+            Override(
+                r["organisation_code"],
+                r["measure_id"],
+                r["score"],
+                r["computed_score"],
+                r["justification"],
+                r["reviewer"],
+                r["at"],
+            )
+            for r in q.active_overrides(conn, catalog_version=catalog.version)
+            if r["organisation_code"] in wanted
+        ]
+        roles = q.role_assignments(conn)
+    for code in wanted:
+        if code not in infos:
+            infos[code] = OrgInfo(code, code, _org_type_from_code(code), None)
+    evidence = [e for e in _merge_evidence(rows) if e.measure_id in known]
+    documents = [
+        DocumentInfo(
+            d["id"], d["organisation_code"], d["doc_type"], d["year"], d["title"], d["stored_path"]
+        )
+        for d in docs
+        if d["organisation_code"] in wanted
+    ]
+    orgs = sorted((infos[c] for c in wanted), key=lambda o: (o.type != "veiligheidsregio", o.code))
+    return compute(
+        catalog_version=catalog.version,
+        measures=measures,
+        pillar_names=pillar_names,
+        organisations=orgs,
+        documents=documents,
+        evidence=evidence,
+        overrides=overrides,
+        roles=roles,
+        reference_year=int(ref),
+    )
+
+
+def _resolve(ws: Workspace, query: str, infos: dict[str, OrgInfo]) -> str:
+    if query in infos:
+        return query
+    for code, info in infos.items():
+        if query.strip().lower() in (code.lower(), info.name.lower()):
+            return code
+    try:
+        from weerbaar.store.organisations import resolve_organisation  # type: ignore[import-not-found]
+
+        org = resolve_organisation(ws, query)
+        infos.setdefault(org.code, OrgInfo(org.code, org.name, org.type, org.region_code))
+        return str(org.code)
+    except ImportError:
+        raise UnknownOrganisation(query) from None
+
+
+def override_score(
+    ws: Workspace,
+    *,
+    organisation: str,
+    measure: str,
+    score: str,
+    justification: str,
+    reviewer: str,
+    catalog: Any = None,
+) -> int:
+    """Override the computed score of one measure for one organisation. The justification
+    is required; the computed score is stored beside the new one. Returns the id."""
+    if not justification or len(justification.strip()) < 10:
+        raise OverrideError(
+            "Geef een toelichting van minstens 10 tekens bij het aanpassen van een score."
+        )
+    valid = {s.value.lower(): s for s in (Score.HOOG, Score.MIDDEN, Score.LAAG)}
+    if score.strip().lower() not in valid:
+        raise OverrideError(f"Ongeldige score {score!r}: kies Hoog, Midden of Laag.")
+    if catalog is None:
+        from weerbaar.catalog import load_catalog
+
+        catalog = load_catalog()
+    catalog.measure(measure)  # raises UnknownMeasure
+    result = assess(ws, organisation, catalog=catalog)
+    code = _resolve(ws, organisation, dict(result.org_info))
+    org = result.org(code)
+    current = org.score_of(measure) if org else None
+    return q.add_override(
+        ws,
+        organisation_code=code,
+        catalog_version=catalog.version,
+        measure_id=measure,
+        score=valid[score.strip().lower()].value,
+        computed_score=current.computed_score if current else None,
+        justification=justification.strip(),
+        reviewer=reviewer,
+    )

@@ -1,0 +1,272 @@
+"""From inputs to a complete :class:`Assessment`: scores per organisation per measure, the
+region's part for its municipalities, dependency flags and aggregates per measure,
+region, pillar and year. Pure functions over plain data; no database here."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from weerbaar.assess.model import (
+    SCORE_RANK,
+    SCORES_HML,
+    Assessment,
+    DependencyFlag,
+    DocumentInfo,
+    Evidence,
+    MeasureAggregate,
+    MeasureInfo,
+    OrgInfo,
+    OrgResult,
+    Override,
+    PillarAggregate,
+    RegionAggregate,
+    RegionalPart,
+    Score,
+    YearAggregate,
+)
+from weerbaar.assess.rules import coverage_for, score_measure
+from weerbaar.assess.stage import STAGES
+
+# National classification (docs/beoordeling.md): share of Hoog among the organisations
+# with a Hoog/Midden/Laag score.
+BREED_MIN_HOOG = 0.5
+NAUWELIJKS_MIN_LAAG = 0.5
+CONSISTENT_MIN_SHARE = 0.7
+
+
+def carried_by_region(measure: MeasureInfo, role: str | None) -> bool:
+    """Whether a region's work on a measure counts for its municipalities: the role
+    matrix says the region is responsible (``veiligheidsregio`` or ``samen``), or, without
+    an agreed role, the catalogue names safety regions as responsible or partner."""
+    if role:
+        return role in ("veiligheidsregio", "samen")
+    names = " ".join(measure.responsible + measure.partners).lower()
+    return "veiligheidsregio" in names
+
+
+def national_class(counts: Mapping[str, int]) -> tuple[str, str]:
+    """(classification, spread) from the H/M/L counts of one measure."""
+    n = sum(counts.get(s, 0) for s in SCORES_HML)
+    if n == 0:
+        return "onbekend (onvoldoende bronnen)", "onbekend"
+    h = counts.get(Score.HOOG, 0) / n
+    m = counts.get(Score.MIDDEN, 0) / n
+    low = counts.get(Score.LAAG, 0) / n
+    if h >= BREED_MIN_HOOG:
+        cls = "breed geïmplementeerd"
+    elif low >= NAUWELIJKS_MIN_LAAG:
+        cls = "nauwelijks geïmplementeerd"
+    else:
+        cls = "gedeeltelijk geïmplementeerd"
+    if max(h, m, low) >= CONSISTENT_MIN_SHARE:
+        spread = "eenduidig"
+    elif h >= 0.25 and low >= 0.25:
+        spread = "sterk wisselend"
+    else:
+        spread = "wisselend"
+    return cls, spread
+
+
+def compute(
+    *,
+    catalog_version: str,
+    measures: Sequence[MeasureInfo],
+    pillar_names: Mapping[int, str],
+    organisations: Sequence[OrgInfo],
+    documents: Iterable[DocumentInfo],
+    evidence: Iterable[Evidence],
+    overrides: Iterable[Override] = (),
+    roles: Mapping[tuple[str, str], str] | None = None,
+    reference_year: int,
+    region_names: Mapping[str, str] | None = None,
+) -> Assessment:
+    """Compute the full assessment from plain inputs."""
+    roles = roles or {}
+    docs_by_org: dict[str, list[DocumentInfo]] = defaultdict(list)
+    for d in documents:
+        docs_by_org[d.organisation_code].append(d)
+    ev_by: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    all_evidence: list[Evidence] = []
+    for e in evidence:
+        ev_by[(e.organisation_code, e.measure_id)].append(e)
+        all_evidence.append(e)
+    ov_by = {(o.organisation_code, o.measure_id): o for o in overrides}
+    measure_info = {m.id: m for m in measures}
+
+    results: list[OrgResult] = []
+    for org in organisations:
+        cov = coverage_for(org, docs_by_org.get(org.code, []), reference_year)
+        scores = [
+            score_measure(
+                org,
+                m,
+                ev_by.get((org.code, m.id), []),
+                cov,
+                reference_year,
+                ov_by.get((org.code, m.id)),
+            )
+            for m in measures
+        ]
+        results.append(OrgResult(org.code, org.name, org.type, org.region_code, cov, scores))
+    by_code = {r.organisation: r for r in results}
+
+    # The region's part for its municipalities.
+    for r in results:
+        if r.type != "gemeente" or not r.region:
+            continue
+        region = by_code.get(r.region)
+        for s in r.scores:
+            rs = region.score_of(s.measure) if region else None
+            region_score = rs.score if rs else None
+            carried = (
+                rs is not None
+                and rs.score in (Score.HOOG, Score.MIDDEN)
+                and carried_by_region(
+                    measure_info[s.measure], roles.get((r.organisation, s.measure))
+                )
+            )
+            combined = s.score
+            if carried and (
+                s.score not in SCORE_RANK or SCORE_RANK[rs.score] > SCORE_RANK[s.score]
+            ):
+                combined = rs.score
+            s.regional = RegionalPart(r.region, region_score, carried, combined)
+            if carried and combined != s.score:
+                s.reasons.append(
+                    f"Samen met de regio: {combined}, want {r.region} draagt deze maatregel "
+                    f"voor haar gemeenten ({rs.score})."
+                )
+
+    # Dependency flags on the final own scores.
+    flags: list[DependencyFlag] = []
+    for r in results:
+        for s in r.scores:
+            for dep in measure_info[s.measure].depends_on:
+                ds = r.score_of(dep)
+                if ds is None or s.score not in SCORE_RANK or ds.score not in SCORE_RANK:
+                    continue
+                if SCORE_RANK[s.score] > SCORE_RANK[ds.score]:
+                    msg = (
+                        f"{s.measure} scoort {s.score}, maar {dep} waarvan het afhangt scoort "
+                        f"{ds.score}."
+                    )
+                    s.dependency_flags.append(msg)
+                    flags.append(
+                        DependencyFlag(r.organisation, s.measure, s.score, dep, ds.score, msg)
+                    )
+
+    # Per measure across organisations.
+    agg_measures: list[MeasureAggregate] = []
+    for m in measures:
+        counts = Counter(r.score_of(m.id).score for r in results)  # type: ignore[union-attr]
+        counts_full = {s.value: counts.get(s.value, 0) for s in Score}
+        n = sum(counts_full[s] for s in SCORES_HML)
+        shares = {s.value: (round(counts_full[s] / n, 4) if n else 0.0) for s in SCORES_HML}
+        cls, spread = national_class(counts_full)
+        assessed = [r.score_of(m.id) for r in results]
+        found_any = {a for s in assessed if s for a in s.aspects_found}
+        nowhere = [a for a in m.aspects if a.id not in found_any]
+        sig = Counter(sg.code for s in assessed if s for sg in s.signals)
+        agg_measures.append(
+            MeasureAggregate(
+                measure=m.id,
+                title=m.title,
+                pillar=m.pillar,
+                crucial=m.crucial,
+                counts=counts_full,
+                shares=shares,
+                assessed=n,
+                spread=spread,
+                national_class=cls,
+                aspects_nowhere=[a.id for a in nowhere],
+                aspects_nowhere_labels=[a.label for a in nowhere],
+                signal_counts=dict(sorted(sig.items())),
+            )
+        )
+
+    # Per region: the region itself and its municipalities (combined scores).
+    regions: list[RegionAggregate] = []
+    region_codes = sorted(
+        {r.organisation for r in results if r.type == "veiligheidsregio"}
+        | {r.region for r in results if r.type == "gemeente" and r.region}
+    )
+    names = dict(region_names or {})
+    for code in region_codes:
+        region = by_code.get(code)
+        munis = [r for r in results if r.type == "gemeente" and r.region == code]
+        counts: dict[str, dict[str, int]] = {}
+        carried: dict[str, int] = {}
+        for m in measures:
+            c = Counter(
+                (s.regional.combined_score if s.regional else s.score)
+                for r in munis
+                if (s := r.score_of(m.id))
+            )
+            counts[m.id] = {s.value: c.get(s.value, 0) for s in Score}
+            carried[m.id] = sum(
+                1
+                for r in munis
+                if (s := r.score_of(m.id)) and s.regional and s.regional.carried_by_region
+            )
+        members = [region, *munis] if region else munis
+        regions.append(
+            RegionAggregate(
+                region=code,
+                name=region.name if region else names.get(code, code),
+                municipalities=[r.organisation for r in munis],
+                region_scores={s.measure: s.score for s in region.scores} if region else {},
+                counts=counts,
+                carried=carried,
+                coverage_sufficient=sum(1 for r in members if r and r.coverage.sufficient),
+                coverage_total=len(members),
+            )
+        )
+
+    # Per pillar.
+    pillars: list[PillarAggregate] = []
+    for p in sorted({m.pillar for m in measures}):
+        c = Counter(s.score for r in results for s in r.scores if s.pillar == p)
+        counts_p = {s.value: c.get(s.value, 0) for s in Score}
+        n = sum(counts_p[s] for s in SCORES_HML)
+        pillars.append(
+            PillarAggregate(
+                pillar=p,
+                name=pillar_names.get(p, f"Pijler {p}"),
+                counts=counts_p,
+                shares={s.value: (round(counts_p[s] / n, 4) if n else 0.0) for s in SCORES_HML},
+            )
+        )
+
+    # Per year of the documents.
+    years: list[YearAggregate] = []
+    by_year: dict[int, list[Evidence]] = defaultdict(list)
+    for e in all_evidence:
+        if e.year:
+            by_year[e.year].append(e)
+    for y in sorted(by_year):
+        es = by_year[y]
+        st = Counter(e.stage for e in es)
+        years.append(
+            YearAggregate(
+                year=y,
+                passages=len({(e.passage_id, e.measure_id) for e in es}),
+                organisations=len({e.organisation_code for e in es}),
+                stages={s: st.get(s, 0) for s in STAGES},
+                measures=len({e.measure_id for e in es}),
+            )
+        )
+
+    return Assessment(
+        catalog_version=catalog_version,
+        reference_year=reference_year,
+        organisations=results,
+        measures=agg_measures,
+        regions=regions,
+        pillars=pillars,
+        years=years,
+        dependency_flags=flags,
+        measure_info=measure_info,
+        org_info={o.code: o for o in organisations},
+        pillar_names=dict(pillar_names),
+    )

@@ -1,0 +1,407 @@
+"""The scoring rules, source coverage, bottleneck signals and summaries, as pure functions
+over the data classes in :mod:`weerbaar.assess.model`. ``docs/beoordeling.md`` states the
+same rules in Dutch; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from weerbaar.assess.model import (
+    SIGNAL_LABELS,
+    Coverage,
+    DocumentInfo,
+    Evidence,
+    MeasureInfo,
+    MeasureScore,
+    OrgInfo,
+    Override,
+    Score,
+    Signal,
+    SignalCode,
+)
+from weerbaar.assess.stage import STAGE_RANK, STAGES
+
+METHOD = "weerbaar.beoordeling.v1"
+
+# Rule parameters (documented in docs/beoordeling.md).
+RECENT_YEARS = 3  # evidence counts as recent when from the reference year or the 2 before
+HOOG_MIN_ASPECT_SHARE = 0.5  # Hoog needs at least half of the measure's aspects
+COVERAGE_YEARS = 2  # a municipality's budget/annual report must be from the last 2 years
+REGION_PLAN_YEARS = 5  # a region's policy plan / risk profile may be up to 5 years old
+
+DOC_TYPE_LABELS = {
+    "begroting": "Begroting",
+    "jaarstukken": "Jaarstukken",
+    "risicoprofiel": "Risicoprofiel",
+    "beleidsplan": "Beleidsplan",
+    "raadsinformatiebrief": "Raadsinformatiebrief",
+    "raadsvoorstel": "Raadsvoorstel",
+}
+
+
+def normalise_doc_type(doc_type: str | None) -> str:
+    """Group document types: programmabegroting → begroting, jaarverslag/jaarrekening →
+    jaarstukken, beleidsvisie/beleidsplan → beleidsplan; others as given (lower case)."""
+    t = (doc_type or "onbekend").strip().lower()
+    if "begroting" in t:
+        return "begroting"
+    if "jaarstuk" in t or "jaarverslag" in t or "jaarrekening" in t:
+        return "jaarstukken"
+    if "risicoprofiel" in t:
+        return "risicoprofiel"
+    if "beleidsplan" in t or "beleidsvisie" in t or "beleidskader" in t:
+        return "beleidsplan"
+    return t
+
+
+def doc_label(doc_type: str | None, year: int | None, title: str | None = None) -> str:
+    """ "Jaarstukken 2024", or the title when the type is unknown."""
+    t = normalise_doc_type(doc_type)
+    base = DOC_TYPE_LABELS.get(t) or (t.capitalize() if t != "onbekend" else (title or "Document"))
+    return f"{base} {year}" if year else base
+
+
+def join_nl(items: Sequence[str]) -> str:
+    """ "a", "a en b", "a, b en c"."""
+    items = list(items)
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+# --------------------------------------------------------------------------- coverage
+def coverage_for(org: OrgInfo, documents: Iterable[DocumentInfo], reference_year: int) -> Coverage:
+    """Source coverage of one organisation and whether its relevant sources were collected.
+
+    * gemeente: a begroting or jaarstukken from the last ``COVERAGE_YEARS`` years;
+    * veiligheidsregio: a begroting and jaarstukken from the last ``COVERAGE_YEARS`` years
+      and a beleidsplan or risicoprofiel from the last ``REGION_PLAN_YEARS`` years;
+    * other organisations: any document from the last ``COVERAGE_YEARS`` years.
+    """
+    by_type: dict[str, set[int]] = defaultdict(set)
+    n = 0
+    for d in documents:
+        n += 1
+        if d.year is not None:
+            by_type[normalise_doc_type(d.doc_type)].add(d.year)
+        else:
+            by_type[normalise_doc_type(d.doc_type)]
+    lo = reference_year - COVERAGE_YEARS + 1
+    period = (lo, reference_year)
+
+    def has(kind: str, first: int) -> bool:
+        return any(first <= y <= reference_year for y in by_type.get(kind, ()))
+
+    missing: list[str] = []
+    if org.type == "gemeente":
+        rule = f"begroting of jaarstukken uit {lo}-{reference_year}"
+        if not (has("begroting", lo) or has("jaarstukken", lo)):
+            missing.append(f"begroting of jaarstukken {lo}-{reference_year}")
+    elif org.type == "veiligheidsregio":
+        plo = reference_year - REGION_PLAN_YEARS + 1
+        rule = (
+            f"begroting en jaarstukken uit {lo}-{reference_year}, en beleidsplan of "
+            f"risicoprofiel uit {plo}-{reference_year}"
+        )
+        if not has("begroting", lo):
+            missing.append(f"begroting {lo}-{reference_year}")
+        if not has("jaarstukken", lo):
+            missing.append(f"jaarstukken of jaarverslag {lo}-{reference_year}")
+        if not (has("beleidsplan", plo) or has("risicoprofiel", plo)):
+            missing.append(f"beleidsplan of risicoprofiel {plo}-{reference_year}")
+    else:
+        rule = f"een document uit {lo}-{reference_year}"
+        if not any(lo <= y <= reference_year for ys in by_type.values() for y in ys):
+            missing.append(f"een document uit {lo}-{reference_year}")
+    return Coverage(
+        organisation=org.code,
+        doc_types={k: sorted(v) for k, v in sorted(by_type.items())},
+        period=period,
+        sufficient=not missing,
+        missing=missing,
+        rule=rule,
+        documents=n,
+    )
+
+
+# --------------------------------------------------------------------------- signals
+# Documented cue patterns per signal (case-insensitive).
+SIGNAL_PATTERNS: dict[str, tuple[str, ...]] = {
+    SignalCode.PLAN_ZONDER_UITVOERING: (
+        r"\bnog niet (?:uitgevoerd|gerealiseerd|gestart|opgepakt|ingericht|afgerond)\b",
+        r"\bvertraagd\b|\bvertraging\b|\buitgesteld\b|\bdoorgeschoven\b",
+        r"\bniet (?:gehaald|gerealiseerd|uitgevoerd)\b",
+    ),
+    SignalCode.CAPACITEIT: (
+        r"\b(?:tekort|gebrek|krapte|schaarste)\b.{0,60}\b(?:personeel|capaciteit|formatie|medewerkers|mensen)\b",
+        r"\b(?:personeel|capaciteit|formatie)\w*\b.{0,40}\b(?:tekort|ontoereikend|onvoldoende|beperkt|krap)\b",
+        r"\b(?:onvoldoende|beperkte|te weinig|geen)\s+(?:personeel|capaciteit|formatie|menskracht)\b",
+        r"\bvacatures?\b|\bonderbezet\w*\b|\bniet ingevuld\w*\b|\bpersoneelstekort\b|\bcapaciteitstekort\b",
+    ),
+    SignalCode.LANDELIJK_KADER: (
+        r"\blandelijke?\s+(?:kaders?|richtlijn\w*|normen|norm|handreiking|aanpak|regeling)\b",
+        r"\bnormenkader\b|\bpilot\w*\b",
+        r"\bwachten op\b|\bin afwachting van\b|\bafwachten\b|\b(?:vanuit|door) het rijk\b|\bhet rijk\b",
+    ),
+    "_effect_explicit": (
+        r"\beffect\w*\b.{0,30}\bniet\b.{0,20}\bgemeten\b",
+        r"\bgeen (?:zicht op|inzicht in|meting van) (?:het |de )?(?:effect|resultaat|doelbereik)\w*\b",
+    ),
+    "_output": (
+        r"\b\d+\s+(?:bijeenkomsten|deelnemers|trainingen|oefeningen|bezoekers|huishoudens|"
+        r"inwoners|folders|pakketten|sessies|workshops|cursussen|locaties|aanmeldingen)\b",
+        r"\b(?:georganiseerd|uitgedeeld|verspreid|bereikt|bezocht)\b",
+    ),
+    "_outcome": (
+        r"\beffect\w*\b|\bresultaat\b|\bgemeten\b|\bmeting\b|\bevaluatie\b|\bdoelbereik\b|"
+        r"\bimpact\b|\bgeëvalueerd\b|\bpercentage\b|\bprocent\b|%",
+    ),
+}
+_SIGNAL_RX = {k: tuple(re.compile(p, re.IGNORECASE) for p in v) for k, v in SIGNAL_PATTERNS.items()}
+
+
+def _matches(key: str, text: str) -> bool:
+    return any(rx.search(text) for rx in _SIGNAL_RX[key])
+
+
+def detect_signals(evidence: Sequence[Evidence]) -> list[Signal]:
+    """Bottleneck signals in the validated passages of one organisation for one measure."""
+    out: list[Signal] = []
+    if not evidence:
+        return out
+    best = max(STAGE_RANK[e.stage] for e in evidence)
+    plan_ids = [e.passage_id for e in evidence if e.stage in ("plan", "voornemen")]
+    cue_ids = [
+        e.passage_id for e in evidence if _matches(SignalCode.PLAN_ZONDER_UITVOERING, e.text)
+    ]
+    if (best <= STAGE_RANK["plan"] and any(e.stage == "plan" for e in evidence)) or cue_ids:
+        ids = sorted(set(cue_ids) | (set(plan_ids) if best <= STAGE_RANK["plan"] else set()))
+        detail = (
+            "wel plannen, geen uitvoering aangetoond"
+            if best <= STAGE_RANK["plan"]
+            else "passages melden vertraging of niet uitgevoerde onderdelen"
+        )
+        out.append(_signal(SignalCode.PLAN_ZONDER_UITVOERING, ids, detail))
+    ids = [e.passage_id for e in evidence if _matches(SignalCode.CAPACITEIT, e.text)]
+    if ids:
+        out.append(_signal(SignalCode.CAPACITEIT, ids, "passages noemen personeel of capaciteit"))
+    explicit = [e.passage_id for e in evidence if _matches("_effect_explicit", e.text)]
+    outputs = [e.passage_id for e in evidence if _matches("_output", e.text)]
+    has_outcome = any(_matches("_outcome", e.text) for e in evidence)
+    if explicit or (outputs and not has_outcome):
+        out.append(
+            _signal(
+                SignalCode.GEEN_EFFECTMETING,
+                sorted(set(explicit) | set(outputs if not has_outcome else [])),
+                "aantallen of activiteiten genoemd, geen effect of resultaat",
+            )
+        )
+    ids = [e.passage_id for e in evidence if _matches(SignalCode.LANDELIJK_KADER, e.text)]
+    if ids:
+        out.append(
+            _signal(
+                SignalCode.LANDELIJK_KADER, ids, "passages verwijzen naar landelijk kader of pilot"
+            )
+        )
+    return out
+
+
+def _signal(code: str, ids: list[int], detail: str) -> Signal:
+    return Signal(code=str(code), label=SIGNAL_LABELS[code], passage_ids=sorted(ids), detail=detail)
+
+
+# --------------------------------------------------------------------------- scoring
+def _first_sentence(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    m = re.search(r"(?<=[.!?])\s", text)
+    s = text[: m.start()] if m and m.start() >= 30 else text
+    if len(s) > limit:
+        cut = s[:limit].rsplit(" ", 1)[0]
+        s = cut + " …"
+    return s
+
+
+def _docs_phrase(items: Sequence[Evidence]) -> str:
+    c = Counter(doc_label(e.doc_type, e.year, e.title) for e in items)
+    return join_nl(sorted(c))
+
+
+def _n_passages(n: int) -> str:
+    return f"{n} passage" if n == 1 else f"{n} passages"
+
+
+def score_measure(
+    org: OrgInfo,
+    measure: MeasureInfo,
+    evidence: Sequence[Evidence],
+    coverage: Coverage,
+    reference_year: int,
+    override: Override | None = None,
+) -> MeasureScore:
+    """Score one measure for one organisation (rules in the module and docs)."""
+    evidence = sorted(
+        evidence, key=lambda e: (e.year or 0, e.document_id, e.page_start, e.passage_id)
+    )
+    aspect_ids = [a.id for a in measure.aspects]
+    labels = {a.id: a.label for a in measure.aspects}
+    found = sorted({a for e in evidence for a in e.aspects if a in labels}, key=aspect_ids.index)
+    missing = [a for a in aspect_ids if a not in found]
+    total = len(aspect_ids)
+    share = (len(found) / total) if total else None
+    stages = {s: sum(1 for e in evidence if e.stage == s) for s in STAGES}
+    stages = {k: v for k, v in stages.items() if v}
+    years = sorted({e.year for e in evidence if e.year})
+    recent_from = reference_year - RECENT_YEARS + 1
+    reasons: list[str] = []
+    aspect_txt = f"{len(found)} van {total} aspecten aangetoond" if total else ""
+
+    if not evidence:
+        highest = None
+        if coverage.sufficient:
+            computed = Score.LAAG
+            reasons.append(
+                "Laag: geen openbaar bewijs gevonden in de verzamelde bronnen "
+                f"({_coverage_phrase(coverage)}). Dat betekent niet dat de maatregel ontbreekt."
+            )
+        else:
+            computed = Score.ONVOLDOENDE
+            reasons.append(
+                "Onvoldoende bronnen: geen openbaar bewijs gevonden, maar niet alle relevante "
+                f"bronnen zijn verzameld; ontbreekt: {join_nl(coverage.missing)}."
+            )
+    else:
+        best_rank = max(STAGE_RANK[e.stage] for e in evidence)
+        highest = STAGES[best_rank - 1]
+        recent = [e for e in evidence if e.year is not None and e.year >= recent_from]
+        recent_rank = max((STAGE_RANK[e.stage] for e in recent), default=0)
+        enough_aspects = share is None or share >= HOOG_MIN_ASPECT_SHARE
+        if recent_rank >= STAGE_RANK["uitvoering"] and enough_aspects:
+            computed = Score.HOOG
+            top = [e for e in recent if STAGE_RANK[e.stage] >= STAGE_RANK["uitvoering"]]
+            stage_word = "evaluatie" if recent_rank == STAGE_RANK["evaluatie"] else "uitvoering"
+            lead = f"Hoog: {_n_passages(len(top))} uit {_docs_phrase(top)} tonen {stage_word}"
+            if len(top) == 1:
+                lead = lead.replace(" tonen ", " toont ")
+            reasons.append(lead + (f"; {aspect_txt}" if aspect_txt else "") + ".")
+        elif best_rank >= STAGE_RANK["plan"]:
+            computed = Score.MIDDEN
+            top = [e for e in evidence if STAGE_RANK[e.stage] == best_rank]
+            verb = "toont" if len(top) == 1 else "tonen"
+            reasons.append(
+                f"Midden: {_n_passages(len(top))} uit {_docs_phrase(top)} {verb} {highest}"
+                + (f"; {aspect_txt}" if aspect_txt else "")
+                + "."
+            )
+            if best_rank >= STAGE_RANK["uitvoering"]:
+                if recent_rank < STAGE_RANK["uitvoering"]:
+                    reasons.append(
+                        f"Uitvoering is alleen aangetoond in bronnen van vóór {recent_from}; "
+                        "voor Hoog moet het bewijs recent zijn."
+                    )
+                if not enough_aspects:
+                    reasons.append(
+                        f"Voor Hoog moet minstens de helft van de {total} aspecten zijn aangetoond."
+                    )
+            else:
+                reasons.append("Nog geen uitvoering aangetoond.")
+        else:
+            computed = Score.LAAG
+            verb = "toont" if len(evidence) == 1 else "tonen"
+            reasons.append(
+                f"Laag: {_n_passages(len(evidence))} uit {_docs_phrase(evidence)} {verb} alleen een "
+                f"voornemen" + (f"; {aspect_txt}" if aspect_txt else "") + "."
+            )
+        if years and years[-1] < recent_from and computed != Score.MIDDEN:
+            reasons.append(f"Het nieuwste bewijs is uit {years[-1]}.")
+        if any(e.stage_source == "voorstel" for e in evidence):
+            n = sum(1 for e in evidence if e.stage_source == "voorstel")
+            reasons.append(
+                f"Bij {_n_passages(n)} is de fase automatisch voorgesteld, niet door een "
+                "beoordelaar bevestigd."
+            )
+
+    final = computed
+    if override is not None:
+        final = Score(override.score)
+        reasons.insert(
+            0,
+            f"{final.value} (handmatig aangepast door {override.reviewer}; berekend: "
+            f"{computed.value}): {override.justification}",
+        )
+
+    return MeasureScore(
+        organisation=org.code,
+        measure=measure.id,
+        measure_title=measure.title,
+        pillar=measure.pillar,
+        crucial=measure.crucial,
+        score=final.value,
+        computed_score=computed.value,
+        reasons=reasons,
+        evidence=[e.passage_id for e in evidence],
+        stages=stages,
+        highest_stage=highest,
+        aspects_found=found,
+        missing_aspects=missing,
+        missing_aspect_labels=[labels[a] for a in missing],
+        aspect_total=total,
+        signals=detect_signals(evidence),
+        years=years,
+        summary=summarise(measure, evidence, found, missing),
+        evidence_items=list(evidence),
+        override=override,
+    )
+
+
+def _coverage_phrase(coverage: Coverage) -> str:
+    parts = []
+    for kind, years in coverage.doc_types.items():
+        if years:
+            ys = ", ".join(str(y) for y in years[-3:])
+            parts.append(f"{kind} {ys}")
+        else:
+            parts.append(kind)
+    return "; ".join(parts) or "geen documenten"
+
+
+def summarise(
+    measure: MeasureInfo, evidence: Sequence[Evidence], found: Sequence[str], missing: Sequence[str]
+) -> list[str]:
+    """Extractive summary in Dutch: one line per validated passage (document, year, page,
+    stage, its first sentence), the development over the years, and the aspects."""
+    labels = {a.id: a.label for a in measure.aspects}
+    if not evidence:
+        lines = ["Geen openbaar bewijs gevonden in de verzamelde bronnen."]
+    else:
+        lines = []
+        for e in evidence:
+            page = (
+                f"p. {e.page_start}"
+                if e.page_start == e.page_end
+                else f"p. {e.page_start}-{e.page_end}"
+            )
+            lines.append(
+                f"{doc_label(e.doc_type, e.year, e.title)}, {page} ({e.stage}): "
+                f"“{_first_sentence(e.text)}”"
+            )
+        per_year: dict[int, int] = {}
+        for e in evidence:
+            if e.year:
+                per_year[e.year] = max(per_year.get(e.year, 0), STAGE_RANK[e.stage])
+        if len(per_year) >= 2:
+            steps = " → ".join(f"{STAGES[r - 1]} ({y})" for y, r in sorted(per_year.items()))
+            lines.append(f"Ontwikkeling: {steps}.")
+        elif per_year:
+            ((y, r),) = per_year.items()
+            lines.append(f"Alleen bewijs uit {y} ({STAGES[r - 1]}).")
+    if labels:
+        if found:
+            lines.append("Aangetoond: " + join_nl([labels[a] for a in found]) + ".")
+        if missing:
+            lines.append("Kernhiaten: " + join_nl([labels[a] for a in missing]) + ".")
+    return lines

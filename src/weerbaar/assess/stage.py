@@ -1,0 +1,237 @@
+"""Stage of a passage: voornemen, plan, uitvoering or evaluatie.
+
+Two methods, combined:
+
+* ``cue_stage``: Dutch cue phrases on tense and modality ("gaan we", "willen",
+  "in voorbereiding", "is vastgesteld", "zijn ingericht", "hebben geoefend",
+  "geëvalueerd" ...). Each matching pattern adds its weight to its stage; the stage with
+  the highest total wins and the confidence is its share of the total.
+* a classifier (TF-IDF word and character n-grams + logistic regression, scikit-learn)
+  trained on the stage labels of the development set ``data/ontwikkelset/*.jsonl``
+  (rows with a ``stage`` and ``split`` other than ``test``). Trained once per process.
+
+``suggest_stage`` combines them: a confident cue match (confidence >= 0.7 with at least
+two cue hits) wins; with some cues the classifier's probabilities and the cue shares are
+averaged; without any cue the classifier is followed only when its probability is at
+least 0.5, else ``voornemen`` (on the external labels this beat the classifier alone,
+which the small development set biases towards ``uitvoering``). Without a development set only the cues are used; a text without any cue and
+without a classifier falls back to ``voornemen`` with a low confidence (the weakest
+claim, so a missing signal never inflates a score).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+STAGES: tuple[str, ...] = ("voornemen", "plan", "uitvoering", "evaluatie")
+CLASSIFIER_ALONE_MIN = 0.5  # without cues, trust the classifier only from this probability
+STAGE_RANK: dict[str, int] = {s: i + 1 for i, s in enumerate(STAGES)}
+METHOD = "weerbaar.stage.v1"
+
+# (pattern, stage, weight). Patterns are matched case-insensitively on the passage text.
+CUE_PATTERNS: tuple[tuple[str, str, float], ...] = (
+    # voornemen: intention, future tense, exploration
+    (r"\bgaan we\b|\bwe gaan\b|\bgaat de gemeente\b|\bgaan (?:wij|de)\b", "voornemen", 1.0),
+    (r"\b(?:willen|wil) (?:we|wij|de gemeente|de regio)\b|\b(?:we|wij) willen\b", "voornemen", 1.0),
+    (
+        r"\bonderzoeken\b|\bverkennen\b|\bverkenning\b|\bonderzocht (?:wordt|worden)\b",
+        "voornemen",
+        1.0,
+    ),
+    (r"\bstreven\b|\bambitie\b|\bvoornemen(?:s)?\b|\bvan plan\b|\bop termijn\b", "voornemen", 0.8),
+    (r"\bzullen\b|\bzal (?:de|het|worden)\b|\bin \d{4} (?:willen|gaan)\b", "voornemen", 0.6),
+    (r"\bkomende (?:jaren|periode)\b|\bde komende\b|\bin de toekomst\b", "voornemen", 0.5),
+    (r"\b(?:is|zijn) nodig\b|\bmoet(?:en)? (?:worden|we)\b|\bnoodzakelijk\b", "voornemen", 0.4),
+    # plan: documented, adopted, prepared, scheduled
+    (r"\bin voorbereiding\b|\bwordt voorbereid\b|\bwordt (?:uit)?gewerkt\b", "plan", 1.0),
+    (r"\b(?:is|zijn|werd|werden) vastgesteld\b|\bvastgesteld (?:door|in)\b", "plan", 1.0),
+    (
+        r"\bdraaiboek\b|\bplan van aanpak\b|\bbeleidsplan\b|\bactieplan\b|\buitvoeringsplan\b",
+        "plan",
+        0.9,
+    ),
+    (r"\bopgesteld\b|\bprotocol\b|\bplanning\b|\bgepland\b|\bstaat gepland\b", "plan", 0.7),
+    (
+        r"\bbudget\b|\bbegroot\b|\bmiddelen (?:zijn|worden) (?:beschikbaar|gereserveerd)\b",
+        "plan",
+        0.5,
+    ),
+    (r"\bin ontwikkeling\b|\bwordt ontwikkeld\b|\bwordt opgesteld\b", "plan", 0.8),
+    # uitvoering: done, running, in place
+    (
+        r"\b(?:zijn|is) ingericht\b|\b(?:zijn|is) aangewezen\b|\b(?:zijn|is) geplaatst\b",
+        "uitvoering",
+        1.0,
+    ),
+    (
+        r"\b(?:is|zijn) uitgevoerd\b|\bhebben (?:we|wij) (?:uitgevoerd|ingericht|georganiseerd)\b",
+        "uitvoering",
+        1.0,
+    ),
+    (
+        r"\bhebben (?:we|wij)? ?geoefend\b|\boefening(?:en)? (?:is|zijn|werd|werden) gehouden\b",
+        "uitvoering",
+        1.0,
+    ),
+    (
+        r"\bgeoefend\b|\boefening(?:en)?\b|\btraining(?:en)? gegeven\b|\bgetraind\b",
+        "uitvoering",
+        0.7,
+    ),
+    (
+        r"\b(?:is|zijn) (?:aangeschaft|geïnstalleerd|gerealiseerd|opgeleverd|in gebruik)\b",
+        "uitvoering",
+        1.0,
+    ),
+    (
+        r"\b(?:is|zijn) (?:verspreid|uitgedeeld|georganiseerd|gestart)\b|\bin \d{4} (?:zijn|is)\b",
+        "uitvoering",
+        0.7,
+    ),
+    (r"\bbeschikbaar\b|\boperationeel\b|\bin werking\b|\bdraait\b", "uitvoering", 0.5),
+    # evaluatie: looked back, measured, improvement points
+    (r"\bgeëvalueerd\b|\bge-evalueerd\b|\bevaluatie\b|\bevalueren\b", "evaluatie", 1.0),
+    (r"\bverbeterpunten\b|\bleerpunten\b|\blessons learned\b|\baanbevelingen\b", "evaluatie", 1.0),
+    (r"\bnulmeting\b|\beffectmeting\b|\bgemeten\b|\bmonitor(?:ing)?\b", "evaluatie", 0.6),
+)
+_COMPILED = tuple((re.compile(p, re.IGNORECASE), s, w) for p, s, w in CUE_PATTERNS)
+
+
+@dataclass(frozen=True, slots=True)
+class StageCues:
+    """Cue totals for one text."""
+
+    weights: dict[str, float]
+    hits: int
+
+    def best(self) -> tuple[str, float] | None:
+        total = sum(self.weights.values())
+        if total <= 0:
+            return None
+        # ties go to the later stage in order of STAGES only if strictly higher
+        stage = max(STAGES, key=lambda s: (self.weights[s], -STAGE_RANK[s]))
+        return stage, self.weights[stage] / total
+
+
+def stage_cues(text: str) -> StageCues:
+    """Sum the cue weights per stage for ``text``."""
+    weights = {s: 0.0 for s in STAGES}
+    hits = 0
+    for rx, stage, weight in _COMPILED:
+        n = len(rx.findall(text))
+        if n:
+            weights[stage] += weight * min(n, 3)
+            hits += n
+    return StageCues(weights=weights, hits=hits)
+
+
+def cue_stage(text: str) -> tuple[str, float]:
+    """Stage from cue phrases alone, with a confidence in [0, 1]."""
+    best = stage_cues(text).best()
+    return best if best else ("voornemen", 0.25)
+
+
+# --------------------------------------------------------------------------- classifier
+def devset_dir() -> Path:
+    """``data/ontwikkelset`` of the checkout (``WEERBAAR_ONTWIKKELSET`` overrides)."""
+    env = os.environ.get("WEERBAAR_ONTWIKKELSET")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "data" / "ontwikkelset"
+
+
+def load_devset(split: str | None = None, directory: Path | None = None) -> list[dict[str, Any]]:
+    """Rows of the development set with a known stage; ``split`` filters (``test``,
+    ``train``; ``"!test"`` means every split but test)."""
+    directory = directory or devset_dir()
+    rows: list[dict[str, Any]] = []
+    if not directory.is_dir():
+        return rows
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row.get("stage") not in STAGE_RANK or not row.get("text"):
+                continue
+            rs = row.get("split", "train")
+            if split == "!test" and rs == "test":
+                continue
+            if split and split != "!test" and rs != split:
+                continue
+            rows.append(row)
+    return rows
+
+
+class StageClassifier:
+    """TF-IDF + logistic regression over the four stages."""
+
+    def __init__(self, texts: list[str], stages: list[str]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        features = make_union(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True),
+        )
+        self.pipeline = make_pipeline(
+            features, LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced")
+        )
+        self.pipeline.fit(texts, stages)
+        self.classes: list[str] = list(self.pipeline.classes_)
+        self.training_size = len(texts)
+
+    def proba(self, text: str) -> dict[str, float]:
+        probs = self.pipeline.predict_proba([text])[0]
+        out = {s: 0.0 for s in STAGES}
+        for cls, p in zip(self.classes, probs, strict=True):
+            out[cls] = float(p)
+        return out
+
+    def predict(self, text: str) -> tuple[str, float]:
+        p = self.proba(text)
+        stage = max(STAGES, key=lambda s: p[s])
+        return stage, p[stage]
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> StageClassifier | None:
+    """The classifier trained on the development set (all splits but test), or None."""
+    rows = load_devset("!test")
+    if len({r["stage"] for r in rows}) < 2:
+        return None
+    return StageClassifier([r["text"] for r in rows], [r["stage"] for r in rows])
+
+
+def combine(cues: StageCues, proba: dict[str, float] | None) -> tuple[str, float]:
+    """Combine cue totals and classifier probabilities (see module docstring)."""
+    best = cues.best()
+    if best and (proba is None or (best[1] >= 0.7 and cues.hits >= 2)):
+        return best
+    if proba is None:
+        return ("voornemen", 0.25)
+    if not cues.hits:
+        stage = max(STAGES, key=lambda s: proba[s])
+        if proba[stage] >= CLASSIFIER_ALONE_MIN:
+            return stage, round(proba[stage], 4)
+        return "voornemen", round(proba["voornemen"], 4)
+    total = sum(cues.weights.values())
+    mixed = {}
+    for s in STAGES:
+        cue_share = cues.weights[s] / total if total else 0.0
+        mixed[s] = 0.5 * proba[s] + 0.5 * cue_share if total else proba[s]
+    stage = max(STAGES, key=lambda s: mixed[s])
+    return stage, round(mixed[stage], 4)
+
+
+def suggest_stage(text: str) -> tuple[str, float]:
+    """Suggested stage of a passage and a confidence in [0, 1]."""
+    clf = default_classifier()
+    return combine(stage_cues(text), clf.proba(text) if clf else None)

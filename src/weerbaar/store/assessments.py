@@ -1,0 +1,197 @@
+"""Queries for the assessment: validated evidence, source coverage, score overrides and
+agreed roles. Read functions take a ``Connection`` (inside ``ws.read()``); writes take
+the workspace and run in one ``ws.write()`` transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from weerbaar.store.db import Workspace, utcnow
+from weerbaar.store.schema import (
+    candidates,
+    decisions,
+    documents,
+    organisations,
+    pages,
+    passages,
+    role_matrix,
+    score_overrides,
+)
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in result]
+
+
+def validated_decisions(
+    conn: Connection,
+    *,
+    catalog_version: str | None = None,
+    organisations_in: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Decisions that validate a passage for a measure (``relevant == 'ja'`` and neither
+    ``source_ok`` nor ``context_ok`` False), joined with the passage, its document and
+    the suggested stage of the review queue (when the passage was a candidate)."""
+    q = (
+        select(
+            decisions.c.id.label("decision_id"),
+            decisions.c.passage_id,
+            decisions.c.measure_id,
+            decisions.c.catalog_version,
+            decisions.c.reviewer,
+            decisions.c.stage,
+            decisions.c.aspects,
+            decisions.c.updated_at,
+            passages.c.document_id,
+            passages.c.text,
+            passages.c.page_start,
+            passages.c.page_end,
+            passages.c.char_start,
+            passages.c.char_end,
+            documents.c.organisation_code,
+            documents.c.doc_type,
+            documents.c.year,
+            documents.c.title,
+            documents.c.stored_path,
+            candidates.c.stage_suggested,
+        )
+        .join(passages, passages.c.id == decisions.c.passage_id)
+        .join(documents, documents.c.id == passages.c.document_id)
+        .outerjoin(
+            candidates,
+            and_(
+                candidates.c.passage_id == decisions.c.passage_id,
+                candidates.c.measure_id == decisions.c.measure_id,
+                candidates.c.catalog_version == decisions.c.catalog_version,
+            ),
+        )
+        .where(
+            decisions.c.relevant == "ja",
+            or_(decisions.c.source_ok.is_(None), decisions.c.source_ok.is_(True)),
+            or_(decisions.c.context_ok.is_(None), decisions.c.context_ok.is_(True)),
+        )
+        .order_by(decisions.c.passage_id, decisions.c.measure_id, decisions.c.updated_at)
+    )
+    if catalog_version:
+        q = q.where(decisions.c.catalog_version == catalog_version)
+    if organisations_in is not None:
+        q = q.where(documents.c.organisation_code.in_(list(organisations_in)))
+    return _rows(conn.execute(q))
+
+
+def collected_documents(
+    conn: Connection, *, organisations_in: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """Documents read successfully (status ok), with organisation, type, year, title."""
+    q = select(
+        documents.c.id,
+        documents.c.organisation_code,
+        documents.c.doc_type,
+        documents.c.year,
+        documents.c.title,
+        documents.c.stored_path,
+    ).where(documents.c.status == "ok", documents.c.organisation_code.is_not(None))
+    if organisations_in is not None:
+        q = q.where(documents.c.organisation_code.in_(list(organisations_in)))
+    return _rows(conn.execute(q.order_by(documents.c.id)))
+
+
+def newest_document_year(conn: Connection) -> int | None:
+    """The newest year among the workspace's documents (the reference year)."""
+    return conn.execute(
+        select(func.max(documents.c.year)).where(documents.c.status == "ok")
+    ).scalar()
+
+
+def workspace_organisations(conn: Connection) -> list[dict[str, Any]]:
+    """Rows of the workspace's own organisations table."""
+    return _rows(conn.execute(select(organisations).order_by(organisations.c.code)))
+
+
+def role_assignments(conn: Connection) -> dict[tuple[str, str], str]:
+    """(organisation, measure) -> who is responsible, from the role matrix."""
+    rows = conn.execute(
+        select(
+            role_matrix.c.organisation_code, role_matrix.c.measure_id, role_matrix.c.responsible
+        ).where(role_matrix.c.responsible.is_not(None))
+    )
+    return {(r.organisation_code, r.measure_id): r.responsible for r in rows}
+
+
+def page_text(conn: Connection, document_id: int, page_no: int) -> str | None:
+    """The stored text of one page."""
+    return conn.execute(
+        select(pages.c.text).where(pages.c.document_id == document_id, pages.c.page_no == page_no)
+    ).scalar()
+
+
+# --------------------------------------------------------------------------- overrides
+def active_overrides(
+    conn: Connection, *, catalog_version: str | None = None
+) -> list[dict[str, Any]]:
+    """The active override per organisation and measure."""
+    q = select(score_overrides).where(score_overrides.c.active.is_(True))
+    if catalog_version:
+        q = q.where(score_overrides.c.catalog_version == catalog_version)
+    return _rows(conn.execute(q.order_by(score_overrides.c.id)))
+
+
+def add_override(
+    ws: Workspace,
+    *,
+    organisation_code: str,
+    catalog_version: str,
+    measure_id: str,
+    score: str,
+    computed_score: str | None,
+    justification: str,
+    reviewer: str,
+) -> int:
+    """Record an override (deactivating the previous one for the same measure) in one
+    transaction; returns its id. Earlier overrides are kept as history."""
+    with ws.write() as conn:
+        conn.execute(
+            update(score_overrides)
+            .where(
+                score_overrides.c.organisation_code == organisation_code,
+                score_overrides.c.catalog_version == catalog_version,
+                score_overrides.c.measure_id == measure_id,
+                score_overrides.c.active.is_(True),
+            )
+            .values(active=False)
+        )
+        res = conn.execute(
+            score_overrides.insert().values(
+                organisation_code=organisation_code,
+                catalog_version=catalog_version,
+                measure_id=measure_id,
+                computed_score=computed_score,
+                score=score,
+                justification=justification,
+                reviewer=reviewer,
+                at=utcnow(),
+                active=True,
+            )
+        )
+        return int(res.inserted_primary_key[0])
+
+
+def withdraw_override(
+    ws: Workspace, *, organisation_code: str, catalog_version: str, measure_id: str
+) -> int:
+    """Deactivate the active override; returns the number of rows changed."""
+    with ws.write() as conn:
+        res = conn.execute(
+            update(score_overrides)
+            .where(
+                score_overrides.c.organisation_code == organisation_code,
+                score_overrides.c.catalog_version == catalog_version,
+                score_overrides.c.measure_id == measure_id,
+                score_overrides.c.active.is_(True),
+            )
+            .values(active=False)
+        )
+        return int(res.rowcount or 0)

@@ -1,0 +1,219 @@
+"""Scoring rules, coverage, signals and aggregation on plain data (no workspace)."""
+
+from __future__ import annotations
+
+from weerbaar.assess.aggregate import compute, national_class
+from weerbaar.assess.model import (
+    AspectInfo,
+    DocumentInfo,
+    Evidence,
+    MeasureInfo,
+    OrgInfo,
+    Override,
+)
+from weerbaar.assess.rules import coverage_for, detect_signals
+from weerbaar.assess.stage import cue_stage, suggest_stage
+
+M22 = MeasureInfo(
+    "2.2",
+    2,
+    "Noodsteunpunten",
+    True,
+    tuple(AspectInfo(f"2.2.{c}", f"aspect {c}") for c in "abcdef"),
+    depends_on=("3.1",),
+    responsible=("Gemeenten",),
+    partners=("Veiligheidsregio's",),
+)
+M31 = MeasureInfo("3.1", 3, "Noodstroom", True, (AspectInfo("3.1.a", "inventaris"),))
+GM = OrgInfo("GM9001", "Gemeente Test", "gemeente", "VR99")
+GM2 = OrgInfo("GM9002", "Gemeente Twee", "gemeente", "VR99")
+VR = OrgInfo("VR99", "Veiligheidsregio Test", "veiligheidsregio", None)
+
+
+def ev(
+    pid: int, org: str, measure: str, stage: str, year: int, aspects=(), text="Tekst."
+) -> Evidence:
+    return Evidence(
+        passage_id=pid,
+        document_id=pid,
+        organisation_code=org,
+        measure_id=measure,
+        text=text,
+        page_start=2,
+        page_end=2,
+        stage=stage,
+        stage_source="beoordelaar",
+        aspects=tuple(aspects),
+        doc_type="jaarstukken",
+        year=year,
+        title=f"Jaarstukken {year}",
+    )
+
+
+def docs(org: str, *pairs: tuple[str, int]) -> list[DocumentInfo]:
+    return [DocumentInfo(i, org, t, y, f"{t} {y}") for i, (t, y) in enumerate(pairs, 1)]
+
+
+def run(evidence, documents, orgs=(GM,), overrides=()):
+    return compute(
+        catalog_version="t",
+        measures=[M22, M31],
+        pillar_names={2: "Crisis", 3: "Vitaal"},
+        organisations=list(orgs),
+        documents=documents,
+        evidence=evidence,
+        overrides=overrides,
+        reference_year=2025,
+    )
+
+
+def test_assess_hoog_with_reason_and_gaps() -> None:
+    evidence = [
+        ev(i, "GM9001", "2.2", "uitvoering", 2024, [f"2.2.{c}"])
+        for i, c in zip((1, 2, 3), "abc", strict=True)
+    ]
+    evidence.append(ev(4, "GM9001", "2.2", "plan", 2023, ["2.2.d"]))
+    a = run(evidence, docs("GM9001", ("begroting", 2025)))
+    s = a.org("GM9001").score_of("2.2")
+    assert s.score == "Hoog" and s.computed_score == "Hoog"
+    assert (
+        s.reasons[0]
+        == "Hoog: 3 passages uit Jaarstukken 2024 tonen uitvoering; 4 van 6 aspecten aangetoond."
+    )
+    assert s.missing_aspects == ["2.2.e", "2.2.f"]
+    assert any(
+        line.startswith("Ontwikkeling: plan (2023) → uitvoering (2024)") for line in s.summary
+    )
+    # 3.1 without evidence and with sources: Laag, but never "absent"
+    s31 = a.org("GM9001").score_of("3.1")
+    assert s31.score == "Laag"
+    assert "geen openbaar bewijs gevonden" in s31.reasons[0]
+    assert "niet dat de maatregel ontbreekt" in s31.reasons[0]
+    # dependency: 2.2 Hoog while 3.1 Laag
+    assert [(f.measure, f.depends_on) for f in a.dependency_flags] == [("2.2", "3.1")]
+
+
+def test_assess_midden_when_few_aspects_or_old() -> None:
+    few = run(
+        [ev(1, "GM9001", "2.2", "uitvoering", 2025, ["2.2.a"])], docs("GM9001", ("begroting", 2025))
+    )
+    s = few.org("GM9001").score_of("2.2")
+    assert s.score == "Midden"
+    assert any("helft" in r for r in s.reasons)
+    old = run(
+        [ev(1, "GM9001", "2.2", "uitvoering", 2019, ["2.2.a", "2.2.b", "2.2.c"])],
+        docs("GM9001", ("begroting", 2025)),
+    )
+    s = old.org("GM9001").score_of("2.2")
+    assert s.score == "Midden" and any("vóór 2023" in r for r in s.reasons)
+    low = run([ev(1, "GM9001", "2.2", "voornemen", 2025)], docs("GM9001", ("begroting", 2025)))
+    assert low.org("GM9001").score_of("2.2").score == "Laag"
+
+
+def test_assess_insufficient_sources() -> None:
+    a = run([], docs("GM9001", ("raadsinformatiebrief", 2025), ("begroting", 2019)))
+    s = a.org("GM9001").score_of("2.2")
+    assert s.score == "Onvoldoende bronnen"
+    assert "begroting of jaarstukken 2024-2025" in s.reasons[0]
+    assert a.measures[0].national_class.startswith("onbekend")
+
+
+def test_assess_region_coverage_rule() -> None:
+    cov = coverage_for(VR, docs("VR99", ("begroting", 2025), ("jaarverslag", 2024)), 2025)
+    assert not cov.sufficient and cov.missing == ["beleidsplan of risicoprofiel 2021-2025"]
+    cov = coverage_for(
+        VR,
+        docs("VR99", ("programmabegroting", 2025), ("jaarverslag", 2024), ("risicoprofiel", 2022)),
+        2025,
+    )
+    assert cov.sufficient
+
+
+def test_assess_override_keeps_computed() -> None:
+    o = Override(
+        "GM9001", "3.1", "Midden", "Laag", "Aggregaten aangeschaft volgens raadsbrief.", "anna", "x"
+    )
+    a = run([], docs("GM9001", ("begroting", 2025)), overrides=[o])
+    s = a.org("GM9001").score_of("3.1")
+    assert (s.score, s.computed_score) == ("Midden", "Laag")
+    assert "handmatig aangepast door anna" in s.reasons[0]
+
+
+def test_assess_region_carries_for_municipality_and_aggregates() -> None:
+    evidence = [ev(1, "VR99", "2.2", "uitvoering", 2025, ["2.2.a", "2.2.b", "2.2.c"])]
+    documents = [
+        *docs("GM9001", ("begroting", 2025)),
+        DocumentInfo(10, "VR99", "begroting", 2025, "b"),
+        DocumentInfo(11, "GM9002", "jaarstukken", 2024, "j"),
+    ]
+    a = run(evidence, documents, orgs=(VR, GM, GM2))
+    s = a.org("GM9001").score_of("2.2")
+    assert (
+        s.score == "Laag" and s.regional.carried_by_region and s.regional.combined_score == "Hoog"
+    )
+    assert any("VR99 draagt" in r for r in s.reasons)
+    region = a.regions[0]
+    assert region.region == "VR99" and region.carried["2.2"] == 2
+    assert region.counts["2.2"]["Hoog"] == 2
+    agg = {m.measure: m for m in a.measures}
+    assert agg["2.2"].counts == {"Hoog": 1, "Midden": 0, "Laag": 2, "Onvoldoende bronnen": 0}
+    assert agg["2.2"].national_class == "nauwelijks geïmplementeerd"
+    assert agg["2.2"].aspects_nowhere == ["2.2.d", "2.2.e", "2.2.f"]
+    assert [y.year for y in a.years] == [2025]
+
+
+def test_assess_national_class_rule() -> None:
+    assert national_class({"Hoog": 5, "Midden": 3, "Laag": 2})[0] == "breed geïmplementeerd"
+    assert national_class({"Hoog": 2, "Midden": 5, "Laag": 3})[0] == "gedeeltelijk geïmplementeerd"
+    assert national_class({"Hoog": 5, "Midden": 0, "Laag": 5})[1] == "sterk wisselend"
+
+
+def test_assess_signals() -> None:
+    items = [
+        ev(
+            1,
+            "GM9001",
+            "2.2",
+            "plan",
+            2025,
+            text="Door vacatures bij het team is de uitvoering vertraagd.",
+        ),
+        ev(
+            2,
+            "GM9001",
+            "2.2",
+            "plan",
+            2025,
+            text="We wachten op het landelijk kader voor noodsteunpunten.",
+        ),
+        ev(
+            3,
+            "GM9001",
+            "2.2",
+            "plan",
+            2025,
+            text="Er zijn 12 bijeenkomsten georganiseerd met 300 deelnemers.",
+        ),
+    ]
+    codes = {s.code: s.passage_ids for s in detect_signals(items)}
+    assert codes["capaciteitstekort"] == [1]
+    assert codes["wachten_op_landelijk_kader"] == [2]
+    assert codes["geen_effectmeting"] == [3]
+    assert set(codes["plan_zonder_uitvoering"]) == {1, 2, 3}
+    measured = [
+        *items[:2],
+        ev(3, "GM9001", "2.2", "uitvoering", 2025, text="12 bijeenkomsten; het effect is gemeten."),
+    ]
+    codes = {s.code for s in detect_signals(measured)}
+    assert "geen_effectmeting" not in codes and "plan_zonder_uitvoering" in codes  # "vertraagd"
+
+
+def test_assess_stage_cues() -> None:
+    assert cue_stage("Komend jaar gaan we onderzoeken of dit kan.")[0] == "voornemen"
+    assert cue_stage("Het draaiboek noodwater is vastgesteld.")[0] == "plan"
+    assert cue_stage("De noodsteunpunten zijn ingericht en we hebben geoefend.")[0] == "uitvoering"
+    assert (
+        cue_stage("De oefening is geëvalueerd; de verbeterpunten zijn verwerkt.")[0] == "evaluatie"
+    )
+    stage, conf = suggest_stage("De locaties zijn aangewezen en ingericht.")
+    assert stage == "uitvoering" and 0 < conf <= 1
