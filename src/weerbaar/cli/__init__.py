@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "weerbaar.cli.selfassess",
     "weerbaar.cli.web",
     "weerbaar.cli.demo",
+    "weerbaar.cli.workspace",
 )
 
 
