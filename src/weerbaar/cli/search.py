@@ -1,0 +1,105 @@
+"""Commands of the evidence search: ``scan``, ``zoek``, ``classificeer``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from weerbaar.cli import app, console
+from weerbaar.cli.common import print_json, werkruimte_option, workspace_from
+
+
+@app.command("scan")
+def scan_command(
+    werkruimte: Path | None = werkruimte_option(),
+    maatregel: str | None = typer.Option(
+        None, "--maatregel", "-m", help="Alleen deze maatregel, bv. 2.2."
+    ),
+    organisatie: str | None = typer.Option(
+        None, "--organisatie", "-o", help="Alleen deze organisatie (code of naam)."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
+) -> None:
+    """Zoek per maatregel en organisatie de passages die haar onderbouwen (de beoordelingsrij)."""
+    from weerbaar.search import scan
+
+    ws = workspace_from(werkruimte, create=False)
+    report = scan(ws, measure=maatregel, organisation=organisatie, progress=not json_out)
+    if json_out:
+        print_json(report.__dict__)
+        return
+    console.print(
+        f"Scan {report.scan_run_id} klaar in {report.seconds:.1f} s: {report.candidates} "
+        f"kandidaat-passages voor {len(report.measures)} maatregel(en) en "
+        f"{len(report.organisations)} organisatie(s), uit {report.passages} passages "
+        f"(methode {report.method})."
+    )
+
+
+@app.command("zoek")
+def zoek_command(
+    tekst: str = typer.Argument(..., help="Vrije zoektekst."),
+    werkruimte: Path | None = werkruimte_option(),
+    organisatie: str | None = typer.Option(
+        None, "--organisatie", "-o", help="Alleen deze organisatie."
+    ),
+    jaar: int | None = typer.Option(None, "--jaar", help="Alleen documenten van dit jaar."),
+    soort: str | None = typer.Option(
+        None, "--soort", help="Alleen deze documentsoort, bv. begroting."
+    ),
+    aantal: int = typer.Option(20, "--aantal", "-n", help="Aantal resultaten."),
+    json_out: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
+) -> None:
+    """Zoek passages met vrije tekst (woorden, woorddelen en betekenis gecombineerd)."""
+    from weerbaar.search import search
+
+    ws = workspace_from(werkruimte, create=False)
+    hits = search(ws, tekst, organisation=organisatie, year=jaar, doc_type=soort, limit=aantal)
+    if json_out:
+        print_json(hits)
+        return
+    if not hits:
+        console.print("Geen passages gevonden.")
+        return
+    for rank, h in enumerate(hits, start=1):
+        text = " ".join(str(h.get("text", "")).split())
+        if len(text) > 300:
+            text = text[:297] + "..."
+        src = f"{h.get('organisation_code') or '?'} · {h.get('doc_type') or '?'} {h.get('year') or ''}"
+        console.print(
+            f"[bold]{rank}.[/] [dim]{src} · passage {h['passage_id']} · p. {h.get('page_start')}[/]"
+        )
+        console.print(f"   {text}", highlight=False, markup=False)
+
+
+@app.command("classificeer")
+def classificeer_command(
+    werkruimte: Path | None = typer.Option(
+        None,
+        "--werkruimte",
+        "-w",
+        help="Gebruik de herrangschikker van deze werkruimte.",
+        show_default=False,
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
+) -> None:
+    """Lees passages van standaardinvoer (één per regel) en toon per passage de maatregelen."""
+    from weerbaar.search import classify
+
+    texts = [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    ws = workspace_from(werkruimte, create=False) if werkruimte else None
+    results = classify(texts, ws=ws)
+    if json_out:
+        print_json(
+            [
+                {"text": t, "measures": [{"id": m, "score": s} for m, s in r]}
+                for t, r in zip(texts, results, strict=True)
+            ]
+        )
+        return
+    for t, r in zip(texts, results, strict=True):
+        short = t if len(t) <= 90 else t[:87] + "..."
+        label = ", ".join(f"{m} ({s:.2f})" for m, s in r) if r else "geen maatregel"
+        console.print(f"{label}  ←  {short}", highlight=False, markup=False)

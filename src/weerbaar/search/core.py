@@ -1,0 +1,343 @@
+"""The search library: classify passages, scan a workspace into the review queue, free
+text search, and re-rank a queue after new reviewer decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from weerbaar.search import text as textmod
+from weerbaar.search.embed import DEFAULT_MODEL, embed
+from weerbaar.search.index import load_dense, load_lexical, query_vector, update_index
+from weerbaar.search.model import MatchModel, PassageFeatures
+from weerbaar.store import Workspace
+
+DEFAULT_MODEL_FILE = "default.npz"
+RRF_K = 60
+
+
+@dataclass
+class ScanReport:
+    scan_run_id: int
+    method: str
+    catalog_version: str
+    measures: list[str]
+    organisations: list[str]
+    passages: int
+    candidates: int
+    index: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def default_model_path() -> Path:
+    return Path(str(resources.files("weerbaar.search") / "models" / DEFAULT_MODEL_FILE))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str, mtime: float) -> MatchModel:
+    return MatchModel.load(Path(path))
+
+
+def load_default_model() -> MatchModel:
+    """The model shipped inside the package (cold start of every workspace)."""
+    from weerbaar.errors import IncompatibleModelError
+
+    path = default_model_path()
+    if not path.exists():
+        raise IncompatibleModelError(
+            "Het standaardmodel ontbreekt in het pakket; maak het met 'make model'."
+        )
+    return _load_cached(str(path), path.stat().st_mtime)
+
+
+def _catalog():  # type: ignore[no-untyped-def]
+    from weerbaar.catalog import load_catalog
+
+    return load_catalog()
+
+
+def model_for(ws: Workspace | None):  # type: ignore[no-untyped-def]
+    """The scorer for a workspace: the default model, blended with the workspace
+    re-ranker trained from reviewer decisions when there is one."""
+    from weerbaar.search.rerank import BlendedModel, load_workspace_model
+
+    base = load_default_model()
+    if ws is None:
+        return BlendedModel(base, None)
+    return BlendedModel(base, load_workspace_model(ws))
+
+
+# -------------------------------------------------------------------------- classify
+def classify(texts: list[str], ws: Workspace | None = None) -> list[list[tuple[str, float]]]:
+    """Per passage the measures it evidences, best first, with scores in [0, 1]; an
+    empty list where no measure reaches the calibrated threshold."""
+    texts = [t.strip() for t in texts]
+    model = model_for(ws)
+    out: list[list[tuple[str, float]]] = [[] for _ in texts]
+    keep = [i for i, t in enumerate(texts) if textmod.words(t)]
+    if not keep:
+        return out
+    feats = PassageFeatures.from_texts([texts[i] for i in keep], model.embed_model)
+    proba = model.proba(feats)
+    thr = model.threshold
+    for row, i in enumerate(keep):
+        p = proba[row]
+        if p.max() < thr:
+            continue
+        order = np.argsort(-p)
+        out[i] = [
+            (model.measure_ids[j], round(float(p[j]), 4))
+            for j in order[:5]
+            if p[j] >= thr * 0.5 or j == order[0]
+        ]
+    return out
+
+
+# -------------------------------------------------------------------------- workspace data
+@dataclass
+class WorkspaceData:
+    ids: np.ndarray
+    features: PassageFeatures
+    organisation: np.ndarray
+    year: np.ndarray
+    doc_type: np.ndarray
+    lexical: Any
+
+
+def load_workspace_data(ws: Workspace, embed_model: str = DEFAULT_MODEL) -> WorkspaceData:
+    from weerbaar.store import vectors as vstore
+
+    lex = load_lexical(ws)
+    ids_d, dense16 = load_dense(ws, embed_model)
+    dim = dense16.shape[1]
+    dense = np.zeros((lex.size, dim), dtype=np.float32)
+    if len(ids_d) and lex.size:
+        rows = lex.rows(ids_d)
+        ok = rows >= 0
+        dense[rows[ok]] = dense16[ok].astype(np.float32)
+    with ws.read() as conn:
+        meta = vstore.passage_meta(conn)
+    pos = np.searchsorted(meta["id"], lex.ids)
+    pos[pos >= len(meta["id"])] = 0
+    org = meta["organisation"][pos] if len(meta["id"]) else np.zeros(0, object)
+    year = meta["year"][pos] if len(meta["id"]) else np.zeros(0, np.int64)
+    dtype = meta["doc_type"][pos] if len(meta["id"]) else np.zeros(0, object)
+    return WorkspaceData(lex.ids, PassageFeatures(lex.tf_matrix(), dense), org, year, dtype, lex)
+
+
+# -------------------------------------------------------------------------- scan
+def scan(
+    ws: Workspace,
+    *,
+    measure: str | None = None,
+    organisation: str | None = None,
+    progress: bool = True,
+) -> ScanReport:
+    """Fill the review queue (table ``candidates``): the best ``scan_top_k`` passages per
+    measure per organisation, ranked, with scores and the method that made them."""
+    import time
+
+    from weerbaar.settings import load_settings
+    from weerbaar.store import candidates as cstore
+
+    t0 = time.perf_counter()
+    catalog = _catalog()
+    measures = [catalog.measure(measure).id] if measure else catalog.ids()
+    org_code = None
+    if organisation:
+        from weerbaar.store.organisations import resolve_organisation  # type: ignore
+
+        org_code = resolve_organisation(ws, organisation).code
+    top_k = load_settings().scan_top_k
+
+    bar = _Progress(progress)
+    with bar:
+        task = bar.add("Zoekindex bijwerken", total=1)
+        upd = update_index(ws, progress=lambda d, t: bar.update(task, d, t))
+        bar.update(task, 1, 1)
+        data = load_workspace_data(ws)
+        model = model_for(ws)
+        orgs = sorted(set(data.organisation.tolist())) if data.ids.size else []
+        if org_code:
+            orgs = [o for o in orgs if o == org_code]
+        proba = model.proba(data.features) if data.ids.size else np.zeros((0, 0))
+        with ws.write() as conn:
+            run_id = cstore.start_scan_run(
+                conn,
+                catalog_version=catalog.version,
+                method=model.method,
+                params={
+                    "top_k": top_k,
+                    "measure": measure,
+                    "organisation": org_code,
+                    "threshold": model.threshold,
+                },
+                training_size=model.training_size,
+            )
+        task = bar.add("Maatregelen zoeken", total=len(measures))
+        n_cand = 0
+        col = {m: k for k, m in enumerate(model.measure_ids)}
+        zero = None
+        for done, mid in enumerate(measures, start=1):
+            if mid in col and proba.size:
+                scores = proba[:, col[mid]]
+            else:
+                if zero is None:
+                    zero = _zero_shot(catalog, data)
+                scores = zero[:, catalog.ids().index(mid)]
+            with ws.write() as conn:
+                for org in orgs:
+                    sel = np.flatnonzero(data.organisation == org)
+                    if not sel.size:
+                        continue
+                    k = min(top_k, sel.size)
+                    part = np.argpartition(-scores[sel], k - 1)[:k]
+                    best = sel[part[np.argsort(-scores[sel][part], kind="stable")]]
+                    rows = [(int(data.ids[i]), float(scores[i])) for i in best]
+                    n_cand += cstore.replace_candidates(
+                        conn,
+                        scan_run_id=run_id,
+                        catalog_version=catalog.version,
+                        measure_id=mid,
+                        organisation_code=org,
+                        rows=rows,
+                        method=model.method,
+                    )
+            bar.update(task, done, len(measures))
+        with ws.write() as conn:
+            cstore.finish_scan_run(conn, run_id)
+    return ScanReport(
+        scan_run_id=run_id,
+        method=model.method,
+        catalog_version=catalog.version,
+        measures=measures,
+        organisations=orgs,
+        passages=int(data.ids.size),
+        candidates=n_cand,
+        index={"lexicaal_nieuw": upd.lexical_added, "vectoren_nieuw": upd.vectors_added},
+        seconds=round(time.perf_counter() - t0, 2),
+    )
+
+
+def _zero_shot(catalog, data: WorkspaceData) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Query similarity for measures the model does not know (new catalogue version)."""
+    from weerbaar.search.queries import measure_queries
+
+    q = measure_queries(catalog)
+    ql = (data.features.tf @ q.lex_tf().T).toarray()
+    qd = data.features.dense @ q.dense().T
+    return (ql + qd) / 2
+
+
+# -------------------------------------------------------------------------- search
+def search(
+    ws: Workspace,
+    query: str,
+    *,
+    organisation: str | None = None,
+    year: int | None = None,
+    doc_type: str | None = None,
+    limit: int = 20,
+) -> list[dict[str, Any]]:
+    """Hybrid free-text search (BM25 over stems and character n-grams, fused by
+    reciprocal rank with USE embeddings); best first."""
+    from weerbaar.store import vectors as vstore
+
+    update_index(ws)
+    data = _cached_data(ws)
+    if not data.ids.size or not textmod.words(query):
+        return []
+    mask = np.ones(data.ids.size, dtype=bool)
+    if organisation:
+        code = organisation
+        try:
+            from weerbaar.store.organisations import resolve_organisation  # type: ignore
+
+            code = resolve_organisation(ws, organisation).code
+        except Exception:
+            code = organisation
+        mask &= data.organisation == code
+    if year is not None:
+        mask &= data.year == int(year)
+    if doc_type:
+        mask &= data.doc_type == doc_type
+    sel = np.flatnonzero(mask)
+    if not sel.size:
+        return []
+    lex = (data.lexical.bm25_matrix()[sel] @ query_vector([query]).T).toarray().ravel()
+    dense = data.features.dense[sel] @ embed([query], query=True)[0]
+    fused = rrf([lex, dense])
+    fused[lex <= 0] *= 0.5  # passages without any shared term come last
+    order = np.argsort(-fused, kind="stable")[:limit]
+    ids = [int(data.ids[sel[i]]) for i in order]
+    with ws.read() as conn:
+        details = vstore.passage_details(conn, ids)
+    out = []
+    for i in order:
+        pid = int(data.ids[sel[i]])
+        d = details.get(pid, {})
+        d.update(passage_id=pid, score=round(float(fused[i]), 5), method="weerbaar.zoek.v1")
+        out.append(d)
+    return out
+
+
+_DATA_CACHE: dict[str, tuple[tuple, WorkspaceData]] = {}
+
+
+def _cached_data(ws: Workspace) -> WorkspaceData:
+    d = ws.index_dir / "lexicaal" / "manifest.json"
+    key = (d.stat().st_mtime_ns if d.exists() else 0,)
+    hit = _DATA_CACHE.get(str(ws.root))
+    if hit and hit[0] == key:
+        return hit[1]
+    data = load_workspace_data(ws)
+    _DATA_CACHE[str(ws.root)] = (key, data)
+    return data
+
+
+def rrf(score_lists: list[np.ndarray], k: int = RRF_K) -> np.ndarray:
+    """Reciprocal rank fusion of score vectors over the same items."""
+    total = np.zeros(len(score_lists[0]), dtype=np.float64)
+    for s in score_lists:
+        order = np.argsort(-np.asarray(s), kind="stable")
+        ranks = np.empty(len(s), dtype=np.float64)
+        ranks[order] = np.arange(1, len(s) + 1)
+        total += 1.0 / (k + ranks)
+    return total
+
+
+class _Progress:
+    """A rich progress bar in Dutch, or nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._p = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._p = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeRemainingColumn(),
+            )
+            self._p.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._p is not None:
+            self._p.__exit__(None, None, None)
+
+    def add(self, description: str, total: int) -> int:
+        return self._p.add_task(description, total=total) if self._p else 0
+
+    def update(self, task: int, done: int, total: int) -> None:
+        if self._p is not None:
+            self._p.update(task, completed=done, total=max(total, 1))

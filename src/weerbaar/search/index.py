@@ -1,0 +1,281 @@
+"""Persisted, incremental search indexes of one workspace.
+
+Lexical: hashed counts of stems and character 4-5-grams (``weerbaar.search.text``) in
+segment files under ``ws.index_dir / "lexicaal"``. New passages become a new segment;
+BM25 statistics (document frequency, average length) are summed over segments at load
+time, so adding documents never re-tokenises old passages. Many small segments are
+merged (without re-tokenising) when there are more than ``MAX_SEGMENTS``.
+
+Dense: vectors live in the table ``passage_vectors`` (float16). They are the expensive
+part (about 100-300 passages per second), so they sit beside the passages they belong to:
+transactional, deleted with their passage by the foreign key, portable to PostgreSQL and
+kept when the derived files in ``index/`` are removed.
+
+Every file is written to ``*.part`` and renamed; the manifest carries ``FORMAT_VERSION``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from weerbaar.errors import IncompatibleModelError
+from weerbaar.search import text as textmod
+from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
+from weerbaar.store import Workspace
+from weerbaar.store import vectors as vstore
+
+FORMAT_VERSION = 1
+MAX_SEGMENTS = 12
+LEX_DIR = "lexicaal"
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def _atomic_write_bytes(path: Path, write: Callable[[Path], None]) -> None:
+    part = path.with_name(path.name + ".part")
+    write(part)
+    part.replace(path)
+
+
+def _save_npz(path: Path, **arrays: np.ndarray) -> None:
+    def _w(part: Path) -> None:
+        with open(part, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    _atomic_write_bytes(path, _w)
+
+
+@dataclass
+class LexicalIndex:
+    ids: np.ndarray  # int64, sorted ascending
+    counts: sp.csr_matrix  # rows aligned with ids
+    _bm25: sp.csr_matrix | None = None
+    _tf: sp.csr_matrix | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def bm25_matrix(self) -> sp.csr_matrix:
+        """Okapi BM25 document weights (documents x features)."""
+        if self._bm25 is None:
+            self._bm25 = bm25_weights(self.counts)
+        return self._bm25
+
+    def tf_matrix(self) -> sp.csr_matrix:
+        if self._tf is None:
+            self._tf = textmod.tf_rows(self.counts)
+        return self._tf
+
+    def rows(self, passage_ids: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(self.ids, passage_ids)
+        pos[pos >= len(self.ids)] = 0
+        ok = self.ids[pos] == passage_ids if len(self.ids) else np.zeros(len(pos), bool)
+        return np.where(ok, pos, -1)
+
+
+def bm25_weights(counts: sp.csr_matrix, k1: float = BM25_K1, b: float = BM25_B) -> sp.csr_matrix:
+    n = counts.shape[0]
+    if n == 0:
+        return counts.copy()
+    x = counts.tocsr().astype(np.float32, copy=True)
+    df = np.bincount(x.indices, minlength=x.shape[1]).astype(np.float32)
+    idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    dl = np.asarray(x.sum(axis=1)).ravel()
+    avgdl = float(dl.mean()) or 1.0
+    row_norm = k1 * (1 - b + b * dl / avgdl)
+    rep = np.repeat(row_norm, np.diff(x.indptr))
+    tf = x.data
+    x.data = (tf * (k1 + 1) / (tf + rep) * idf[x.indices]).astype(np.float32)
+    return x
+
+
+def query_vector(texts: list[str]) -> sp.csr_matrix:
+    """Queries as binary feature vectors (a term counts once per query)."""
+    q = textmod.count_matrix(texts)
+    q.data[:] = 1.0
+    return q
+
+
+def _lex_dir(ws: Workspace) -> Path:
+    d = ws.index_dir / LEX_DIR
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _read_manifest(d: Path) -> dict:
+    path = d / "manifest.json"
+    if not path.exists():
+        return {
+            "format_version": FORMAT_VERSION,
+            "analyzer": textmod.ANALYZER_VERSION,
+            "segments": [],
+        }
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if (
+        data.get("format_version") != FORMAT_VERSION
+        or data.get("analyzer") != textmod.ANALYZER_VERSION
+    ):
+        raise IncompatibleModelError(
+            f"De zoekindex in {d} heeft een andere versie "
+            f"({data.get('format_version')}, {data.get('analyzer')}); verwijder de map om "
+            "hem opnieuw op te bouwen."
+        )
+    return data
+
+
+def _write_manifest(d: Path, data: dict) -> None:
+    def _w(part: Path) -> None:
+        part.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+    _atomic_write_bytes(d / "manifest.json", _w)
+
+
+def _load_segment(path: Path) -> tuple[np.ndarray, sp.csr_matrix]:
+    with np.load(path) as z:
+        ids = z["ids"]
+        m = sp.csr_matrix(
+            (z["data"], z["indices"], z["indptr"]), shape=(len(ids), int(z["n_features"]))
+        )
+    return ids, m
+
+
+def _save_segment(path: Path, ids: np.ndarray, m: sp.csr_matrix) -> None:
+    m = m.tocsr()
+    _save_npz(
+        path,
+        ids=ids.astype(np.int64),
+        data=m.data.astype(np.float32),
+        indices=m.indices.astype(np.int32),
+        indptr=m.indptr.astype(np.int64),
+        n_features=np.asarray(m.shape[1]),
+    )
+
+
+def load_lexical(ws: Workspace) -> LexicalIndex:
+    """The lexical index as it is on disk (call :func:`update_index` first)."""
+    d = _lex_dir(ws)
+    man = _read_manifest(d)
+    ids_parts, mats = [], []
+    for seg in man["segments"]:
+        ids, m = _load_segment(d / seg["file"])
+        ids_parts.append(ids)
+        mats.append(m)
+    if not mats:
+        return LexicalIndex(
+            np.zeros(0, np.int64), sp.csr_matrix((0, textmod.N_FEATURES), dtype=np.float32)
+        )
+    ids = np.concatenate(ids_parts)
+    mat = sp.vstack(mats, format="csr")
+    order = np.argsort(ids, kind="stable")
+    if not np.all(order == np.arange(len(ids))):
+        ids, mat = ids[order], mat[order]
+    return LexicalIndex(ids, mat)
+
+
+@dataclass
+class IndexUpdate:
+    lexical_added: int
+    lexical_removed: int
+    vectors_added: int
+    total: int
+
+
+def update_index(
+    ws: Workspace,
+    *,
+    embed_model: str = DEFAULT_MODEL,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 2000,
+) -> IndexUpdate:
+    """Bring the workspace indexes up to date with its passages (incremental)."""
+    d = _lex_dir(ws)
+    man = _read_manifest(d)
+    with ws.read() as conn:
+        current = vstore.passage_ids(conn)
+    indexed_parts = []
+    for seg in man["segments"]:
+        with np.load(d / seg["file"]) as z:
+            indexed_parts.append(z["ids"])
+    indexed = np.concatenate(indexed_parts) if indexed_parts else np.zeros(0, np.int64)
+    new_ids = np.setdiff1d(current, indexed, assume_unique=True)
+    removed = np.setdiff1d(indexed, current, assume_unique=True)
+
+    # Lexical: one new segment for the new passages.
+    info = model_info(embed_model)
+    with ws.read() as conn:
+        missing_vec = len(vstore.passages_without_vector(conn, info.name, limit=10**9))
+    total_work = len(new_ids) + missing_vec
+    done = 0
+    if len(new_ids):
+        mats = []
+        for i in range(0, len(new_ids), batch):
+            part = new_ids[i : i + batch]
+            with ws.read() as conn:
+                texts = vstore.passage_texts(conn, part)
+            mats.append(textmod.count_matrix([texts.get(int(p), "") for p in part]))
+            done += len(part)
+            if progress:
+                progress(done, total_work)
+        seq = max([int(s["file"][4:10]) for s in man["segments"]] or [0]) + 1
+        name = f"seg-{seq:06d}.npz"
+        _save_segment(d / name, new_ids, sp.vstack(mats, format="csr"))
+        man["segments"].append({"file": name, "n": len(new_ids)})
+    if len(removed) or len(man["segments"]) > MAX_SEGMENTS:
+        _compact(d, man, keep=current)
+    _write_manifest(d, man)
+
+    # Dense: embed passages without a vector (stored in passage_vectors).
+    added_vec = 0
+    while True:
+        with ws.read() as conn:
+            todo = vstore.passages_without_vector(conn, info.name, limit=256)
+        if not todo:
+            break
+        vecs = embed([t for _, t in todo], embed_model)
+        with ws.write() as conn:
+            vstore.save_vectors(conn, info.name, [i for i, _ in todo], vecs)
+        added_vec += len(todo)
+        done += len(todo)
+        if progress:
+            progress(done, total_work)
+    _cleanup(d, man)
+    return IndexUpdate(len(new_ids), len(removed), added_vec, len(current))
+
+
+def _compact(d: Path, man: dict, keep: np.ndarray) -> None:
+    ids_parts, mats = [], []
+    for seg in man["segments"]:
+        ids, m = _load_segment(d / seg["file"])
+        mask = np.isin(ids, keep)
+        ids_parts.append(ids[mask])
+        mats.append(m[mask])
+    seq = max([int(s["file"][4:10]) for s in man["segments"]] or [0]) + 1
+    name = f"seg-{seq:06d}.npz"
+    if ids_parts:
+        ids = np.concatenate(ids_parts)
+        _save_segment(d / name, ids, sp.vstack(mats, format="csr"))
+        man["segments"] = [{"file": name, "n": len(ids)}]
+
+
+def _cleanup(d: Path, man: dict) -> None:
+    live = {s["file"] for s in man["segments"]}
+    for p in d.glob("seg-*.npz"):
+        if p.name not in live:
+            p.unlink(missing_ok=True)
+
+
+def load_dense(ws: Workspace, embed_model: str = DEFAULT_MODEL) -> tuple[np.ndarray, np.ndarray]:
+    """(passage ids ascending, float16 vectors) of the workspace."""
+    info = model_info(embed_model)
+    with ws.read() as conn:
+        return vstore.load_vectors(conn, info.name, info.dim)

@@ -1,0 +1,134 @@
+"""Queries for dense passage vectors (table ``passage_vectors``) and for reading
+passages in bulk for the search indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+from sqlalchemy import Connection, delete, insert, select
+
+from weerbaar.store.schema import documents, passage_vectors, passages
+
+
+def passage_ids(conn: Connection) -> np.ndarray:
+    """All passage ids, ascending."""
+    rows = conn.execute(select(passages.c.id).order_by(passages.c.id)).scalars().all()
+    return np.asarray(rows, dtype=np.int64)
+
+
+def passage_texts(conn: Connection, ids: Sequence[int], chunk: int = 900) -> dict[int, str]:
+    """Texts of the given passages."""
+    out: dict[int, str] = {}
+    ids = [int(i) for i in ids]
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        for pid, text in conn.execute(
+            select(passages.c.id, passages.c.text).where(passages.c.id.in_(part))
+        ):
+            out[int(pid)] = text
+    return out
+
+
+def passages_without_vector(
+    conn: Connection, model: str, limit: int = 1000
+) -> list[tuple[int, str]]:
+    """Passages that have no vector for ``model`` yet (id, text), oldest first."""
+    have = select(passage_vectors.c.passage_id).where(passage_vectors.c.model == model)
+    rows = conn.execute(
+        select(passages.c.id, passages.c.text)
+        .where(passages.c.id.not_in(have))
+        .order_by(passages.c.id)
+        .limit(limit)
+    )
+    return [(int(r[0]), r[1]) for r in rows]
+
+
+def save_vectors(conn: Connection, model: str, ids: Sequence[int], vectors: np.ndarray) -> None:
+    """Store vectors as float16 bytes (half the size; cosine error below 1e-3)."""
+    if not len(ids):
+        return
+    v16 = np.asarray(vectors, dtype=np.float16)
+    conn.execute(
+        delete(passage_vectors).where(
+            passage_vectors.c.model == model,
+            passage_vectors.c.passage_id.in_([int(i) for i in ids]),
+        )
+    )
+    conn.execute(
+        insert(passage_vectors),
+        [
+            {"passage_id": int(i), "model": model, "dim": int(v16.shape[1]), "vector": v.tobytes()}
+            for i, v in zip(ids, v16, strict=True)
+        ],
+    )
+
+
+def iter_vectors(conn: Connection, model: str, min_id: int = 0) -> Iterator[tuple[int, bytes]]:
+    rows = conn.execute(
+        select(passage_vectors.c.passage_id, passage_vectors.c.vector)
+        .where(passage_vectors.c.model == model, passage_vectors.c.passage_id > min_id)
+        .order_by(passage_vectors.c.passage_id)
+    )
+    for pid, blob in rows:
+        yield int(pid), blob
+
+
+def load_vectors(conn: Connection, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """All vectors of ``model``: (ids ascending, float16 matrix)."""
+    ids: list[int] = []
+    blobs: list[bytes] = []
+    for pid, blob in iter_vectors(conn, model):
+        ids.append(pid)
+        blobs.append(blob)
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, dim), dtype=np.float16)
+    mat = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(ids), dim)
+    return np.asarray(ids, dtype=np.int64), mat
+
+
+def passage_meta(conn: Connection) -> dict[str, np.ndarray]:
+    """Per passage (ascending id): organisation code, year and document type, for
+    filtering and for grouping the review queue by organisation."""
+    rows = conn.execute(
+        select(
+            passages.c.id,
+            documents.c.organisation_code,
+            documents.c.year,
+            documents.c.doc_type,
+        )
+        .join(documents, documents.c.id == passages.c.document_id)
+        .order_by(passages.c.id)
+    ).all()
+    return {
+        "id": np.asarray([r[0] for r in rows], dtype=np.int64),
+        "organisation": np.asarray([r[1] or "" for r in rows], dtype=object),
+        "year": np.asarray([r[2] if r[2] is not None else -1 for r in rows], dtype=np.int64),
+        "doc_type": np.asarray([r[3] or "" for r in rows], dtype=object),
+    }
+
+
+def passage_details(conn: Connection, ids: Sequence[int]) -> dict[int, dict]:
+    """Text and source of the given passages (for search results)."""
+    out: dict[int, dict] = {}
+    ids = [int(i) for i in ids]
+    for i in range(0, len(ids), 900):
+        rows = conn.execute(
+            select(
+                passages.c.id,
+                passages.c.text,
+                passages.c.document_id,
+                passages.c.page_start,
+                passages.c.page_end,
+                passages.c.heading,
+                documents.c.organisation_code,
+                documents.c.year,
+                documents.c.doc_type,
+                documents.c.title,
+            )
+            .join(documents, documents.c.id == passages.c.document_id)
+            .where(passages.c.id.in_(ids[i : i + 900]))
+        )
+        for r in rows:
+            out[int(r[0])] = dict(r._mapping)
+    return out
