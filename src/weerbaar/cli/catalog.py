@@ -11,6 +11,7 @@ from rich.table import Table
 
 from weerbaar.cli import app, console
 from weerbaar.cli.common import print_json
+from weerbaar.errors import CatalogError
 
 catalogus_app = typer.Typer(
     invoke_without_command=True,
@@ -18,6 +19,15 @@ catalogus_app = typer.Typer(
     no_args_is_help=False,
 )
 app.add_typer(catalogus_app, name="catalogus")
+
+
+_PHASE_SHORT = {
+    "koude fase": "K",
+    "warme fase < 72 uur": "W<72",
+    "warme fase > 72 uur": "W>72",
+    "nafase": "N",
+    "onbekend": "?",
+}
 
 
 def _measure_json(measure: Any) -> dict[str, Any]:
@@ -42,30 +52,42 @@ def catalogus(
     from weerbaar.catalog import load_catalog
 
     catalog = load_catalog(versie)
+    if pijler is not None and pijler not in [p.number for p in catalog.pillars]:
+        raise CatalogError(f"Pijler {pijler} bestaat niet; kies 1 t/m {len(catalog.pillars)}.")
     measures = catalog.select(pillar=pijler, crucial_only=cruciaal)
     if as_json:
         print_json([_measure_json(m) for m in measures])
         return
     table = Table(
         title=f"Maatregelen handreiking weerbaarheid en veerkracht (versie {catalog.version})",
-        show_lines=False,
+        caption="Fasen: K = koude fase, W<72 / W>72 = warme fase korter/langer dan 72 uur, "
+        "N = nafase, ? = niet te lezen in de bron. ★ = meest cruciaal. Asp. = aantal aspecten.",
     )
     table.add_column("Nr.", no_wrap=True)
-    table.add_column("Pijler", no_wrap=True)
-    table.add_column("Maatregel")
-    table.add_column("Cruciaal", justify="center")
-    table.add_column("Eindverantwoordelijk")
-    table.add_column("Fasen")
-    table.add_column("Aspecten", justify="right")
-    table.add_column("Hangt af van")
+    table.add_column("Maatregel", ratio=4, min_width=28)
+    table.add_column("★", justify="center", no_wrap=True)
+    table.add_column("Eindverantwoordelijk", ratio=2)
+    table.add_column("Fasen", no_wrap=True)
+    table.add_column("Asp.", justify="right", no_wrap=True)
+    table.add_column("Hangt af van", ratio=1, min_width=8)
+    current = None
     for m in measures:
+        if m.pillar != current:
+            current = m.pillar
+            pillar = catalog.pillar(m.pillar)
+            if table.row_count:
+                table.add_section()
+            table.add_row(
+                "",
+                f"[bold]Pijler {pillar.number}: {pillar.name}[/] "
+                f"[dim](bevoegd gezag: {pillar.authority})[/]",
+            )
         table.add_row(
             m.id,
-            str(m.pillar),
             m.title,
-            "ja" if m.crucial else "",
+            "★" if m.crucial else "",
             ", ".join(m.responsible),
-            ", ".join(m.phases),
+            " ".join(_PHASE_SHORT.get(p, p) for p in m.phases),
             str(len(m.aspects)),
             ", ".join(m.depends_on),
         )
