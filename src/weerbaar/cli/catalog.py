@@ -64,12 +64,14 @@ def catalogus(
         "N = nafase, ? = niet te lezen in de bron. ★ = meest cruciaal. Asp. = aantal aspecten.",
     )
     table.add_column("Nr.", no_wrap=True)
-    table.add_column("Maatregel", ratio=4, min_width=28)
+    table.add_column("Maatregel", ratio=4, min_width=20)
     table.add_column("★", justify="center", no_wrap=True)
-    table.add_column("Eindverantwoordelijk", ratio=2)
-    table.add_column("Fasen", no_wrap=True)
+    table.add_column("Eindverantw.", ratio=2)
+    table.add_column("Fasen", min_width=4)
     table.add_column("Asp.", justify="right", no_wrap=True)
-    table.add_column("Hangt af van", ratio=1, min_width=8)
+    wide = console.width >= 100
+    if wide:
+        table.add_column("Hangt af van", ratio=1, min_width=8)
     current = None
     for m in measures:
         if m.pillar != current:
@@ -89,7 +91,7 @@ def catalogus(
             ", ".join(m.responsible),
             " ".join(_PHASE_SHORT.get(p, p) for p in m.phases),
             str(len(m.aspects)),
-            ", ".join(m.depends_on),
+            *([", ".join(m.depends_on)] if wide else []),
         )
     console.print(table)
     console.print(f"{len(measures)} van {len(catalog.measures)} maatregelen getoond.")
