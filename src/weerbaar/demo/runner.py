@@ -1,0 +1,465 @@
+"""``weerbaar demo``: the whole scan on the fictional demo region, in one call.
+
+Every step goes through the real library functions (ingest, scan, review, assessment,
+reports, accounts). A step whose library is not in this version yet is reported as
+"niet beschikbaar" and the steps that need it as "overgeslagen"; nothing is faked.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from weerbaar.demo.generate import GeneratedCorpus, generate_corpus
+from weerbaar.demo.sources import DemoDataError, demo_dir, load_organisations
+from weerbaar.errors import WeerbaarError
+
+MARKER = ".weerbaar-demo"
+WORKSPACE_DIR = "werkruimte"
+REPORTS_DIR = "rapporten"
+FILES_DIR = "bestanden"
+DEMO_USER = "demo"
+DEMO_PASSWORD = "weerbaar-demo"
+DEMO_ROLE = "beoordelaar"
+REPORT_SCOPES = ("regio:VR99",)
+REPORT_FORMATS = ("html", "pdf", "xlsx")
+STAGE_ORDER = ("voornemen", "plan", "uitvoering", "evaluatie")
+
+OK = "ok"
+UNAVAILABLE = "niet beschikbaar"
+SKIPPED = "overgeslagen"
+FAILED = "fout"
+
+
+class DemoError(WeerbaarError):
+    """The demo cannot run (for example: the output folder is not a demo folder)."""
+
+
+class StepUnavailable(Exception):
+    """A library function the step needs is not in this version."""
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: str
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Anchor:
+    """One review decision of ``demo/beoordelingen.json`` and where it landed."""
+
+    file: str
+    anchor: str
+    measure: str
+    passage_id: int | None = None
+    problem: str | None = None
+
+
+@dataclass
+class DemoResult:
+    out_dir: Path
+    workspace: Path
+    reports_dir: Path
+    files_dir: Path
+    steps: list[StepResult] = field(default_factory=list)
+    report_files: list[Path] = field(default_factory=list)
+    skipped_documents: list[tuple[str, str, str]] = field(default_factory=list)
+    documents_ok: int = 0
+    passages: int = 0
+    decisions_recorded: int = 0
+    unresolved: list[Anchor] = field(default_factory=list)
+    scores: dict[str, dict[str, int]] = field(default_factory=dict)
+    user: str | None = None
+    password: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(s.status == OK for s in self.steps) and not self.unresolved
+
+    def step(self, name: str) -> StepResult | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+
+def _need(module: str, attr: str) -> Any:
+    """The library function ``module.attr``, or StepUnavailable when it is not there."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if (exc.name and module.startswith(exc.name)) or exc.name == module:
+            raise StepUnavailable(f"module {module} ontbreekt") from exc
+        raise
+    except ImportError as exc:
+        raise StepUnavailable(f"module {module} kan niet worden geladen: {exc}") from exc
+    fn = getattr(mod, attr, None)
+    if fn is None:
+        raise StepUnavailable(f"{module}.{attr} ontbreekt")
+    return fn
+
+
+# --------------------------------------------------------------------------- folders
+def _prepare(out_dir: Path) -> None:
+    """Create ``out_dir``, or clear what an earlier demo run left in it. A non-empty
+    folder without the demo marker is refused, so no user data is ever removed."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    marker = out_dir / MARKER
+    if not marker.exists():
+        if any(out_dir.iterdir()):
+            raise DemoError(
+                f"De map {out_dir} bestaat al en is geen uitvoermap van de demo. "
+                "Kies een lege of nieuwe map met --uit."
+            )
+        marker.write_text("Uitvoer van 'weerbaar demo'; wordt bij een nieuwe run vervangen.\n")
+        return
+    for name in (WORKSPACE_DIR, REPORTS_DIR, FILES_DIR):
+        path = out_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+# --------------------------------------------------------------------------- decisions
+def load_decisions(base: Path | None = None) -> dict[str, Any]:
+    path = (base or demo_dir()) / "beoordelingen.json"
+    if not path.is_file():
+        raise DemoDataError(f"Bestand met demobeoordelingen ontbreekt: {path}.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def resolve_anchors(ws: Any, decisions: list[dict[str, Any]]) -> list[Anchor]:
+    """Find, for each decision, the passage of the named document that contains its
+    anchor text (whitespace and case ignored); the shortest such passage wins."""
+    from weerbaar.store.documents import list_documents, list_passages
+
+    with ws.read() as conn:
+        docs = list_documents(conn)
+        by_name: dict[str, dict[str, Any]] = {}
+        for d in docs:
+            for path in d.get("names") or []:
+                by_name.setdefault(Path(path).name, d)
+        cache: dict[int, list[dict[str, Any]]] = {}
+        out: list[Anchor] = []
+        for dec in decisions:
+            a = Anchor(file=dec["file"], anchor=dec["anchor"], measure=dec["measure"])
+            out.append(a)
+            doc = by_name.get(dec["file"])
+            if doc is None:
+                a.problem = "document niet gevonden in de werkruimte"
+                continue
+            if doc["status"] != "ok":
+                a.problem = f"document niet gelezen ({doc['status']})"
+                continue
+            if doc["id"] not in cache:
+                cache[doc["id"]] = list_passages(conn, document_id=doc["id"])
+            needle = _norm(dec["anchor"])
+            hits = [p for p in cache[doc["id"]] if needle in _norm(p["text"])]
+            if not hits:
+                a.problem = "ankertekst staat in geen enkele passage van het document"
+                continue
+            a.passage_id = min(hits, key=lambda p: (len(p["text"]), p["id"]))["id"]
+    return out
+
+
+def _merge(decisions: list[dict[str, Any]], anchors: list[Anchor]) -> list[dict[str, Any]]:
+    """One decision per (passage, measure): two anchors in the same passage for the same
+    measure are merged (aspects united, the furthest stage kept, comments joined)."""
+    merged: dict[tuple[int, str], dict[str, Any]] = {}
+    for dec, a in zip(decisions, anchors, strict=True):
+        if a.passage_id is None:
+            continue
+        key = (a.passage_id, dec["measure"])
+        if key not in merged:
+            merged[key] = {
+                **dec,
+                "passage_id": a.passage_id,
+                "aspects": list(dec.get("aspects") or []),
+            }
+            continue
+        m = merged[key]
+        if dec.get("relevant") == "ja":
+            m["relevant"] = "ja"
+        m["aspects"] = sorted(set(m["aspects"]) | set(dec.get("aspects") or []))
+        stages = [s for s in (m.get("stage"), dec.get("stage")) if s in STAGE_ORDER]
+        if stages:
+            m["stage"] = max(stages, key=STAGE_ORDER.index)
+        if dec.get("comment") and dec["comment"] != m.get("comment"):
+            m["comment"] = " ".join(x for x in (m.get("comment"), dec["comment"]) if x)
+    return list(merged.values())
+
+
+def import_decisions(ws: Any, base: Path | None = None) -> tuple[int, list[Anchor]]:
+    """Record the demo decisions through ``weerbaar.review.record_decision``. Returns the
+    number recorded and every anchor with where it landed (``problem`` when not)."""
+    record_decision = _need("weerbaar.review", "record_decision")
+    data = load_decisions(base)
+    reviewer = data.get("reviewer") or DEMO_USER
+    decisions = data["decisions"]
+    anchors = resolve_anchors(ws, decisions)
+    n = 0
+    for dec in _merge(decisions, anchors):
+        record_decision(
+            ws,
+            reviewer=reviewer,
+            passage_id=int(dec["passage_id"]),
+            measure_id=str(dec["measure"]),
+            relevant=str(dec["relevant"]),
+            context_ok=dec.get("context_ok"),
+            source_ok=dec.get("source_ok", True),
+            stage=dec.get("stage"),
+            aspects=list(dec.get("aspects") or []) or None,
+            comment=dec.get("comment"),
+        )
+        n += 1
+    return n, [a for a in anchors if a.problem]
+
+
+# --------------------------------------------------------------------------- steps
+def _register_organisations(ws: Any) -> str:
+    add_organisation = _need("weerbaar.store.organisations", "add_organisation")
+    orgs = load_organisations()
+    # regions first: a municipality refers to its region
+    for org in sorted(orgs, key=lambda o: o.region_code is not None):
+        add_organisation(ws, org.code, org.name, org.type, org.region_code, fictional=True)
+    return ", ".join(f"{o.name} ({o.code})" for o in orgs)
+
+
+def _record_roles(ws: Any) -> int:
+    """The agreed role split between the region and its municipalities (optional file)."""
+    path = demo_dir() / "rolverdeling.csv"
+    if not path.is_file():
+        return 0
+    record_role = _need("weerbaar.selfassess.roles", "record_role")
+    resolve = _need("weerbaar.store.organisations", "resolve_organisation")
+    n = 0
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            record_role(
+                ws,
+                resolve(ws, row["gemeente"]),
+                row["maatregel"],
+                responsible=row["verantwoordelijk"],
+                supporting=row.get("ondersteunend") or None,
+                agreed=row.get("afgesproken", "").strip().lower() == "ja",
+                agreed_on=row.get("datum") or None,
+                notes=row.get("toelichting") or None,
+            )
+            n += 1
+    return n
+
+
+def _ingest(ws: Any, corpus: GeneratedCorpus, result: DemoResult) -> str:
+    ingest = _need("weerbaar.ingest", "ingest")
+    ingest(
+        ws,
+        [f.path for f in corpus.files],
+        manifest=corpus.manifest,
+        progress=False,
+    )
+    from weerbaar.store.documents import count_rows, list_documents
+
+    with ws.read() as conn:
+        docs = list_documents(conn)
+        result.passages = count_rows(conn)["passages"]
+    result.documents_ok = sum(1 for d in docs if d["status"] == "ok")
+    for d in docs:
+        notes = d.get("notes") or {}
+        name = Path((d.get("names") or ["?"])[0]).name
+        if d["status"] != "ok":
+            result.skipped_documents.append((name, d["status"], d.get("reason") or ""))
+        elif isinstance(notes, dict) and notes.get("pages_without_text"):
+            result.skipped_documents.append(
+                (name, "ok", f"pagina's zonder tekstlaag: {notes['pages_without_text']}")
+            )
+    return (
+        f"{result.documents_ok} van {len(docs)} documenten gelezen, "
+        f"{result.passages} passages; overgeslagen: {len(docs) - result.documents_ok}"
+    )
+
+
+def _scan(ws: Any) -> str:
+    scan = _need("weerbaar.search", "scan")
+    report = scan(ws, progress=False)
+    candidates = getattr(report, "candidates", None)
+    return f"{candidates} kandidaat-passages in de beoordelingsrij" if candidates else "klaar"
+
+
+def _assess(ws: Any, result: DemoResult) -> str:
+    assess = _need("weerbaar.assess", "assess")
+    assessment = assess(ws)
+    counts: dict[str, dict[str, int]] = {}
+    for row in assessment.rows():
+        org = row.get("organisation")
+        score = row.get("score")
+        counts.setdefault(str(org), {}).setdefault(str(score), 0)
+        counts[str(org)][str(score)] += 1
+    result.scores = counts
+    parts = []
+    for org, c in sorted(counts.items()):
+        parts.append(f"{org}: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
+    return "; ".join(parts)
+
+
+def _reports(ws: Any, result: DemoResult) -> str:
+    write_reports = _need("weerbaar.report", "write_reports")
+    files: list[Path] = []
+    for scope in REPORT_SCOPES:
+        files.extend(
+            Path(p)
+            for p in write_reports(ws, result.reports_dir, scope=scope, formats=REPORT_FORMATS)
+        )
+    result.report_files = files
+    return ", ".join(p.name for p in files)
+
+
+def _user(ws: Any, result: DemoResult) -> str:
+    create_user = _need("weerbaar.web.accounts", "create_user")
+    create_user(ws, DEMO_USER, role=DEMO_ROLE, password=DEMO_PASSWORD)
+    result.user, result.password = DEMO_USER, DEMO_PASSWORD
+    return f"gebruiker {DEMO_USER!r} ({DEMO_ROLE})"
+
+
+# --------------------------------------------------------------------------- runner
+def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> DemoResult:
+    """Run the whole scan on the demo region, writing everything under ``out_dir``:
+    ``bestanden/`` (generated documents), ``werkruimte/`` and ``rapporten/``. A second run
+    replaces what the first wrote. ``echo`` receives a Dutch line per finished step."""
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    _prepare(out_dir)
+    result = DemoResult(
+        out_dir=out_dir,
+        workspace=out_dir / WORKSPACE_DIR,
+        reports_dir=out_dir / REPORTS_DIR,
+        files_dir=out_dir / FILES_DIR,
+    )
+    say = echo or (lambda _line: None)
+    failed: set[str] = set()
+
+    def step(name: str, fn: Callable[[], str], needs: tuple[str, ...] = ()) -> Any:
+        missing = [n for n in needs if n in failed]
+        if missing:
+            failed.add(name)
+            res = StepResult(name, SKIPPED, f"kan niet zonder stap: {', '.join(missing)}")
+        else:
+            s = time.perf_counter()
+            try:
+                res = StepResult(name, OK, fn())
+            except StepUnavailable as exc:
+                failed.add(name)
+                res = StepResult(name, UNAVAILABLE, f"nog niet beschikbaar in deze versie ({exc})")
+            except WeerbaarError as exc:
+                failed.add(name)
+                res = StepResult(name, FAILED, str(exc))
+            res.seconds = time.perf_counter() - s
+        result.steps.append(res)
+        say(f"{name}: {res.status}" + (f" - {res.detail}" if res.detail else ""))
+        return res
+
+    holder: dict[str, Any] = {}
+
+    def gen() -> str:
+        corpus = generate_corpus(result.files_dir)
+        holder["corpus"] = corpus
+        kinds: dict[str, int] = {}
+        for f in corpus.files:
+            kinds[f.source.format] = kinds.get(f.source.format, 0) + 1
+        return (
+            f"{len(corpus.files)} documenten ("
+            + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
+            + ")"
+        )
+
+    def open_ws() -> str:
+        from weerbaar.store import open_workspace
+
+        holder["ws"] = open_workspace(result.workspace)
+        return str(result.workspace)
+
+    def decisions() -> str:
+        n, unresolved = import_decisions(holder["ws"])
+        result.decisions_recorded = n
+        result.unresolved = unresolved
+        text = f"{n} beoordelingen vastgelegd door beoordelaar 'demo'"
+        if unresolved:
+            text += f"; {len(unresolved)} ankers niet gevonden"
+        return text
+
+    step("Demobestanden maken", gen)
+    step("Werkruimte openen", open_ws)
+    step(
+        "Organisaties vastleggen",
+        lambda: _register_organisations(holder["ws"]),
+        ("Werkruimte openen",),
+    )
+    step(
+        "Rolverdeling regio en gemeenten",
+        lambda: f"{_record_roles(holder['ws'])} afspraken",
+        ("Organisaties vastleggen",),
+    )
+    step(
+        "Inlezen",
+        lambda: _ingest(holder["ws"], holder["corpus"], result),
+        ("Demobestanden maken", "Organisaties vastleggen"),
+    )
+    step("Zoeken naar bewijs (scan)", lambda: _scan(holder["ws"]), ("Inlezen",))
+    step("Beoordelingen importeren", decisions, ("Inlezen",))
+    step(
+        "Beoordelen (scores)", lambda: _assess(holder["ws"], result), ("Beoordelingen importeren",)
+    )
+    step("Rapporten schrijven", lambda: _reports(holder["ws"], result), ("Beoordelen (scores)",))
+    step("Demogebruiker webapp", lambda: _user(holder["ws"], result), ("Werkruimte openen",))
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def format_summary(result: DemoResult) -> str:
+    """The closing note in Dutch: what worked, where the reports are, how to open the
+    web app on the demo workspace, and how long it took."""
+    lines = [""]
+    not_ok = [s for s in result.steps if s.status != OK]
+    if not_ok:
+        lines.append("Niet alle stappen zijn gelukt:")
+        lines.extend(f"  - {s.name}: {s.status} ({s.detail})" for s in not_ok)
+    else:
+        lines.append("Alle stappen zijn gelukt.")
+    if result.skipped_documents:
+        lines.append("Bestanden die niet (volledig) gelezen konden worden:")
+        lines.extend(
+            f"  - {name}: {status}" + (f" - {reason}" if reason else "")
+            for name, status, reason in result.skipped_documents
+        )
+    if result.unresolved:
+        lines.append("Beoordelingen waarvan de passage niet is gevonden:")
+        lines.extend(
+            f"  - {a.file} / maatregel {a.measure}: '{a.anchor}' ({a.problem})"
+            for a in result.unresolved
+        )
+    if result.scores:
+        lines.append("Scores per organisatie (aantal maatregelen):")
+        for org, counts in sorted(result.scores.items()):
+            lines.append(f"  - {org}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if result.report_files:
+        lines.append(f"Rapporten staan in {result.reports_dir}:")
+        lines.extend(f"  - {p}" for p in result.report_files)
+    lines.append(f"Werkruimte: {result.workspace}")
+    if result.user:
+        lines.append("De webapp op de demowerkruimte starten:")
+        lines.append(f"  weerbaar web --werkruimte {result.workspace}")
+        lines.append(f"  en inloggen als '{result.user}' met wachtwoord '{result.password}'.")
+    lines.append(f"Klaar in {result.seconds:.0f} seconden.")
+    return "\n".join(lines)

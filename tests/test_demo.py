@@ -1,0 +1,211 @@
+"""The demo corpus: the generator writes real PDF/DOCX/HTML files, a scanned page without
+text layer and a broken file; every anchor of the demo decisions occurs in its file."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import docx
+import pypdfium2 as pdfium
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from weerbaar.demo import generate_corpus, load_organisations, load_sources
+from weerbaar.demo.generate import GeneratedCorpus
+from weerbaar.demo.sources import FICTION_NOTE, demo_dir, parse_body
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> GeneratedCorpus:
+    return generate_corpus(tmp_path_factory.mktemp("demo") / "bestanden")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pdf_pages(path: Path) -> list[str]:
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def docx_text(path: Path) -> tuple[str, list[list[list[str]]]]:
+    d = docx.Document(str(path))
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in d.tables]
+    parts = [p.text for p in d.paragraphs] + [" ".join(r) for t in tables for r in t]
+    return _norm(" ".join(parts)), tables
+
+
+def html_text(path: Path) -> str:
+    tree = LexborHTMLParser(path.read_text(encoding="utf-8"))
+    return _norm(tree.body.text(separator=" "))
+
+
+def file_text(path: Path) -> str:
+    if path.suffix == ".pdf":
+        return _norm(" ".join(pdf_pages(path)))
+    if path.suffix == ".docx":
+        return docx_text(path)[0]
+    return html_text(path)
+
+
+def test_sources_are_fictional_and_complete() -> None:
+    orgs = load_organisations()
+    codes = {o.code for o in orgs}
+    assert {o.type for o in orgs} == {"veiligheidsregio", "gemeente"}
+    docs = load_sources()
+    assert 15 <= len(docs) <= 30
+    assert {d.organisation for d in docs} == codes
+    for d in docs:
+        assert "fictief" in d.title, d.file_name
+        assert d.blocks and d.blocks[0].kind == "h1", d.file_name
+    # each municipality has budgets and annual reports over more than one year
+    for org in (o for o in orgs if o.type == "gemeente"):
+        years = {(d.doc_type, d.year) for d in docs if d.organisation == org.code}
+        assert {y for t, y in years if t == "begroting"} >= {2024, 2025}
+        assert any(t == "jaarstukken" for t, _ in years)
+
+
+def test_fictional_names_do_not_exist(shared_dir: Path) -> None:
+    real = set()
+    with (shared_dir / "reference" / "gemeenten_veiligheidsregio.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            real.add(row["gemeentenaam"].lower())
+            real.add(row["gemeentecode"])
+            real.add(row["vr_code"])
+    for org in load_organisations():
+        assert org.code not in real
+        assert org.name.lower().removeprefix("gemeente ") not in real
+
+
+def test_parse_body_tables_pages_and_headings() -> None:
+    blocks = parse_body(
+        "# Titel\n\nTekst een\ntwee.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n[pagina]\n## Kop"
+    )
+    assert [b.kind for b in blocks] == ["h1", "p", "table", "page", "h2"]
+    assert blocks[1].text == "Tekst een twee."
+    assert blocks[2].rows == (("a", "b"), ("1", "2"))
+
+
+def test_generator_writes_every_kind(corpus: GeneratedCorpus) -> None:
+    formats = {f.source.format for f in corpus.files}
+    assert formats == {"pdf", "docx", "html", "scan", "kapot"}
+    for f in corpus.files:
+        assert f.path.is_file() and f.path.stat().st_size > 0
+
+
+def test_pdfs_have_real_page_breaks_and_the_fiction_note(corpus: GeneratedCorpus) -> None:
+    for f in corpus.files:
+        if f.source.format != "pdf":
+            continue
+        pages = pdf_pages(f.path)
+        assert len(pages) == len(f.source.pages()), f.path.name
+        assert len(pages) >= 3
+        assert _norm(FICTION_NOTE) in _norm(pages[0])
+        # the first heading of each source page starts the text of its PDF page
+        for page_text, blocks in zip(pages[1:], f.source.pages()[1:], strict=True):
+            assert _norm(blocks[0].text or blocks[0].rows[0][0]) in _norm(page_text)
+
+
+def test_docx_has_a_table(corpus: GeneratedCorpus) -> None:
+    docs = [f for f in corpus.files if f.source.format == "docx"]
+    assert len(docs) >= 2
+    for f in docs:
+        text, tables = docx_text(f.path)
+        source_tables = [b for b in f.source.blocks if b.kind == "table"]
+        assert len(tables) == len(source_tables) >= 1
+        assert [list(r) for r in source_tables[0].rows] == tables[0]
+        assert _norm(FICTION_NOTE) in text
+
+
+def test_html_page_is_a_begrotingsapp_chapter(corpus: GeneratedCorpus) -> None:
+    (f,) = [f for f in corpus.files if f.source.format == "html"]
+    tree = LexborHTMLParser(f.path.read_text(encoding="utf-8"))
+    assert tree.css_first("nav") is not None and tree.css_first("footer") is not None
+    article = tree.css_first("article")
+    assert article is not None and article.css_first("table") is not None
+    assert _norm(FICTION_NOTE) in _norm(article.text(separator=" "))
+
+
+def test_scanned_page_has_no_text_layer(corpus: GeneratedCorpus) -> None:
+    (f,) = [f for f in corpus.files if f.source.format == "scan"]
+    doc = pdfium.PdfDocument(str(f.path))
+    try:
+        assert len(doc) == 1
+        page = doc[0]
+        assert page.get_textpage().get_text_range().strip() == ""
+        objects = list(page.get_objects())
+        assert any(o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for o in objects)
+        image = page.render(scale=1).to_pil().convert("L")
+        dark = sum(image.histogram()[:160])
+        assert dark > 2000  # the rendered page shows text
+    finally:
+        doc.close()
+
+
+def test_broken_file_does_not_open(corpus: GeneratedCorpus) -> None:
+    (f,) = [f for f in corpus.files if f.source.format == "kapot"]
+    assert f.path.read_bytes().startswith(b"%PDF-")
+    with pytest.raises(pdfium.PdfiumError):
+        pdfium.PdfDocument(str(f.path))
+
+
+def test_manifest_lists_every_file(corpus: GeneratedCorpus) -> None:
+    with corpus.manifest.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["bestand"] for r in rows] == [f.path.name for f in corpus.files]
+    by_name = {f.path.name: f.source for f in corpus.files}
+    for r in rows:
+        s = by_name[r["bestand"]]
+        assert (r["organisatie"], r["soort"], int(r["jaar"]), r["titel"]) == (
+            s.organisation,
+            s.doc_type,
+            s.year,
+            s.title,
+        )
+
+
+def test_generation_is_deterministic(corpus: GeneratedCorpus, tmp_path: Path) -> None:
+    again = generate_corpus(tmp_path / "opnieuw")
+    for a, b in zip(corpus.files, again.files, strict=True):
+        if a.source.format in ("pdf", "scan", "kapot", "html"):
+            assert a.path.read_bytes() == b.path.read_bytes(), a.path.name
+
+
+def test_every_anchor_occurs_in_its_file(corpus: GeneratedCorpus) -> None:
+    data = json.loads((demo_dir() / "beoordelingen.json").read_text(encoding="utf-8"))
+    assert data["reviewer"] == "demo"
+    decisions = data["decisions"]
+    assert len(decisions) >= 30
+    assert any(d["relevant"] == "nee" for d in decisions)
+    texts: dict[str, str] = {}
+    for d in decisions:
+        name = d["file"]
+        if name not in texts:
+            texts[name] = file_text(corpus.by_name(name).path)
+        assert _norm(d["anchor"]) in texts[name], (name, d["anchor"])
+        assert d["relevant"] in ("ja", "nee", "andere")
+        if d["relevant"] == "ja":
+            assert d["stage"] in ("voornemen", "plan", "uitvoering", "evaluatie")
+
+
+def test_decisions_use_catalogue_measures_and_aspects() -> None:
+    from weerbaar.catalog import load_catalog
+    from weerbaar.errors import WeerbaarError
+
+    try:
+        catalog = load_catalog()
+    except WeerbaarError as exc:  # the catalogue is being written in parallel
+        pytest.skip(f"catalogus niet te laden: {exc}")
+    data = json.loads((demo_dir() / "beoordelingen.json").read_text(encoding="utf-8"))
+    for d in data["decisions"]:
+        measure = catalog.measure(d["measure"])
+        known = {a.id for a in measure.aspects}
+        assert set(d["aspects"]) <= known, (d["measure"], d["aspects"])
