@@ -31,6 +31,7 @@ _VERSION_RE = re.compile(r"^\d{4}\.\d{2}(?:[.-][0-9a-z]+)*$")
 _MEASURE_RE = re.compile(r"^([1-9]\d?)\.([1-9]\d?)$")
 _ASPECT_RE = re.compile(r"^([1-9]\d?\.[1-9]\d?)\.([a-z])$")
 _MAPPING_RE = re.compile(r"^mapping-(.+)-to-(.+)\.ya?ml$")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 def _data_dir(data_dir: Path | None) -> Path:
@@ -60,7 +61,7 @@ def available_versions(data_dir: Path | None = None) -> list[str]:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_Loader)  # a safe loader
     except OSError as exc:
         raise CatalogError(f"Catalogusbestand {path.name} is niet te lezen: {exc}") from exc
     except yaml.YAMLError as exc:
