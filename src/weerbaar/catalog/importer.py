@@ -216,8 +216,10 @@ def _strip_columns(line: str) -> tuple[str, str]:
     if m:
         line = line[: m.start()]
     line = _PARTY_TAIL.sub("", line)
-    # Leftover phase markers at the end ("zowel . . ." or "voor de ‘").
-    line = re.sub(r"(?:\s+[.‘’'`•●·°*<>|])+\s*$", "", line).strip()
+    # Leftover phase markers at the end ("zowel . . ." or "voor de ‘"); a single " ." is
+    # kept: an export may put a space before the final full stop ("Bondgenoten .").
+    line = re.sub(r"(?:\s+[.‘’'`•●·°*<>|]){2,}\s*$|(?:\s+[‘’'`•●·°*<>|])+\s*$", "", line)
+    line = line.strip()
     removed = original[len(line) :] if original.startswith(line) else ""
     return line, removed
 
@@ -278,6 +280,9 @@ def _boilerplate(lines: list[str]) -> set[str]:
     return {k for k, n in counts.items() if n >= 3 and _letters(k) >= 8}
 
 
+_CONJUNCTIONS = {"en", "of", "tot", "als", "dan"}
+
+
 def _join(lines: list[str], vocabulary: set[str]) -> str:
     text = ""
     for line in lines:
@@ -289,10 +294,12 @@ def _join(lines: list[str], vocabulary: set[str]) -> str:
             head, tail = m.group(1), re.match(r"\w+", line)
             tail_word = tail.group(0) if tail else ""
             joined = (head + tail_word).lower()
-            if joined in vocabulary or (
-                joined not in vocabulary and (len(head) < 4 or len(tail_word) < 4)
-            ):
-                text = text[:-1] + line
+            if tail_word in _CONJUNCTIONS:  # "voor- en nafase"
+                text = text + " " + line
+            elif f"{head}-{tail_word}".lower() in vocabulary:  # "cloud-aanbieders"
+                text = text + line
+            elif joined in vocabulary or len(head) < 4 or len(tail_word) < 4:
+                text = text[:-1] + line  # a word broken over two lines
             else:
                 text = text + line
         else:
@@ -390,7 +397,7 @@ def parse_guidance_text(text: str) -> tuple[dict[str, str], dict[int, str], list
     full = [_clean_line(line.replace("\t", " ")) for line in split]
     lines = [_clean_line(_first_cell(line)) for line in split]
     boiler = _boilerplate(lines)
-    vocabulary = {w.lower() for w in re.findall(r"\w{5,}", text)}
+    vocabulary = {w.lower() for w in re.findall(r"\w+-\w+|\w{5,}", text)}
 
     rows: list[_Row] = []
     pillars: dict[int, str] = {}
