@@ -1,0 +1,565 @@
+"""The ingest pipeline: inputs -> stored files -> parse in a child process -> one write
+transaction per document. Idempotent: key (sha256, extractor version)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import os
+import stat
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from weerbaar.errors import IngestError, WeerbaarError
+from weerbaar.ingest.metadata import DOC_TYPES, Metadata, OrganisationIndex, infer
+from weerbaar.ingest.sniff import sniff
+from weerbaar.ingest.status import READ_STATUSES, REASONS, RETRY_STATUSES, SKIPPED_STATUSES, Status
+from weerbaar.ingest.worker import DEFAULT_TARGET, ParsePool
+from weerbaar.settings import Settings, load_settings
+from weerbaar.store import Workspace
+from weerbaar.store import documents as store
+
+EXTRACTOR_VERSION = "weerbaar.ingest.v1"
+_EXT = {
+    "application/pdf": ".pdf",
+    "text/html": ".html",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+}
+_CHUNK = 1 << 20
+
+
+@dataclass
+class InputResult:
+    """The outcome for one input file (exactly one status)."""
+
+    path: str
+    status: Status
+    reason: str | None = None
+    document_id: int | None = None
+    pages: int = 0
+    passages: int = 0
+    duplicate_of: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1] or self.path
+
+
+@dataclass
+class IngestReport:
+    """Everything an ingest run did; ``items`` holds one entry per input."""
+
+    run_id: int | None
+    items: list[InputResult] = field(default_factory=list)
+    seconds: float = 0.0
+    pages_parsed: int = 0
+
+    @property
+    def read(self) -> list[InputResult]:
+        return [i for i in self.items if i.status in READ_STATUSES]
+
+    @property
+    def skipped(self) -> list[InputResult]:
+        return [i for i in self.items if i.status in SKIPPED_STATUSES]
+
+    @property
+    def failed(self) -> list[InputResult]:
+        return [
+            i
+            for i in self.items
+            if i.status not in READ_STATUSES and i.status not in SKIPPED_STATUSES
+        ]
+
+    @property
+    def anything_read(self) -> bool:
+        """True when at least one input is now readable in the workspace."""
+        return bool(self.read or self.skipped)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for item in self.items:
+            out[str(item.status)] = out.get(str(item.status), 0) + 1
+        return out
+
+
+@dataclass
+class _Input:
+    path: Path
+    display: str
+    given: Metadata
+    pre_status: Status | None = None
+    pre_reason: str | None = None
+
+
+def _display(path: Path) -> str:
+    """A storable form of a path (undecodable bytes become U+FFFD)."""
+    raw = os.fsencode(os.path.normpath(Path.cwd() / path))
+    return raw.decode("utf-8", errors="replace")
+
+
+def walk(root: Path) -> Iterator[tuple[Path, Status | None]]:
+    """Files under ``root`` in a stable order. Symbolic links to directories are not
+    followed (so loops end); links to files outside ``root`` are reported, not read.
+    Hidden files and folders are skipped."""
+    real_root = os.path.realpath(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith((".", "~$")):
+                continue
+            p = Path(dirpath) / name
+            if p.is_symlink():
+                target = os.path.realpath(p)
+                if os.path.commonpath([real_root, target]) != real_root:
+                    yield p, Status.link_not_followed
+                    continue
+            yield p, None
+
+
+def read_manifest(path: Path) -> list[tuple[Path, Metadata]]:
+    """Rows of a manifest CSV: path/bestand, organisatie, soort, jaar, titel, url."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise WeerbaarError(f"Manifest {path} kan niet worden gelezen: {exc}") from exc
+    text = raw.decode("utf-8-sig", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
+    out: list[tuple[Path, Metadata]] = []
+    for n, row in enumerate(rows, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        name = row.get("path") or row.get("bestand") or row.get("pad")
+        if not name:
+            raise WeerbaarError(f"Manifest {path}, regel {n}: kolom 'bestand' (of 'path') is leeg.")
+        soort = row.get("soort") or row.get("type") or None
+        if soort and soort not in DOC_TYPES:
+            raise WeerbaarError(
+                f"Manifest {path}, regel {n}: onbekende soort {soort!r} "
+                f"(kies uit {', '.join(DOC_TYPES)})."
+            )
+        jaar = row.get("jaar") or row.get("year") or None
+        try:
+            year = int(jaar) if jaar else None
+        except ValueError:
+            raise WeerbaarError(
+                f"Manifest {path}, regel {n}: jaar {jaar!r} is geen getal."
+            ) from None
+        file_path = Path(name)
+        if not file_path.is_absolute():
+            file_path = path.parent / file_path
+        out.append(
+            (
+                file_path,
+                Metadata(
+                    organisation=row.get("organisatie") or row.get("organisation") or None,
+                    doc_type=soort,
+                    year=year,
+                    title=row.get("titel") or row.get("title") or None,
+                    source_url=row.get("url") or None,
+                ),
+            )
+        )
+    return out
+
+
+def _resolve_org(ws: Workspace, query: str | None) -> str | None:
+    if not query:
+        return None
+    from weerbaar.store.organisations import resolve_organisation
+
+    return resolve_organisation(ws, query).code
+
+
+def collect_inputs(
+    ws: Workspace, paths: Iterable[str | Path], given: Metadata, manifest: Path | None
+) -> list[_Input]:
+    """Every input file once, with the metadata given for it."""
+    sources: list[tuple[Path, Metadata]] = [(Path(p), given) for p in paths]
+    if manifest is not None:
+        for p, meta in read_manifest(Path(manifest)):
+            merged = Metadata(
+                organisation=_resolve_org(ws, meta.organisation) or given.organisation,
+                doc_type=meta.doc_type or given.doc_type,
+                year=meta.year or given.year,
+                title=meta.title,
+                source_url=meta.source_url,
+            )
+            sources.append((p, merged))
+    seen: set[str] = set()
+    out: list[_Input] = []
+
+    def add(
+        p: Path, meta: Metadata, status: Status | None = None, reason: str | None = None
+    ) -> None:
+        key = _display(p)
+        if key in seen:
+            return
+        seen.add(key)
+        out.append(_Input(p, key, meta, status, reason))
+
+    for p, meta in sources:
+        if p.is_dir() and not p.is_symlink():
+            for f, status in walk(p):
+                add(f, meta, status, REASONS[status] if status else None)
+        elif p.is_dir():
+            for f, status in walk(p.resolve()):
+                add(f, meta, status, REASONS[status] if status else None)
+        else:
+            add(p, meta)
+    return out
+
+
+class _Ingest:
+    def __init__(
+        self,
+        ws: Workspace,
+        settings: Settings,
+        pool: ParsePool,
+        force: bool,
+        on_pages: Callable[[int], None],
+    ) -> None:
+        self.ws = ws
+        self.settings = settings
+        self.pool = pool
+        self.force = force
+        self.on_pages = on_pages
+        self.pages_parsed = 0
+        self._index: OrganisationIndex | bool | None = False
+
+    @property
+    def index(self) -> OrganisationIndex | None:
+        if self._index is False:
+            try:
+                self._index = OrganisationIndex(self.ws)
+            except Exception:  # the register is optional for inference
+                self._index = None
+        return self._index  # type: ignore[return-value]
+
+    # ---------------------------------------------------------------- failures
+    def _fail_unhashed(
+        self, item: _Input, status: Status, reason: str, size: int | None = None
+    ) -> InputResult:
+        with self.ws.write() as conn:
+            doc_id = store.find_unhashed_by_path(conn, item.display)
+            doc_id = store.upsert_document(
+                conn,
+                doc_id,
+                status=str(status),
+                reason=reason,
+                size_bytes=size,
+                title=item.given.title or item.path.name,
+                organisation_code=item.given.organisation,
+                doc_type=item.given.doc_type,
+                year=item.given.year,
+                source_url=item.given.source_url,
+                extractor_version=EXTRACTOR_VERSION,
+            )
+            store.add_name(conn, doc_id, item.display, item.path.name)
+        return InputResult(item.display, status, reason, doc_id)
+
+    # ---------------------------------------------------------------- one input
+    def run_one(self, item: _Input) -> InputResult:
+        if item.pre_status is not None:
+            return self._fail_unhashed(
+                item, item.pre_status, item.pre_reason or REASONS[item.pre_status]
+            )
+        try:
+            st = item.path.stat()
+        except FileNotFoundError:
+            return self._fail_unhashed(item, Status.missing, REASONS[Status.missing])
+        except OSError as exc:
+            return self._fail_unhashed(
+                item, Status.missing, f"{REASONS[Status.missing]} ({exc.strerror})"
+            )
+        if not stat.S_ISREG(st.st_mode):
+            return self._fail_unhashed(
+                item,
+                Status.unsupported_type,
+                f"{REASONS[Status.unsupported_type]} (geen gewoon bestand)",
+            )
+        if st.st_size == 0:
+            return self._fail_unhashed(item, Status.empty, REASONS[Status.empty], 0)
+        if st.st_size > self.settings.max_file_bytes:
+            return self._fail_unhashed(
+                item,
+                Status.too_large,
+                f"Het bestand is {st.st_size // 1_000_000} MB; de grens is "
+                f"{self.settings.max_file_bytes // 1_000_000} MB (max_file_bytes).",
+                st.st_size,
+            )
+        try:
+            tmp, sha, size, head = self._copy_and_hash(item.path)
+        except FileNotFoundError:
+            return self._fail_unhashed(item, Status.missing, REASONS[Status.missing])
+        except PermissionError:
+            return self._fail_unhashed(
+                item, Status.missing, f"{REASONS[Status.missing]} (geen leesrechten)"
+            )
+        except IngestError as exc:
+            return self._fail_unhashed(item, Status(exc.status), exc.reason)
+        try:
+            return self._process(item, tmp, sha, size, head)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def _copy_and_hash(self, path: Path) -> tuple[Path, str, int, bytes]:
+        """Copy into the workspace (temporary name) while hashing; the copy is what gets
+        parsed, so a file changed mid-batch cannot mix two versions."""
+        tmp = self.ws.files_dir / f".tmp-{uuid.uuid4().hex}.part"
+        h = hashlib.sha256()
+        size = 0
+        head = b""
+        try:
+            with open(path, "rb") as src, open(tmp, "wb") as dst:
+                while chunk := src.read(_CHUNK):
+                    if not head:
+                        head = chunk[:4096]
+                    size += len(chunk)
+                    if size > self.settings.max_file_bytes:
+                        raise IngestError(Status.too_large, REASONS[Status.too_large])
+                    h.update(chunk)
+                    dst.write(chunk)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise
+        return tmp, h.hexdigest(), size, head
+
+    def _store_file(self, tmp: Path, sha: str, media_type: str | None) -> str:
+        rel = Path(sha[:2]) / f"{sha}{_ext(media_type)}"
+        final = self.ws.files_dir / rel
+        if not final.exists():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp.replace(final)
+        return str(Path(self.ws.files_dir.name) / rel)
+
+    def _process(self, item: _Input, tmp: Path, sha: str, size: int, head: bytes) -> InputResult:
+        given = item.given
+        with self.ws.read() as conn:
+            existing = store.find_by_sha(conn, sha)
+        if (
+            existing is not None
+            and not self.force
+            and existing["extractor_version"] == EXTRACTOR_VERSION
+            and existing["status"] not in RETRY_STATUSES
+        ):
+            with self.ws.write() as conn:
+                added = store.add_name(conn, existing["id"], item.display, item.path.name)
+                updates = {
+                    k: v
+                    for k, v in (
+                        ("organisation_code", given.organisation),
+                        ("doc_type", given.doc_type),
+                        ("year", given.year),
+                        ("title", given.title),
+                        ("source_url", given.source_url),
+                    )
+                    if v is not None and existing[k] != v
+                }
+                if updates:
+                    inferred = dict(existing["inferred"] or {})
+                    for key in ("organisation", "doc_type", "year", "title"):
+                        col = "organisation_code" if key == "organisation" else key
+                        if col in updates:
+                            inferred.pop(key, None)
+                    store.upsert_document(conn, existing["id"], inferred=inferred, **updates)
+                n_pass = store.count_passages(conn, existing["id"])
+            status = Status.duplicate if added else Status.unchanged
+            return InputResult(
+                item.display,
+                status,
+                REASONS[status],
+                existing["id"],
+                existing["pages"],
+                n_pass,
+                duplicate_of=existing["id"] if added else None,
+            )
+        doc_id = existing["id"] if existing else None
+        try:
+            media_type: str | None = sniff(item.path, head)
+        except IngestError as exc:
+            media_type = None
+            status, reason = Status(exc.status), exc.reason
+            result: dict[str, Any] = {"status": str(status), "reason": reason}
+        else:
+            stored = self._store_file(tmp, sha, media_type)
+            result = self.pool.parse(self.ws.root / stored, media_type, self._pages)
+        status = Status(result["status"])
+        stored_path = (
+            str(Path(self.ws.files_dir.name) / sha[:2] / f"{sha}{_ext(media_type)}")
+            if media_type
+            else None
+        )
+        first_text = result.get("first_text", "")
+        meta = infer(
+            given,
+            file_name=item.path.name,
+            first_text=first_text,
+            reader_title=result.get("title"),
+            index=self.index,
+        )
+        pages = result.get("pages") or []
+        passages = result.get("passages") or []
+        with self.ws.write() as conn:
+            doc_id = store.upsert_document(
+                conn,
+                doc_id,
+                sha256=sha,
+                organisation_code=meta.organisation,
+                doc_type=meta.doc_type,
+                year=meta.year,
+                title=meta.title,
+                source_url=meta.source_url,
+                media_type=media_type,
+                size_bytes=size,
+                pages=len(pages),
+                status=str(status),
+                reason=result.get("reason"),
+                notes=result.get("notes") or None,
+                inferred=meta.inferred or None,
+                stored_path=stored_path,
+                extractor_version=EXTRACTOR_VERSION,
+            )
+            store.add_name(conn, doc_id, item.display, item.path.name)
+            store.replace_content(conn, doc_id, pages, passages)
+            store.delete_unhashed_for_path(conn, item.display)
+        return InputResult(
+            item.display, status, result.get("reason"), doc_id, len(pages), len(passages)
+        )
+
+    def _pages(self, n: int) -> None:
+        self.pages_parsed += n
+        self.on_pages(n)
+
+
+def _ext(media_type: str | None) -> str:
+    if media_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        return ".docx"
+    return _EXT.get(media_type or "", ".bin")
+
+
+def ingest(
+    ws: Workspace,
+    paths: Iterable[str | Path],
+    *,
+    organisation: str | None = None,
+    doc_type: str | None = None,
+    year: int | None = None,
+    manifest: str | Path | None = None,
+    settings: Settings | None = None,
+    progress: bool = True,
+    force: bool = False,
+    parser: str = DEFAULT_TARGET,
+    on_result: Callable[[InputResult], None] | None = None,
+) -> IngestReport:
+    """Read files and folders (recursively) and a manifest into the workspace.
+
+    Every input gets exactly one status; a file that cannot be read never stops the
+    batch. Re-running adds nothing (documents are keyed by content hash and extractor
+    version); ``force`` reads stored documents again (passages at the same place keep
+    their ids, so review decisions stay attached)."""
+    settings = settings or load_settings()
+    paths = list(paths)
+    if doc_type is not None and doc_type not in DOC_TYPES:
+        raise WeerbaarError(f"Onbekende soort {doc_type!r}; kies uit {', '.join(DOC_TYPES)}.")
+    given = Metadata(organisation=_resolve_org(ws, organisation), doc_type=doc_type, year=year)
+    items = collect_inputs(ws, paths, given, Path(manifest) if manifest else None)
+    started = time.monotonic()
+    with ws.write() as conn:
+        run_id = store.start_run(
+            conn,
+            {
+                "paths": [str(p) for p in paths],
+                "organisation": given.organisation,
+                "doc_type": doc_type,
+                "year": year,
+                "manifest": str(manifest) if manifest else None,
+                "force": force,
+                "extractor_version": EXTRACTOR_VERSION,
+            },
+        )
+    report = IngestReport(run_id)
+    bar = _ProgressBar(len(items)) if progress else None
+    try:
+        with ParsePool(settings, target=parser) as pool:
+            runner = _Ingest(ws, settings, pool, force, bar.pages if bar else lambda n: None)
+            for item in items:
+                if bar:
+                    bar.file(item.path.name)
+                try:
+                    res = runner.run_one(item)
+                except WeerbaarError:
+                    raise
+                except OSError as exc:
+                    raise WeerbaarError(
+                        f"Schrijven in de werkruimte mislukt bij {item.path.name}: {exc}"
+                    ) from exc
+                report.items.append(res)
+                if on_result:
+                    on_result(res)
+                if bar:
+                    bar.done()
+            report.pages_parsed = runner.pages_parsed
+    finally:
+        if bar:
+            bar.stop()
+        report.seconds = time.monotonic() - started
+        with ws.write() as conn:
+            store.finish_run(conn, run_id, report.counts())
+    return report
+
+
+class _ProgressBar:
+    """Rich progress: files and pages per second."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.started = time.monotonic()
+        self.n_pages = 0
+        self.n_files = 0
+        self.progress = Progress(
+            TextColumn("[bold]Inlezen[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[name]}", markup=False),
+            transient=False,
+        )
+        self.task = self.progress.add_task("inlezen", total=total, rate="", name="")
+        self.progress.start()
+
+    def _rate(self) -> str:
+        dt = max(1e-6, time.monotonic() - self.started)
+        return f"{self.n_files / dt:.1f} bestanden/s · {self.n_pages / dt:.0f} pagina's/s"
+
+    def file(self, name: str) -> None:
+        self.progress.update(self.task, name=name[:60], rate=self._rate())
+
+    def pages(self, n: int) -> None:
+        self.n_pages += n
+        self.progress.update(self.task, rate=self._rate())
+
+    def done(self) -> None:
+        self.n_files += 1
+        self.progress.update(self.task, advance=1, rate=self._rate())
+
+    def stop(self) -> None:
+        self.progress.stop()

@@ -1,0 +1,53 @@
+"""Text clean-up applied BEFORE text is stored, so stored offsets stay exact.
+
+Every reader produces blocks (paragraphs, headings, list items, table rows); each block's
+text goes through :func:`clean_block` (NFC, control and invisible format characters
+removed, lone surrogates replaced, words broken at a line end re-joined, whitespace
+collapsed to single spaces). Page text is built from the cleaned blocks only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Lone surrogates (from undecodable input) cannot be stored as UTF-8.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# C0/C1 control characters except tab and newline; DEL.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Invisible format characters: zero-width, bidi overrides and isolates, BOM, soft hyphen,
+# word joiner. They can disguise text (U+202E) and break matching.
+_FORMAT = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# "veilig-\nheid" -> "veiligheid" (lower-case continuation only; "Noord-\nHolland" keeps
+# its hyphen and loses the line break).
+_HYPHEN_LOWER = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad]\s*\n\s*(?=[a-zà-ÿ])")
+_HYPHEN_OTHER = re.compile(r"(?<=[^\W\d_])([-\u2010])\s*\n\s*(?=\w)")
+_WS = re.compile(r"\s+")
+
+
+def clean_chars(text: str) -> str:
+    """NFC, line ends unified, surrogates, control and invisible characters removed.
+    Keeps line breaks (readers use them to find paragraphs)."""
+    text = _SURROGATES.sub("\ufffd", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub("", text)
+    # pdfium marks a hyphen it inserted at a line end with U+0002 (removed above as
+    # control) or U+FFFE; treat the latter as a soft hyphen.
+    text = text.replace("\ufffe", "\u00ad")
+    text = _FORMAT.sub(lambda m: "\u00ad" if m.group() == "\u00ad" else "", text)
+    return _SPACES.sub(" ", text)
+
+
+def dehyphenate(text: str) -> str:
+    """Re-join words broken over a line end."""
+    text = _HYPHEN_LOWER.sub("", text)
+    text = _HYPHEN_OTHER.sub(r"\1", text)
+    return text.replace("\u00ad", "")
+
+
+def clean_block(text: str) -> str:
+    """One block of text as it will be stored: a single line, clean, NFC."""
+    text = dehyphenate(clean_chars(text))
+    return _WS.sub(" ", text).strip()

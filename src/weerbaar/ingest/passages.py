@@ -1,0 +1,221 @@
+"""Blocks -> page text -> passages with exact offsets.
+
+Readers yield pages as lists of :class:`Block`. :func:`assemble_page` cleans each block
+and joins them into the page text (blank line between blocks, a single newline between
+rows of one table), remembering where each block sits. :func:`build_passages` then cuts
+the document text (pages joined by ``PAGE_SEPARATOR``) into passages of about
+``min_words``-``max_words`` words: short consecutive blocks of one kind within one section
+are merged, long blocks are cut into overlapping sentence windows. Every passage is a
+``(char_start, char_end)`` range of the document text; its text is that slice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from weerbaar.ingest.normalize import clean_block
+from weerbaar.store.documents import PAGE_SEPARATOR
+
+KINDS = ("tekst", "lijst", "tabel")
+
+
+@dataclass(slots=True)
+class Block:
+    """One paragraph, heading (kind ``kop``), list item or table row of a page."""
+
+    text: str
+    kind: str = "tekst"  # tekst | kop | lijst | tabel
+    level: int = 0  # heading level (1 = top)
+    group: int = 0  # table number: rows of one table are joined by a single newline
+
+
+@dataclass(slots=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+    level: int
+
+
+@dataclass(slots=True)
+class PassageData:
+    seq: int
+    page_start: int
+    page_end: int
+    char_start: int
+    char_end: int
+    text: str
+    heading: str | None
+    kind: str
+    text_hash: str
+    words: int
+
+
+def assemble_page(blocks: list[Block]) -> tuple[str, list[Span]]:
+    """Clean the blocks and join them into one page text; spans are page offsets."""
+    parts: list[str] = []
+    spans: list[Span] = []
+    pos = 0
+    prev: Block | None = None
+    for block in blocks:
+        text = clean_block(block.text)
+        if not text:
+            continue
+        if prev is not None:
+            same_table = (
+                block.kind == "tabel" and prev.kind == "tabel" and block.group == prev.group
+            )
+            sep = "\n" if same_table else "\n\n"
+            parts.append(sep)
+            pos += len(sep)
+        parts.append(text)
+        spans.append(Span(pos, pos + len(text), block.kind, block.level))
+        pos += len(text)
+        prev = block
+    return "".join(parts), spans
+
+
+_SENTENCE = re.compile(r"\S.*?(?:[.!?…]+(?=\s+[^a-zà-ÿ\s])|$)", re.S)
+_WORD = re.compile(r"\S+")
+
+
+def _pieces(text: str, base: int, max_words: int, max_chars: int) -> list[tuple[int, int, int]]:
+    """(start, end, words) of sentences; over-long sentences as words; over-long words as
+    character chunks. Offsets relative to the document."""
+    out: list[tuple[int, int, int]] = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.start(), m.end()
+        sentence = text[s:e].rstrip()
+        e = s + len(sentence)
+        n = len(sentence.split())
+        if n <= max_words and e - s <= max_chars:
+            out.append((base + s, base + e, n))
+            continue
+        for w in _WORD.finditer(sentence):
+            ws, we = s + w.start(), s + w.end()
+            if we - ws <= max_chars:
+                out.append((base + ws, base + we, 1))
+            else:
+                for cs in range(ws, we, max_chars):
+                    out.append((base + cs, base + min(we, cs + max_chars), 1))
+    return out
+
+
+def _windows(
+    pieces: list[tuple[int, int, int]], max_words: int, max_chars: int, overlap_words: int
+) -> list[tuple[int, int]]:
+    """Consecutive pieces packed into windows of at most ``max_words`` words, each window
+    starting with the last pieces (up to ``overlap_words``) of the one before."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    n = len(pieces)
+    while i < n:
+        j = i
+        words = 0
+        while j < n and (
+            j == i
+            or (words + pieces[j][2] <= max_words and pieces[j][1] - pieces[i][0] <= max_chars)
+        ):
+            words += pieces[j][2]
+            j += 1
+        out.append((pieces[i][0], pieces[j - 1][1]))
+        if j >= n:
+            break
+        # overlap: step back over whole pieces, but always make progress
+        k = j
+        back = 0
+        while k - 1 > i and back + pieces[k - 1][2] <= overlap_words:
+            k -= 1
+            back += pieces[k][2]
+        i = k
+    return out
+
+
+def build_passages(
+    pages: list[tuple[str, list[Span]]], *, min_words: int = 40, max_words: int = 200
+) -> tuple[str, list[PassageData]]:
+    """The document text and its passages. ``pages`` are (page text, spans) in order."""
+    texts = [t for t, _ in pages]
+    doc_text = PAGE_SEPARATOR.join(texts)
+    starts: list[int] = []
+    pos = 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + len(PAGE_SEPARATOR)
+    max_chars = max_words * 30
+    overlap = max(1, max_words // 5)
+
+    # units: (start, end, kind, heading path, page_no, words)
+    units: list[tuple[int, int, str, str | None, int, int]] = []
+    headings: list[tuple[int, str]] = []
+    for page_no, ((_, spans), base) in enumerate(zip(pages, starts, strict=True), start=1):
+        for sp in spans:
+            s, e = base + sp.start, base + sp.end
+            if sp.kind == "kop":
+                level = max(1, sp.level)
+                headings = [h for h in headings if h[0] < level]
+                headings.append((level, doc_text[s:e][:200]))
+                continue
+            path = " > ".join(h for _, h in headings) or None
+            kind = sp.kind if sp.kind in KINDS else "tekst"
+            units.append((s, e, kind, path, page_no, len(doc_text[s:e].split())))
+
+    def page_of(offset: int) -> int:
+        # last page whose start <= offset
+        lo, hi = 0, len(starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    ranges: list[tuple[int, int, str, str | None]] = []
+    group: list[tuple[int, int, str, str | None, int, int]] = []
+
+    def flush() -> None:
+        if group:
+            ranges.append((group[0][0], group[-1][1], group[0][2], group[0][3]))
+            group.clear()
+
+    for unit in units:
+        s, e, kind, path, _page, words = unit
+        if words > max_words or e - s > max_chars:
+            flush()
+            pieces = _pieces(doc_text[s:e], s, max_words, max_chars)
+            for ws, we in _windows(pieces, max_words, max_chars, overlap):
+                ranges.append((ws, we, kind, path))
+            continue
+        if group:
+            g_words = sum(u[5] for u in group)
+            same = group[0][2] == kind and group[0][3] == path
+            if not (same and g_words < min_words and g_words + words <= max_words):
+                flush()
+        group.append(unit)
+    flush()
+
+    passages: list[PassageData] = []
+    seen: set[tuple[int, int]] = set()
+    for s, e, kind, path in ranges:
+        if (s, e) in seen or e <= s:
+            continue
+        seen.add((s, e))
+        text = doc_text[s:e]
+        passages.append(
+            PassageData(
+                seq=len(passages),
+                page_start=page_of(s),
+                page_end=page_of(e - 1),
+                char_start=s,
+                char_end=e,
+                text=text,
+                heading=path,
+                kind=kind,
+                text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                words=len(text.split()),
+            )
+        )
+    return doc_text, passages

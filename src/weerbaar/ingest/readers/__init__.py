@@ -1,0 +1,52 @@
+"""Readers: one per file type, each turning a file into pages of blocks.
+
+Readers run inside the parse worker (a child process with limits); they raise
+:class:`weerbaar.errors.IngestError` with a status and a Dutch reason when a file cannot be
+read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from weerbaar.ingest.passages import Block
+from weerbaar.settings import Settings
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ReadResult:
+    """What a reader found: pages (lists of blocks), how each page was read, and notes."""
+
+    pages: list[list[Block]] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)  # text | ocr | none per page
+    title: str | None = None
+    truncated: bool = False
+    pages_total: int | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def read_file(path: Path, media_type: str, settings: Settings, progress: Progress) -> ReadResult:
+    """Dispatch to the reader of ``media_type`` (see :func:`weerbaar.ingest.sniff.sniff`)."""
+    if media_type == "application/pdf":
+        from weerbaar.ingest.readers.pdf import read_pdf
+
+        return read_pdf(path, settings, progress)
+    if media_type == DOCX:
+        from weerbaar.ingest.readers.docx import read_docx
+
+        return read_docx(path, settings, progress)
+    if media_type == "text/html":
+        from weerbaar.ingest.readers.html import read_html
+
+        return read_html(path, settings, progress)
+    from weerbaar.ingest.readers.text import read_text
+
+    return read_text(path, settings, progress, markdown=media_type == "text/markdown")
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

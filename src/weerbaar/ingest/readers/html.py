@@ -1,0 +1,123 @@
+"""HTML main text with selectolax (lexbor): navigation, scripts, styles, headers and
+footers dropped; ``main``/``article`` preferred over the whole body; h1-h6 kept as
+headings; list items and table rows as their own blocks. Entities declared in a DOCTYPE
+are never expanded (HTML parsing, not XML)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from weerbaar.errors import IngestError
+from weerbaar.ingest.passages import Block
+from weerbaar.ingest.readers import Progress, ReadResult
+from weerbaar.ingest.readers.decode import declared_charset, decode_bytes
+from weerbaar.ingest.readers.text import read_raw_limited
+from weerbaar.ingest.status import REASONS, Status
+from weerbaar.settings import Settings
+
+DROP = (
+    "script,style,noscript,template,nav,footer,header,aside,form,iframe,svg,canvas,"
+    "button,select,object,embed,[role=navigation],[role=banner],[role=contentinfo],"
+    "[aria-hidden=true],[hidden]"
+)
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+INLINE = {
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+    "wbr", "label", "del", "ins",
+}  # fmt: skip
+
+
+def _html_blocks(root) -> list[Block]:  # type: ignore[no-untyped-def]
+    blocks: list[Block] = []
+    buf: list[str] = []
+    kinds: list[str] = ["tekst"]
+    table = 0
+
+    def flush() -> None:
+        text = "".join(buf)
+        buf.clear()
+        if text.strip():
+            blocks.append(Block(text, kinds[-1]))
+
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            flush()
+            if node == "li":  # marker for leaving a list item
+                kinds.pop()
+            continue
+        tag = node.tag  # type: ignore[attr-defined]
+        if tag == "-text":
+            buf.append(node.text_content or "")  # type: ignore[attr-defined]
+            continue
+        if tag in ("-comment", "!doctype") or tag is None:
+            continue
+        if tag == "br":
+            buf.append("\n")
+            continue
+        if tag in HEADINGS:
+            flush()
+            blocks.append(Block(node.text(deep=True, separator=" "), "kop", HEADINGS[tag]))  # type: ignore[attr-defined]
+            continue
+        if tag == "table":
+            flush()
+            table += 1
+            for tr in node.css("tr"):  # type: ignore[attr-defined]
+                cells = [c.text(deep=True, separator=" ").strip() for c in tr.css("th,td")]
+                cells = [c for c in cells if c]
+                if cells:
+                    blocks.append(Block(" | ".join(cells), "tabel", group=table))
+            continue
+        children = list(node.iter(include_text=True))  # type: ignore[attr-defined]
+        if tag in INLINE:
+            stack.extend((c, False) for c in reversed(children))
+            continue
+        # block element: its own paragraph(s)
+        flush()
+        if tag == "li":
+            kinds.append("lijst")
+            stack.append(("li", True))  # type: ignore[arg-type]
+        else:
+            stack.append(("block", True))  # type: ignore[arg-type]
+        stack.extend((c, False) for c in reversed(children))
+    flush()
+    return blocks
+
+
+def read_html(path: Path, settings: Settings, progress: Progress) -> ReadResult:
+    data, cut = read_raw_limited(path, settings)
+    if not data.strip():
+        raise IngestError(Status.empty, REASONS[Status.empty])
+    text, encoding, how = decode_bytes(data, declared_charset(data))
+    del data
+    tree = LexborHTMLParser(text)
+    title_node = tree.css_first("title")
+    title = title_node.text(deep=True).strip() if title_node else None
+    for node in tree.css(DROP):
+        node.decompose()
+    root = tree.css_first("main") or tree.css_first("article") or tree.css_first("[role=main]")
+    root = root or tree.body or tree.root
+    if root is None:
+        raise IngestError(Status.empty, REASONS[Status.empty])
+    blocks = _html_blocks(root)
+    total = 0
+    kept: list[Block] = []
+    for b in blocks:
+        total += len(b.text)
+        if total > settings.max_chars:
+            cut = True
+            break
+        kept.append(b)
+    progress(1)
+    result = ReadResult(
+        pages=[kept],
+        methods=["text"],
+        title=title or next((b.text for b in kept if b.kind == "kop"), None),
+        truncated=cut,
+        notes={"encoding": encoding, "encoding_how": how},
+    )
+    return result

@@ -1,0 +1,47 @@
+"""Statuses of an ingested input: stable short codes with a Dutch reason each."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Exactly one of these per input of an ingest run."""
+
+    ok = "ok"
+    truncated = "truncated"  # read, but capped at max_pages / max_chars
+    no_text_layer = "no_text_layer"  # scanned pages without OCR
+    unchanged = "unchanged"  # already in the workspace with this extractor version
+    duplicate = "duplicate"  # same content as a stored document under another name
+    encrypted = "encrypted"
+    corrupt = "corrupt"
+    empty = "empty"
+    unsupported_type = "unsupported_type"
+    too_large = "too_large"
+    timeout = "timeout"
+    missing = "missing"
+    link_not_followed = "link_not_followed"
+
+
+REASONS: dict[Status, str] = {
+    Status.ok: "Ingelezen.",
+    Status.truncated: "Ingelezen tot de ingestelde grens; de rest van het document is niet gelezen.",
+    Status.no_text_layer: "Geen tekstlaag: gescande pagina's, OCR nodig (tesseract niet beschikbaar of uitgeschakeld).",
+    Status.unchanged: "Al ingelezen; niets gewijzigd.",
+    Status.duplicate: "Zelfde inhoud als een al ingelezen document; alleen de naam is toegevoegd.",
+    Status.encrypted: "Het bestand is beveiligd met een wachtwoord. Verwijder de beveiliging en lees het opnieuw in.",
+    Status.corrupt: "Het bestand is beschadigd of kan niet worden gelezen.",
+    Status.empty: "Het bestand is leeg of bevat geen tekst.",
+    Status.unsupported_type: "Bestandstype wordt niet ondersteund (alleen PDF, DOCX, HTML, TXT en Markdown).",
+    Status.too_large: "Het bestand is groter dan de ingestelde grens.",
+    Status.timeout: "Het lezen duurde langer dan de tijdslimiet en is afgebroken.",
+    Status.missing: "Het bestand bestaat niet (meer) of kan niet worden geopend.",
+    Status.link_not_followed: "Symbolische koppeling naar een plek buiten de map; niet gevolgd.",
+}
+
+# Statuses whose document has text and passages.
+READ_STATUSES = frozenset({Status.ok, Status.truncated})
+# Statuses counted as "overgeslagen" (nothing new to read) in the summary.
+SKIPPED_STATUSES = frozenset({Status.unchanged, Status.duplicate})
+# Statuses that are worth retrying on a later run without --opnieuw (may be transient).
+RETRY_STATUSES = frozenset({Status.timeout, Status.missing})

@@ -1,0 +1,262 @@
+"""Parsing in a child process with a wall-clock and a memory limit.
+
+:class:`ParsePool` keeps one worker process (started with the ``forkserver`` method, so it
+does not inherit the parent's memory or threads) and sends it one file at a time. The
+worker sets ``RLIMIT_AS`` to ``parse_memory_mb`` and reports progress per page. When a file
+takes longer than ``parse_timeout_s`` the worker is killed and the file gets ``timeout``;
+when the worker dies (segfault, abort, out of memory) the file gets ``corrupt``. Either
+way a fresh worker takes the next file. Workers are also replaced after a number of files,
+so memory stays flat over a long batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from weerbaar.errors import IngestError
+from weerbaar.ingest.status import REASONS, Status
+from weerbaar.settings import Settings
+from weerbaar.store.documents import PAGE_SEPARATOR
+
+DEFAULT_TARGET = "weerbaar.ingest.worker:parse_file"
+RECYCLE_AFTER = 200  # files per worker process
+
+
+def parse_file(
+    path: str, media_type: str, settings: Settings, progress: Callable[[int], None]
+) -> dict[str, Any]:
+    """Read one stored file into pages and passages (runs inside the worker)."""
+    from weerbaar.ingest.passages import assemble_page, build_passages
+    from weerbaar.ingest.readers import read_file
+
+    try:
+        rr = read_file(Path(path), media_type, settings, progress)
+    except IngestError as exc:
+        return {"status": str(exc.status), "reason": exc.reason}
+    assembled = [assemble_page(blocks) for blocks in rr.pages]
+    del rr.pages
+    doc_text, passages = build_passages(
+        assembled, min_words=settings.passage_min_words, max_words=settings.passage_max_words
+    )
+    page_rows = []
+    pos = 0
+    for (text, _), method in zip(assembled, rr.methods, strict=True):
+        page_rows.append(
+            {"page_no": len(page_rows) + 1, "doc_start": pos, "text": text, "method": method}
+        )
+        pos += len(text) + len(PAGE_SEPARATOR)
+    notes = dict(rr.notes)
+    has_text = any(r["text"] for r in page_rows)
+    if not has_text:
+        if notes.get("pages_without_text_layer"):
+            status, reason = Status.no_text_layer, REASONS[Status.no_text_layer]
+        else:
+            status, reason = Status.empty, REASONS[Status.empty]
+        passages = []
+    elif rr.truncated:
+        status = Status.truncated
+        total = rr.pages_total
+        read = len(page_rows)
+        notes["truncated_at_page"] = read
+        reason = (
+            f"Alleen de eerste {read} van {total} pagina's zijn gelezen (grens max_pages of max_chars)."
+            if total and total > read
+            else "Alleen het begin van het document is gelezen (grens max_chars)."
+        )
+    else:
+        status, reason = Status.ok, None
+        if notes.get("pages_without_text_layer"):
+            reason = (
+                f"{len(notes['pages_without_text_layer'])} pagina('s) zonder tekstlaag niet gelezen "
+                "(geen tekstlaag, OCR nodig)."
+            )
+    return {
+        "status": str(status),
+        "reason": reason,
+        "title": rr.title,
+        "notes": notes,
+        "pages_total": rr.pages_total or len(page_rows),
+        "pages": page_rows,
+        "passages": [dataclasses.asdict(p) for p in passages],
+        "first_text": doc_text[:4000],
+    }
+
+
+def _resolve(target: str) -> Callable[..., dict[str, Any]]:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def _worker_main(conn: Connection, memory_mb: int, target: str) -> None:
+    """Loop of the worker process: receive a job, parse, send the result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    try:
+        import resource
+
+        limit = int(memory_mb) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    fn = _resolve(target)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        job_id, path, media_type, settings_kw = job
+        settings = Settings(**settings_kw)
+        last = [time.monotonic(), 0]
+
+        def progress(n: int, _job: int = job_id, _last: list[Any] = last) -> None:
+            _last[1] += n
+            now = time.monotonic()
+            if now - _last[0] >= 0.2:
+                conn.send(("progress", _job, _last[1]))
+                _last[0], _last[1] = now, 0
+
+        try:
+            result = fn(path, media_type, settings, progress)
+            if last[1]:
+                conn.send(("progress", job_id, last[1]))
+        except MemoryError:
+            result = {
+                "status": str(Status.too_large),
+                "reason": "Het lezen vroeg meer geheugen dan de ingestelde grens (parse_memory_mb).",
+            }
+        except RecursionError:
+            result = {
+                "status": str(Status.corrupt),
+                "reason": f"{REASONS[Status.corrupt]} (te diep genest)",
+            }
+        except Exception as exc:  # a reader bug must cost one file only
+            result = {
+                "status": str(Status.corrupt),
+                "reason": f"{REASONS[Status.corrupt]} ({type(exc).__name__}: {str(exc)[:200]})",
+                "traceback": traceback.format_exc(limit=5),
+            }
+        try:
+            conn.send(("done", job_id, result))
+        except MemoryError:
+            conn.send(
+                ("done", job_id, {"status": str(Status.too_large), "reason": "Resultaat te groot."})
+            )
+        except (BrokenPipeError, OSError):
+            return
+
+
+class ParsePool:
+    """One worker process, replaced after a crash, a timeout or ``RECYCLE_AFTER`` files."""
+
+    def __init__(self, settings: Settings, *, target: str = DEFAULT_TARGET) -> None:
+        self.settings = settings
+        self.target = target
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._proc: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._jobs = 0
+        self._next_id = 0
+        self.children_started = 0
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe(duplex=True)
+        proc = self._ctx.Process(
+            target=_worker_main,
+            args=(child, self.settings.parse_memory_mb, self.target),
+            name="weerbaar-lezer",
+            daemon=True,
+        )
+        proc.start()
+        child.close()
+        self._proc, self._conn, self._jobs = proc, parent, 0
+        self.children_started += 1
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            if self._proc.is_alive():
+                try:
+                    os.kill(self._proc.pid, signal.SIGKILL)  # type: ignore[arg-type]
+                except (ProcessLookupError, TypeError):
+                    pass
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def close(self) -> None:
+        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+            self._proc.join(2)
+        self._kill()
+
+    def __enter__(self) -> ParsePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def parse(
+        self, path: Path, media_type: str, on_pages: Callable[[int], None] | None = None
+    ) -> dict[str, Any]:
+        """Parse one file in the worker; always returns a result dict with a status."""
+        if self._proc is None or not self._proc.is_alive() or self._jobs >= RECYCLE_AFTER:
+            self._kill()
+            self._start()
+        assert self._conn is not None and self._proc is not None
+        self._next_id += 1
+        job_id = self._next_id
+        self._jobs += 1
+        settings_kw = dataclasses.asdict(self.settings)
+        try:
+            self._conn.send((job_id, str(path), media_type, settings_kw))
+        except OSError:
+            self._kill()
+            return {"status": str(Status.corrupt), "reason": "De leesprocedure kon niet starten."}
+        deadline = time.monotonic() + self.settings.parse_timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._kill()
+                return {
+                    "status": str(Status.timeout),
+                    "reason": f"{REASONS[Status.timeout]} (grens {self.settings.parse_timeout_s} s)",
+                }
+            try:
+                ready = self._conn.poll(min(remaining, 0.25))
+                if not ready:
+                    if not self._proc.is_alive():
+                        raise EOFError
+                    continue
+                kind, jid, payload = self._conn.recv()
+            except (EOFError, OSError):
+                code = self._proc.exitcode if self._proc is not None else None
+                self._kill()
+                detail = (
+                    f"signaal {-code}" if isinstance(code, int) and code < 0 else f"code {code}"
+                )
+                return {
+                    "status": str(Status.corrupt),
+                    "reason": f"De lezer stopte onverwacht bij dit bestand ({detail}); "
+                    "het bestand is mogelijk beschadigd of vraagt te veel geheugen.",
+                }
+            if jid != job_id:
+                continue
+            if kind == "progress":
+                if on_pages is not None:
+                    on_pages(int(payload))
+                continue
+            return payload  # type: ignore[no-any-return]
