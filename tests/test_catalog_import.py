@@ -131,7 +131,7 @@ def test_ocr_seed_gives_all_41_with_right_openings(seeds_dir: Path, oracle, cata
         ratio = difflib.SequenceMatcher(
             None, _fold(text), _fold(oracle[mid]), autojunk=False
         ).ratio()
-        assert ratio > 0.93, (mid, ratio, text)
+        assert ratio > 0.96, (mid, ratio, text)
         assert "|" not in text and " . " not in text
     # A few distinctive starts (short phrases) checked by hand against the guidance.
     assert result.texts["2.3"].startswith("Test en borg")
@@ -216,6 +216,45 @@ def test_explicit_numbers_and_a_missing_row(tmp_path: Path, oracle, catalog_ids)
     assert len(result.matched) == 40
     assert result.texts["4.4"] == oracle["4.4"]
     assert any("4.3" in note for note in result.notes)
+
+
+def test_markdown_export_with_pillar_headings(tmp_path: Path, oracle, catalog_ids) -> None:
+    lines = ["# Handreiking (proef)", ""]
+    for pillar in range(1, 7):
+        lines += [f"## Pijler {pillar}: Thema {pillar}", "", "Bevoegd gezag: college", ""]
+        lines += ["| Maatregel | Fase | Eindverantwoordelijk | Samenwerkingspartner |"]
+        lines += ["|---|---|---|---|"]
+        for mid, text in oracle.items():
+            if mid.split(".")[0] == str(pillar):
+                lines.append(
+                    f"| {mid.split('.')[1]}. {text} | ● | Gemeenten | Veiligheidsregio's |"
+                )
+        lines += ["", "● Koude fase ● Nafase", ""]
+    path = tmp_path / "handreiking.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = import_official_text(path)
+    assert list(result.texts) == catalog_ids
+    assert result.pillars[3] == "Thema 3"
+    for mid, text in result.texts.items():
+        assert text == oracle[mid], mid
+
+
+def test_tables_without_repeated_header_are_read_leniently(
+    tmp_path: Path, oracle, catalog_ids
+) -> None:
+    lines = ["Maatregelen weerbaarheid en veerkracht", "Maatregel  Eindverantwoordelijk  Partner"]
+    for pillar in range(1, 7):
+        for mid, text in oracle.items():
+            if mid.split(".")[0] == str(pillar):
+                lines.append(f"{mid.split('.')[1]}. {text}")
+        lines += ["Koude fase  Warme fase  Nafase", "Meest cruciale maatregel", ""]
+    lines += ["Tot slot", "1. Een genummerde alinea na de tabellen hoort er niet bij."]
+    path = tmp_path / "zonder-kop.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = import_official_text(path)
+    assert list(result.texts) == catalog_ids
+    assert result.texts["6.3"] == oracle["6.3"]
+    assert any("ruimer" in note for note in result.notes)
 
 
 def test_extra_measure_is_reported_not_stored(tmp_path: Path, workspace: Workspace, oracle) -> None:

@@ -158,11 +158,15 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _ROW = re.compile(
     r"""^(?P<junk>[^\w\s]{1,3}\s*|[A-Za-z]\s+)?        # marker debris: "A ", "n ", "•"
         (?:(?P<p>[1-9])\.(?P<m>\d{1,2})\.?              # "2.2" or "2.2."
-          |(?P<n>\d{1,2}|[lI])\.)                       # "2." (OCR may read 1 as l or I)
+          |(?P<n>\d{1,2}|[lI])\s?[.)])                   # "2." (OCR may read 1 as l or I)
         \s+(?P<rest>[A-Z"'‘“(].*)$""",
     re.VERBOSE,
 )
-_PILLAR_HEADING = re.compile(r"^(?P<n>[1-9])\.?\s+(?P<name>[A-Z][^\t]{2,90}?)\s*$")
+_PILLAR_HEADING = re.compile(
+    r"^(?:pijler\s+)?(?P<n>[1-9])\s*[.:]?\s+(?P<name>[A-Z][^\t]{2,90}?)\s*$", re.IGNORECASE
+)
+# The heading of the measures section (not its line in the table of contents).
+_SECTION = re.compile(r"^\W{0,3}maatregelen\b[^\t]*[^\d\s]\s*$", re.IGNORECASE)
 _BEVOEGD = re.compile(r"^bevoegd\s+gezag\s*:?\s*(?P<who>.*)$", re.IGNORECASE)
 _HEADER = re.compile(r"^\W{0,3}maatregel\b", re.IGNORECASE)
 _HEADER_KEYS = ("eindverant", "samenwerking", "fase", "verantwoordelijk")
@@ -184,16 +188,22 @@ class _Row:
 
 def _clean_line(line: str) -> str:
     line = _TAG.sub("", line)
+    line = re.sub(r"^\s*#{1,6}\s+", "", line)  # Markdown heading marks
     line = _MD_LINK.sub(r"\1", line)
     line = line.replace("\u00a0", " ").replace("\u00ad", "")
     return line.strip()
 
 
 def _first_cell(line: str) -> str:
-    """For a tab-separated table row: the first non-empty cell (the measure text)."""
-    if "\t" not in line:
+    """For a table row (tab-separated, or a Markdown row "| a | b |"): the first non-empty
+    cell (the measure text)."""
+    if line.lstrip().startswith("|") and line.count("|") >= 3:
+        cells = line.split("|")
+    elif "\t" in line:
+        cells = line.split("\t")
+    else:
         return line
-    for cell in line.split("\t"):
+    for cell in cells:
         if cell.strip():
             return cell.strip()
     return ""
@@ -385,8 +395,15 @@ def _finish(kept: list[str], removed: list[str], debris: set[str], vocabulary: s
     return _join([ln for ln in lines if ln], vocabulary)
 
 
-def parse_guidance_text(text: str) -> tuple[dict[str, str], dict[int, str], list[str]]:
+def parse_guidance_text(
+    text: str, *, lenient: bool = False, max_pillars: int | None = None
+) -> tuple[dict[str, str], dict[int, str], list[str]]:
     """Find the measure rows in the text of the guidance.
+
+    Rows are read only inside measure tables: from a header row ("Maatregel ...") to the
+    legend under the table, a pillar heading or the next header. ``lenient`` is for
+    exports without a header above every table: rows are read from the first header (or
+    the heading of the measures section) to the end, up to ``max_pillars`` pillars.
 
     Returns ``(texts, pillar_names, notes)``: texts by measure id in document order, the
     pillar names when the text has pillar headings, and Dutch notes on gaps."""
@@ -418,7 +435,7 @@ def parse_guidance_text(text: str) -> tuple[dict[str, str], dict[int, str], list
         heading = _pillar_heading(full, i)
         if heading is not None:
             close()
-            in_table = False
+            in_table = lenient and in_table
             number, name, _who = heading
             pillars.setdefault(number, name)
             if number != pillar:
@@ -426,7 +443,10 @@ def parse_guidance_text(text: str) -> tuple[dict[str, str], dict[int, str], list
             continue
         if _BEVOEGD.match(full[i]) or _LEGEND.search(full[i]):
             close()
-            in_table = False
+            in_table = lenient and in_table
+            continue
+        if lenient and _SECTION.match(full[i]):
+            in_table = True
             continue
         if _is_header(full, i):
             close()
@@ -446,11 +466,14 @@ def parse_guidance_text(text: str) -> tuple[dict[str, str], dict[int, str], list
                 p = max(pillar, 1) if n > prev else pillar + 1  # restart: next pillar
             same = p == max(pillar, 1) and prev < n <= prev + 3
             new_pillar = p == pillar + 1 and prev > 0 and 1 <= n <= 3
+            if (same or new_pillar) and max_pillars is not None and p > max_pillars:
+                break  # past the last pillar: the rest of the document
             if same or new_pillar:
                 close()
                 first = prev + 1 if same else 1
                 if n > first:
-                    notes.append(f"Maatregel {p}.{first} tot {p}.{n} ontbreekt deels.")
+                    gap = f"{p}.{first}" if n == first + 1 else f"{p}.{first} t/m {p}.{n - 1}"
+                    notes.append(f"Maatregel {gap} niet gevonden (de nummering springt).")
                 pillar, prev = p, n
                 current = _Row(p, n, [m.group("rest")])
                 continue
@@ -493,9 +516,9 @@ def import_official_text(
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     text = read_document_text(path)
-    texts, pillars, notes = parse_guidance_text(text)
 
     version = catalog_version
+    notes: list[str] = []
     if expected_ids is None:
         from weerbaar.catalog.versions import available_versions, load_catalog
 
@@ -504,31 +527,50 @@ def import_official_text(
             expected_ids, version = catalog.ids(), catalog.version
         else:
             notes.append("Geen maatregelcatalogus beschikbaar: nummers niet vergeleken.")
+    expected = list(expected_ids) if expected_ids is not None else None
+    max_pillars = len({i.split(".")[0] for i in expected}) if expected else 9
 
+    def score(texts: dict[str, str]) -> int:
+        if expected is None:
+            return len(texts) if len({k.split(".")[0] for k in texts}) >= MIN_PILLARS else 0
+        return sum(1 for i in expected if i in texts)
+
+    def enough(found: int) -> bool:
+        if expected is None:
+            return found >= MIN_MEASURES
+        return bool(expected) and found >= MIN_SHARE_FOUND * len(expected)
+
+    texts, pillars, parse_notes = parse_guidance_text(text)
+    found = score(texts)
+    if expected is not None and found < len(expected):
+        # An export without a header row above every table: read more leniently.
+        l_texts, l_pillars, l_notes = parse_guidance_text(
+            text, lenient=True, max_pillars=max_pillars
+        )
+        if score(l_texts) > found:
+            texts, pillars, found = l_texts, l_pillars, score(l_texts)
+            parse_notes = [
+                *l_notes,
+                "Niet elke maatregeltabel had een kopregel; het bestand is ruimer gelezen.",
+            ]
+    if not enough(found):
+        total = f" van de {len(expected)}" if expected else ""
+        raise NotTheGuidance(
+            f"{path.name} lijkt niet de handreiking 'Weerbaarheid en veerkracht op lokaal "
+            f"niveau' te zijn: er zijn {found}{total} maatregelen herkend (genummerde rijen "
+            "in de maatregeltabellen per pijler). Er is niets opgeslagen."
+        )
     result = ImportResult(
         source_name=path.name,
         source_sha256=sha,
         texts=texts,
         pillars=pillars,
         catalog_version=version,
-        notes=notes,
+        notes=notes + parse_notes,
     )
-    if expected_ids is not None:
-        expected = list(expected_ids)
+    if expected is not None:
         result.missing = [i for i in expected if i not in texts]
         result.unexpected = [i for i in texts if i not in set(expected)]
-        found = len(expected) - len(result.missing)
-        enough = expected and found >= MIN_SHARE_FOUND * len(expected)
-    else:
-        enough = len(texts) >= MIN_MEASURES and len({k.split(".")[0] for k in texts}) >= MIN_PILLARS
-        found = len(texts)
-    if not enough:
-        total = f" van de {len(expected_ids)}" if expected_ids else ""
-        raise NotTheGuidance(
-            f"{path.name} lijkt niet de handreiking 'Weerbaarheid en veerkracht op lokaal "
-            f"niveau' te zijn: er zijn {found}{total} maatregelen herkend (genummerde rijen "
-            "in de maatregeltabellen per pijler). Er is niets opgeslagen."
-        )
     return result
 
 
