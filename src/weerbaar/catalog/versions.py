@@ -277,6 +277,11 @@ def _validate_mapping(mapping: VersionMapping, name: str, data_dir: Path) -> Non
         want_new = change.kind != "removed"
         if bool(change.old) != want_old or bool(change.new) != want_new:
             fail(f"wijziging {i} ({change.kind}) heeft een verkeerd aantal 'from'/'to'-nummers")
+        if change.kind in ("renumbered", "unchanged") and (len(change.old), len(change.new)) != (
+            1,
+            1,
+        ):
+            fail(f"wijziging {i} ({change.kind}) moet precies één oud en één nieuw nummer hebben")
         if change.kind == "split" and len(change.new) < 2:
             fail(f"wijziging {i}: een splitsing heeft minstens twee nieuwe nummers nodig")
         if change.kind == "merged" and len(change.old) < 2:
