@@ -172,6 +172,41 @@ def test_pdf_with_wrapped_rows(tmp_path: Path, oracle, catalog_ids) -> None:
         assert _fold(text) == _fold(oracle[mid]), mid
 
 
+def test_pdf_with_table_layout(tmp_path: Path, oracle, catalog_ids) -> None:
+    """A PDF whose measure tables have real columns (wrapped cells side by side)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
+
+    styles = getSampleStyleSheet()
+    story: list = []
+    for pillar in range(1, 7):
+        story.append(Paragraph(f"{pillar}. Pijler {pillar}", styles["Heading2"]))
+        story.append(Paragraph("Bevoegd gezag: wethouder", styles["Normal"]))
+        data: list = [["Maatregel", "Fase", "Eindverant-\nwoordelijk", "Samenwerkings-\npartner"]]
+        for mid, text in oracle.items():
+            if mid.split(".")[0] == str(pillar):
+                data.append(
+                    [
+                        Paragraph(f"{mid.split('.')[1]}. {text}", styles["Normal"]),
+                        "●",
+                        Paragraph("Gemeenten", styles["Normal"]),
+                        Paragraph(
+                            "Veiligheidsregio's, maatschappelijke partners", styles["Normal"]
+                        ),
+                    ]
+                )
+        story.append(Table(data, colWidths=[300, 40, 80, 90], repeatRows=1))
+        story.append(Paragraph("● Koude fase ● Warme fase (&lt;72 uur) ● Nafase", styles["Normal"]))
+        story.append(PageBreak())
+    path = tmp_path / "tabellen.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    result = import_official_text(path)
+    assert list(result.texts) == catalog_ids
+    for mid, text in result.texts.items():
+        assert _fold(text) == _fold(oracle[mid]), mid
+
+
 def test_docx_with_tables(tmp_path: Path, oracle, catalog_ids) -> None:
     import docx
 

@@ -408,6 +408,9 @@ def parse_guidance_text(
     Returns ``(texts, pillar_names, notes)``: texts by measure id in document order, the
     pillar names when the text has pillar headings, and Dutch notes on gaps."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # Soft hyphens at a line break (PDF text layers give U+00AD, U+FFFE or U+0002): the
+    # word continues on the next line.
+    text = re.sub(r"[\u00ad\ufffe\u0002][ \t]*\n[ \t]*", "", text)
     split = text.replace("\f", "\n").split("\n")
     # Whole lines (tabs as spaces) to recognise headers and legends; the first cell of a
     # tab-separated table row for the measure text.
