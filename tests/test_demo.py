@@ -209,3 +209,101 @@ def test_decisions_use_catalogue_measures_and_aspects() -> None:
         measure = catalog.measure(d["measure"])
         known = {a.id for a in measure.aspects}
         assert set(d["aspects"]) <= known, (d["measure"], d["aspects"])
+
+
+# --------------------------------------------------------------------------- the runner
+def test_run_demo_refuses_a_folder_that_is_not_demo_output(tmp_path: Path) -> None:
+    from weerbaar.demo import DemoError, run_demo
+
+    (tmp_path / "notities.txt").write_text("van de gebruiker")
+    with pytest.raises(DemoError):
+        run_demo(tmp_path)
+    assert (tmp_path / "notities.txt").read_text() == "van de gebruiker"
+    assert not (tmp_path / "werkruimte").exists()
+
+
+def _stages_available() -> None:
+    import importlib
+
+    for module, attr in (
+        ("weerbaar.ingest", "ingest"),
+        ("weerbaar.search", "scan"),
+        ("weerbaar.review", "record_decision"),
+        ("weerbaar.assess", "assess"),
+        ("weerbaar.report", "write_reports"),
+        ("weerbaar.web.accounts", "create_user"),
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            pytest.skip(f"{module} is er nog niet")
+        if not hasattr(mod, attr):
+            pytest.skip(f"{module}.{attr} is er nog niet")
+
+
+@pytest.mark.slow
+def test_run_demo_end_to_end_and_again(tmp_path: Path) -> None:
+    _stages_available()
+    from weerbaar.assess import assess
+    from weerbaar.demo import format_summary, run_demo
+    from weerbaar.review import list_decisions
+    from weerbaar.store import open_workspace
+    from weerbaar.store.documents import count_rows, list_passages
+    from weerbaar.web.accounts import login
+
+    out = tmp_path / "demo-uitvoer"
+    lines: list[str] = []
+    result = run_demo(out, echo=lines.append)
+    assert [s.status for s in result.steps] == ["ok"] * len(result.steps), result.steps
+    assert len(lines) == len(result.steps)
+    assert result.unresolved == []
+    assert result.ok
+
+    # the broken file is reported as skipped, with its reason
+    skipped = {name: (status, reason) for name, status, reason in result.skipped_documents}
+    status, reason = skipped["oudeberg_jaarstukken_2024.pdf"]
+    assert status != "ok" and reason
+    summary = (out / "samenvatting.txt").read_text(encoding="utf-8")
+    assert "oudeberg_jaarstukken_2024.pdf" in summary and reason in summary
+    assert "Klaar in" in summary and "weerbaar-demo" in summary
+    assert format_summary(result).strip() == summary.strip()
+
+    # reports in all three formats under rapporten/
+    suffixes = {p.suffix for p in result.report_files}
+    assert {".html", ".pdf", ".xlsx"} <= suffixes
+    assert all(p.is_file() and p.parent == result.reports_dir for p in result.report_files)
+
+    ws = open_workspace(result.workspace)
+    try:
+        decisions = list_decisions(ws)
+        assert len(decisions) == result.decisions_recorded >= 30
+        assert {d["reviewer"] for d in decisions} == {"demo"}
+        # each decision sits on a passage that contains one of its anchors
+        data = json.loads((demo_dir() / "beoordelingen.json").read_text(encoding="utf-8"))
+        anchors = {(_norm(d["anchor"]).casefold(), d["measure"]) for d in data["decisions"]}
+        with ws.read() as conn:
+            texts = {p["id"]: _norm(p["text"]).casefold() for p in list_passages(conn)}
+            rows_first = count_rows(conn)
+        for d in decisions:
+            assert any(m == d["measure_id"] and a in texts[d["passage_id"]] for a, m in anchors), d
+        # the levels follow from the decisions: far along, planning, little
+        assessment = assess(ws)
+        by = {(r["organisation"], r["measure"]): r for r in assessment.rows()}
+        assert by[("GM9901", "2.2")]["score"] == "Hoog"
+        assert by[("GM9902", "2.2")]["score"] == "Midden"
+        assert by[("GM9903", "2.2")]["score"] == "Laag"
+        assert {r["score"] for r in assessment.rows()} >= {"Hoog", "Midden", "Laag"}
+        assert login(ws, "demo", "weerbaar-demo").user.name == "demo"
+    finally:
+        ws.close()
+
+    # a second run rebuilds cleanly: same documents, passages and decisions
+    again = run_demo(out)
+    assert again.ok
+    assert again.decisions_recorded == result.decisions_recorded
+    ws = open_workspace(again.workspace)
+    try:
+        with ws.read() as conn:
+            assert count_rows(conn) == rows_first
+    finally:
+        ws.close()

@@ -22,7 +22,7 @@ from weerbaar.demo.sources import (
 )
 
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_FIELDS = ("bestand", "organisatie", "soort", "jaar", "titel", "bron_url")
+MANIFEST_FIELDS = ("bestand", "organisatie", "soort", "jaar", "titel", "url")
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 

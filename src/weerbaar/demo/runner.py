@@ -11,6 +11,7 @@ import csv
 import importlib
 import json
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ MARKER = ".weerbaar-demo"
 WORKSPACE_DIR = "werkruimte"
 REPORTS_DIR = "rapporten"
 FILES_DIR = "bestanden"
+SUMMARY_NAME = "samenvatting.txt"
 DEMO_USER = "demo"
 DEMO_PASSWORD = "weerbaar-demo"
 DEMO_ROLE = "beoordelaar"
@@ -74,6 +76,7 @@ class DemoResult:
     steps: list[StepResult] = field(default_factory=list)
     report_files: list[Path] = field(default_factory=list)
     skipped_documents: list[tuple[str, str, str]] = field(default_factory=list)
+    ocr_documents: list[str] = field(default_factory=list)
     documents_ok: int = 0
     passages: int = 0
     decisions_recorded: int = 0
@@ -121,7 +124,7 @@ def _prepare(out_dir: Path) -> None:
             )
         marker.write_text("Uitvoer van 'weerbaar demo'; wordt bij een nieuwe run vervangen.\n")
         return
-    for name in (WORKSPACE_DIR, REPORTS_DIR, FILES_DIR):
+    for name in (WORKSPACE_DIR, REPORTS_DIR, FILES_DIR, SUMMARY_NAME):
         path = out_dir / name
         if path.is_dir():
             shutil.rmtree(path)
@@ -264,12 +267,9 @@ def _record_roles(ws: Any) -> int:
 
 def _ingest(ws: Any, corpus: GeneratedCorpus, result: DemoResult) -> str:
     ingest = _need("weerbaar.ingest", "ingest")
-    ingest(
-        ws,
-        [f.path for f in corpus.files],
-        manifest=corpus.manifest,
-        progress=False,
-    )
+    # Only the manifest: it names every file with its organisation, type, year and title
+    # (a path given beside it would be read first, without that metadata).
+    ingest(ws, [], manifest=corpus.manifest, progress=False)
     from weerbaar.store.documents import count_rows, list_documents
 
     with ws.read() as conn:
@@ -277,14 +277,13 @@ def _ingest(ws: Any, corpus: GeneratedCorpus, result: DemoResult) -> str:
         result.passages = count_rows(conn)["passages"]
     result.documents_ok = sum(1 for d in docs if d["status"] == "ok")
     for d in docs:
-        notes = d.get("notes") or {}
+        notes = d.get("notes") if isinstance(d.get("notes"), dict) else {}
         name = Path((d.get("names") or ["?"])[0]).name
-        if d["status"] != "ok":
+        if d["status"] != "ok" or notes.get("pages_without_text_layer"):
             result.skipped_documents.append((name, d["status"], d.get("reason") or ""))
-        elif isinstance(notes, dict) and notes.get("pages_without_text"):
-            result.skipped_documents.append(
-                (name, "ok", f"pagina's zonder tekstlaag: {notes['pages_without_text']}")
-            )
+        if notes.get("ocr_pages"):
+            pages = ", ".join(str(p) for p in notes["ocr_pages"])
+            result.ocr_documents.append(f"{name} (pagina {pages})")
     return (
         f"{result.documents_ok} van {len(docs)} documenten gelezen, "
         f"{result.passages} passages; overgeslagen: {len(docs) - result.documents_ok}"
@@ -424,7 +423,20 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
     step("Rapporten schrijven", lambda: _reports(holder["ws"], result), ("Beoordelen (scores)",))
     step("Demogebruiker webapp", lambda: _user(holder["ws"], result), ("Werkruimte openen",))
     result.seconds = time.perf_counter() - t0
+    (out_dir / SUMMARY_NAME).write_text(format_summary(result).lstrip() + "\n", encoding="utf-8")
     return result
+
+
+def weerbaar_command() -> str:
+    """How to call ``weerbaar`` from the current folder: the script of the running
+    virtual environment when it is not on PATH (``make demo`` does not activate it)."""
+    script = Path(sys.executable).parent / "weerbaar"
+    if shutil.which("weerbaar") == str(script) or not script.exists():
+        return "weerbaar"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
 
 
 def format_summary(result: DemoResult) -> str:
@@ -443,6 +455,9 @@ def format_summary(result: DemoResult) -> str:
             f"  - {name}: {status}" + (f" - {reason}" if reason else "")
             for name, status, reason in result.skipped_documents
         )
+    if result.ocr_documents:
+        lines.append("Gescande pagina's zonder tekstlaag, gelezen met OCR:")
+        lines.extend(f"  - {name}" for name in result.ocr_documents)
     if result.unresolved:
         lines.append("Beoordelingen waarvan de passage niet is gevonden:")
         lines.extend(
@@ -457,9 +472,10 @@ def format_summary(result: DemoResult) -> str:
         lines.append(f"Rapporten staan in {result.reports_dir}:")
         lines.extend(f"  - {p}" for p in result.report_files)
     lines.append(f"Werkruimte: {result.workspace}")
+    lines.append(f"Gemaakte demobestanden: {result.files_dir}")
     if result.user:
         lines.append("De webapp op de demowerkruimte starten:")
-        lines.append(f"  weerbaar web --werkruimte {result.workspace}")
+        lines.append(f"  {weerbaar_command()} web --werkruimte {result.workspace}")
         lines.append(f"  en inloggen als '{result.user}' met wachtwoord '{result.password}'.")
     lines.append(f"Klaar in {result.seconds:.0f} seconden.")
     return "\n".join(lines)
