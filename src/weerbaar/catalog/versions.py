@@ -1,8 +1,21 @@
 """Loading, validating and versioning the measure catalogue.
 
-Each version is one file ``maatregelen-<version>.yaml`` in the data folder; several
-versions live side by side. A file ``mapping-<from>-to-<to>.yaml`` says how the numbers
-of one version map to those of the next (renumbered, split, merged, removed, added).
+Each version is one file ``maatregelen-<version>.yaml`` in the data folder (version
+``JJJJ.MM``, e.g. ``2025.08``); several versions live side by side and the newest is the
+default. A file ``mapping-<from>-to-<to>.yaml`` says how the numbers of one version map
+to those of the next; numbers it does not mention stay the same::
+
+    from_version: "2025.08"
+    to_version: "2026.03"
+    changes:
+      - {kind: renumbered, from: "4.6", to: "4.7"}
+      - {kind: split, from: "2.2", to: ["2.2", "2.9"]}
+      - {kind: merged, from: ["3.9", "3.10"], to: "3.9"}
+      - {kind: removed, from: "1.7"}
+      - {kind: added, to: "6.4", note: "optional remark"}
+
+Mappings are validated against both versions; ``map_measure_id`` follows a chain of
+them, forwards or backwards.
 """
 
 from __future__ import annotations
