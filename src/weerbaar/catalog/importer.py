@@ -226,9 +226,13 @@ def _strip_columns(line: str) -> tuple[str, str]:
     if m:
         line = line[: m.start()]
     line = _PARTY_TAIL.sub("", line)
-    # Leftover phase markers at the end ("zowel . . ." or "voor de ‘"); a single " ." is
-    # kept: an export may put a space before the final full stop ("Bondgenoten .").
-    line = re.sub(r"(?:\s+[.‘’'`•●·°*<>|]){2,}\s*$|(?:\s+[‘’'`•●·°*<>|])+\s*$", "", line)
+    # Leftover phase markers at the end ("zowel . . ." or "voor de ‘"). A single " ." is
+    # only a marker when column text followed it; an export may also put a space before
+    # the final full stop ("Bondgenoten .").
+    if line != original:
+        line = re.sub(r"(?:\s+[.‘’'`•●·°*<>|])+\s*$", "", line)
+    else:
+        line = re.sub(r"(?:\s+[.‘’'`•●·°*<>|]){2,}\s*$|(?:\s+[‘’'`•●·°*<>|])+\s*$", "", line)
     line = line.strip()
     removed = original[len(line) :] if original.startswith(line) else ""
     return line, removed
