@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from weerbaar.cli import _load_commands, app
-from weerbaar.errors import CatalogError
+from weerbaar.errors import CatalogError, UnknownMeasure
 
 FIELDS = {
     "id",
@@ -73,3 +73,19 @@ def test_errors_are_dutch(runner: CliRunner) -> None:
     result = runner.invoke(app, ["catalogus", "--pijler", "9"])
     assert isinstance(result.exception, CatalogError)
     assert "Pijler 9 bestaat niet" in str(result.exception)
+
+
+def test_one_measure(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["catalogus", "--maatregel", "2.2"], env={"COLUMNS": "140"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Noodsteunpunten inrichten" in out and "meest cruciaal" in out
+    assert "2.2.i" in out and "Zoektermen" in out and "noodsteunpunt" in out
+    assert "Nodig voor" in out and "5.2" in out
+    result = runner.invoke(app, ["catalogus", "-m", "3.10", "--json"])
+    data = json.loads(result.stdout)
+    assert [m["id"] for m in data] == ["3.10"]
+    assert data[0]["pillar_name"] == "Vitale voorzieningen"
+    assert data[0]["responsible"] == ["Provincie", "Vervoersbedrijven"]
+    result = runner.invoke(app, ["catalogus", "-m", "9.9"])
+    assert isinstance(result.exception, UnknownMeasure)

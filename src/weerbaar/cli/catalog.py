@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
+from rich.panel import Panel
 from rich.table import Table
 
 from weerbaar.cli import app, console
@@ -30,8 +32,40 @@ _PHASE_SHORT = {
 }
 
 
-def _measure_json(measure: Any) -> dict[str, Any]:
-    return measure.model_dump(mode="json")
+def _measure_json(measure: Any, catalog: Any) -> dict[str, Any]:
+    data = measure.model_dump(mode="json")
+    data["pillar_name"] = catalog.pillar(measure.pillar).name
+    data["catalog_version"] = catalog.version
+    return data
+
+
+def _show_measure(measure: Any, catalog: Any) -> None:
+    """Detail view of one measure: fields, aspects and search terms."""
+    pillar = catalog.pillar(measure.pillar)
+    lines = [
+        f"[bold]{measure.id} {escape(measure.title)}[/]"
+        + ("  [yellow]★ meest cruciaal[/]" if measure.crucial else ""),
+        f"Pijler {pillar.number}: {pillar.name} (bevoegd gezag: {pillar.authority})",
+        "",
+        escape(measure.description),
+        "",
+        f"[bold]Eindverantwoordelijk:[/] {', '.join(measure.responsible)}",
+        f"[bold]Samenwerkingspartners:[/] {', '.join(measure.partners) or '-'}",
+        f"[bold]Fasen:[/] {', '.join(measure.phases)}",
+        f"[bold]Hangt af van:[/] {', '.join(measure.depends_on) or '-'}"
+        f"   [bold]Nodig voor:[/] {', '.join(catalog.dependents(measure.id)) or '-'}",
+    ]
+    if measure.note:
+        lines.append(f"[dim]Noot: {escape(measure.note)}[/]")
+    console.print(Panel("\n".join(lines), title=f"Catalogus {catalog.version}", expand=False))
+    aspects = Table(title="Aspecten (bewijsstukken)")
+    aspects.add_column("Nr.", no_wrap=True)
+    aspects.add_column("Aspect")
+    aspects.add_column("Signaalwoorden")
+    for a in measure.aspects:
+        aspects.add_row(a.id, escape(a.label), escape(", ".join(a.terms)))
+    console.print(aspects)
+    console.print(f"[bold]Zoektermen:[/] {escape(', '.join(measure.terms))}")
 
 
 @catalogus_app.callback()
@@ -44,6 +78,9 @@ def catalogus(
     versie: str | None = typer.Option(
         None, "--versie", help="Versie van de catalogus (standaard de nieuwste)."
     ),
+    maatregel: str | None = typer.Option(
+        None, "--maatregel", "-m", help="Toon één maatregel in detail (bijv. 2.2)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
 ) -> None:
     """Toon de maatregelen als tabel of als JSON."""
@@ -54,9 +91,16 @@ def catalogus(
     catalog = load_catalog(versie)
     if pijler is not None and pijler not in [p.number for p in catalog.pillars]:
         raise CatalogError(f"Pijler {pijler} bestaat niet; kies 1 t/m {len(catalog.pillars)}.")
+    if maatregel is not None:
+        measure = catalog.measure(maatregel)  # raises UnknownMeasure
+        if as_json:
+            print_json([_measure_json(measure, catalog)])
+        else:
+            _show_measure(measure, catalog)
+        return
     measures = catalog.select(pillar=pijler, crucial_only=cruciaal)
     if as_json:
-        print_json([_measure_json(m) for m in measures])
+        print_json([_measure_json(m, catalog) for m in measures])
         return
     table = Table(
         title=f"Maatregelen handreiking weerbaarheid en veerkracht (versie {catalog.version})",
@@ -86,7 +130,7 @@ def catalogus(
             )
         table.add_row(
             m.id,
-            m.title,
+            escape(m.title),
             "★" if m.crucial else "",
             ", ".join(m.responsible),
             " ".join(_PHASE_SHORT.get(p, p) for p in m.phases),
