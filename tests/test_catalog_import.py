@@ -134,7 +134,7 @@ def test_ocr_seed_gives_all_41_with_right_openings(seeds_dir: Path, oracle, cata
         assert ratio > 0.96, (mid, ratio, text)
         assert "|" not in text and " . " not in text
         # No phase markers or column debris left between the words.
-        assert not re.search(r"[,;:]\.|\b\w{3,}\. [a-z]", text), (mid, text)
+        assert not re.search(r"[,;:]\.|\b(?!etc|bijv)\w{2,}\. [a-z]", text), (mid, text)
     # A few distinctive starts (short phrases) checked by hand against the guidance.
     assert result.texts["2.3"].startswith("Test en borg")
     assert result.texts["3.8"].startswith("Vitale infrastructuur")
