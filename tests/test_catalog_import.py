@@ -294,6 +294,22 @@ def test_tables_without_repeated_header_are_read_leniently(
     assert any("ruimer" in note for note in result.notes)
 
 
+def test_row_numbers_on_their_own_line(tmp_path: Path, oracle, catalog_ids) -> None:
+    """Some PDF text layers put the list number apart from the row text."""
+    lines = ["Maatregel", "Eindverantwoordelijk", "Samenwerkingspartner"]
+    for mid, text in oracle.items():
+        if mid.endswith(".1") and mid != "1.1":
+            lines += ["Koude fase", "Maatregel", "Fase", "Eindverantwoordelijk"]
+        lines += [f"{mid.split('.')[1]}.", *textwrap.wrap(text, 70), "Gemeenten"]
+    lines.append("Koude fase")
+    path = tmp_path / "losse-nummers.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = import_official_text(path)
+    assert list(result.texts) == catalog_ids
+    for mid, text in result.texts.items():
+        assert _fold(text) == _fold(oracle[mid]), mid
+
+
 def test_extra_measure_is_reported_not_stored(tmp_path: Path, workspace: Workspace, oracle) -> None:
     lines = ["Maatregel\tFase\tEindverantwoordelijk"]
     for mid, text in oracle.items():

@@ -162,6 +162,7 @@ _ROW = re.compile(
         \s+(?P<rest>[A-Z"'‘“(].*)$""",
     re.VERBOSE,
 )
+_BARE_NUMBER = re.compile(r"^(?:[1-9]\.)?\d{1,2}\s?[.)]$|^[1-9]\.\d{1,2}$")
 _PILLAR_HEADING = re.compile(
     r"^(?:pijler\s+)?(?P<n>[1-9])\s*[.:]?\s+(?P<name>[A-Z][^\t]{2,90}?)\s*$", re.IGNORECASE
 )
@@ -429,6 +430,7 @@ def parse_guidance_text(
     pillar, prev = 0, 0  # pillar 0 until the first row or heading
     in_table = False
     current: _Row | None = None
+    pending: str | None = None  # a row number seen on a line of its own
 
     def close() -> None:
         nonlocal current
@@ -462,6 +464,14 @@ def parse_guidance_text(
         if re.sub(r"[\d\s]+", " ", line).strip().lower() in boiler:
             continue
         if not in_table:
+            continue
+        if pending is not None:
+            # The row number was a line of its own ("2." then "Gemeenten richten ...").
+            if _ROW.match(f"{pending} {line}"):
+                line = f"{pending} {line}"
+            pending = None
+        elif _BARE_NUMBER.match(line):
+            pending = line.strip()
             continue
         m = _ROW.match(line)
         if m:
