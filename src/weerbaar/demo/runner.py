@@ -476,6 +476,9 @@ def format_summary(result: DemoResult) -> str:
     if result.user:
         lines.append("De webapp op de demowerkruimte starten:")
         lines.append(f"  {weerbaar_command()} web --werkruimte {result.workspace}")
-        lines.append(f"  en inloggen als '{result.user}' met wachtwoord '{result.password}'.")
+        lines.append(
+            f"  open http://127.0.0.1:8000/ en log in als '{result.user}' met wachtwoord "
+            f"'{result.password}'."
+        )
     lines.append(f"Klaar in {result.seconds:.0f} seconden.")
     return "\n".join(lines)
