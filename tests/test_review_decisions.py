@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from weerbaar.catalog import load_catalog
 from weerbaar.review import (
     ReviewError,
     agreement,
@@ -61,7 +62,7 @@ def test_review_record_insert_update_and_log(data):
     )
     rows = list_decisions(ws, reviewer="ann")
     assert len(rows) == 1 and rows[0]["id"] == did
-    assert rows[0]["catalog_version"] == "2025-08"  # taken from the candidate row
+    assert rows[0]["catalog_version"] == load_catalog().version  # from the candidate row
     assert rows[0]["organisation_code"] == "GM0001"
     # same values again: nothing changes, nothing logged
     assert (

@@ -410,12 +410,18 @@ def _resolve_passage(conn: Connection, rec: dict[str, Any]) -> int | None:
 
 
 def import_decisions(
-    ws: Workspace, path: str | Path, fmt: str | None = None, *, reviewer: str | None = None
+    ws: Workspace,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    reviewer: str | None = None,
+    organisations: list[str] | tuple[str, ...] | None = None,
 ) -> ImportReport:
     """Read decisions from a JSON or CSV export and record each through
     :func:`record_decision` (so each gets its audit row). Passages are found by document
     sha256 + char offsets first, then by id (only when the sha256 agrees). ``reviewer``
-    overrides the reviewer name in the file. Unresolvable rows are skipped with a reason."""
+    overrides the reviewer name in the file; ``organisations`` (when given) skips passages
+    of other organisations. Unresolvable rows are skipped with a reason."""
     path = Path(path)
     fmt = _fmt_from(path, fmt)
     report = ImportReport()
@@ -423,7 +429,8 @@ def import_decisions(
         try:
             with ws.read() as conn:
                 passage_id = _resolve_passage(conn, rec)
-            if passage_id is None:
+                org = q.passage_organisation(conn, passage_id) if passage_id else None
+            if passage_id is None or (organisations is not None and org not in organisations):
                 raise ReviewError("passage niet gevonden in deze werkruimte")
             who = reviewer or (rec.get("reviewer") or "").strip()
             aspects = rec.get("aspects")

@@ -118,11 +118,16 @@ def add_candidates(
     organisation_code: str,
     measure_id: str,
     passage_ids: Sequence[int],
-    catalog_version: str = "2025-08",
+    catalog_version: str | None = None,
     stage_suggested: str | None = None,
     method: str = "sample.v1",
 ) -> None:
-    """Put passages in the review queue of one measure, ranked in the given order."""
+    """Put passages in the review queue of one measure, ranked in the given order
+    (``catalog_version`` defaults to the newest catalogue)."""
+    if catalog_version is None:
+        from weerbaar.catalog import load_catalog
+
+        catalog_version = load_catalog().version
     now = utcnow()
     rows = [
         {

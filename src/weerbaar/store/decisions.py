@@ -510,3 +510,14 @@ def document_passages(conn: Connection, document_id: int) -> list[dict[str, Any]
         .order_by(passages.c.seq)
     )
     return [_row(r) for r in rows]
+
+
+def any_candidate(conn: Connection, *, passage_id: int) -> dict[str, Any] | None:
+    """The best-ranked candidate row of a passage (any measure)."""
+    r = conn.execute(
+        select(candidates)
+        .where(candidates.c.passage_id == passage_id)
+        .order_by(candidates.c.rank, candidates.c.id)
+        .limit(1)
+    ).first()
+    return _row(r) if r else None

@@ -1,0 +1,189 @@
+"""Progress of one review queue, an estimate of the relevant passages still in it, a
+stopping suggestion, and the hook to the search stage's re-ranker (active learning)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from weerbaar.store import Workspace
+from weerbaar.store import decisions as q
+
+log = logging.getLogger(__name__)
+
+#: Stop suggestion: this many reviewed passages in a row (in rank order, at the end of
+#: the reviewed part) without a relevant one, and fewer than one relevant passage
+#: expected in the rest. Mirrors the "consecutive irrelevant" heuristic used in
+#: screening tools; a suggestion only, the reviewer decides.
+STOP_AFTER_IRRELEVANT = 10
+
+
+@dataclass(frozen=True)
+class QueueProgress:
+    total: int
+    reviewed: int
+    relevant: int
+    remaining: int
+    estimated_relevant_remaining: float
+    irrelevant_streak: int
+    stop_suggested: bool
+    method: str  # how the estimate was made
+
+    @property
+    def advice(self) -> str:
+        """A Dutch sentence for the page."""
+        if self.total == 0:
+            return "Deze wachtrij is leeg."
+        if self.remaining == 0:
+            return "Alle passages in deze wachtrij zijn beoordeeld."
+        if self.stop_suggested:
+            return (
+                f"De laatste {self.irrelevant_streak} beoordeelde passages waren niet relevant "
+                "en naar schatting zit er minder dan één relevante passage in de rest: "
+                "u kunt overwegen te stoppen."
+            )
+        if self.reviewed == 0:
+            return "Nog niets beoordeeld: begin bovenaan de wachtrij."
+        est = self.estimated_relevant_remaining
+        return (
+            f"Naar schatting nog ongeveer {est:.0f} relevante passage(s) in de rest: ga door."
+            if est >= 0.5
+            else "Naar schatting weinig relevante passages over; beoordeel nog enkele om zeker te zijn."
+        )
+
+
+def queue_progress(
+    ws: Workspace,
+    *,
+    organisation: str,
+    measure_id: str,
+    catalog_version: str | None = None,
+    reranker: dict[str, Any] | None = None,
+) -> QueueProgress:
+    """Counts for one queue and an estimate of relevant passages among the unreviewed.
+
+    The estimate fits a logistic curve of relevance on the candidate score over the
+    reviewed passages (when both outcomes occur at least twice) and sums its predicted
+    probabilities over the rest; otherwise it uses the relevance rate of the last ten
+    reviewed passages (in rank order) for the rest. When the search stage's re-ranker ran
+    (``reranker``, its summary), its calibrated estimate is used instead."""
+    with ws.read() as conn:
+        rows = q.queue_scores(
+            conn, organisation=organisation, measure_id=measure_id, catalog_version=catalog_version
+        )
+    total = len(rows)
+    done = [r for r in rows if r["is_relevant"] is not None]
+    todo = [r for r in rows if r["is_relevant"] is None]
+    relevant = sum(1 for r in done if r["is_relevant"])
+    streak = 0
+    for r in reversed(done):  # rows are in rank order
+        if r["is_relevant"]:
+            break
+        streak += 1
+    estimate, method = 0.0, "geen"
+    if todo and done:
+        pos = relevant
+        neg = len(done) - relevant
+        if pos >= 2 and neg >= 2:
+            try:
+                import numpy as np
+                from sklearn.linear_model import LogisticRegression
+
+                x = np.array([[r["score"]] for r in done], dtype=float)
+                y = np.array([int(r["is_relevant"]) for r in done])
+                model = LogisticRegression().fit(x, y)
+                rest = np.array([[r["score"]] for r in todo], dtype=float)
+                estimate = float(model.predict_proba(rest)[:, 1].sum())
+                method = "logistisch op score"
+            except Exception as exc:  # numerical trouble: fall back below
+                log.debug("logistic estimate failed: %s", exc)
+        if method == "geen":
+            window = done[-10:]
+            rate = sum(1 for r in window if r["is_relevant"]) / len(window)
+            estimate = rate * len(todo)
+            method = "aandeel laatste tien"
+    if todo and reranker and reranker.get("expected_relevant_remaining") is not None:
+        estimate = float(reranker["expected_relevant_remaining"])
+        method = f"herordening ({reranker.get('method', 'zoekstap')})"
+    estimate = 0.0 if math.isnan(estimate) else estimate
+    stop = bool(todo) and streak >= STOP_AFTER_IRRELEVANT and estimate < 1.0
+    return QueueProgress(
+        total=total,
+        reviewed=len(done),
+        relevant=relevant,
+        remaining=len(todo),
+        estimated_relevant_remaining=round(estimate, 1),
+        irrelevant_streak=streak,
+        stop_suggested=stop,
+        method=method,
+    )
+
+
+def rerank(ws: Workspace, *, organisation: str, measure_id: str) -> dict[str, Any] | None:
+    """Ask the search stage to re-rank the rest of the queue with what reviewers decided
+    (``weerbaar.search.rerank_queue``). Without it, or when it fails, the queue keeps
+    its rank order and None is returned; otherwise the re-ranker's summary (with
+    ``expected_relevant_remaining`` and ``stop_suggested``)."""
+    try:
+        from weerbaar.search import rerank_queue
+    except ImportError:
+        return None
+    try:
+        result = rerank_queue(ws, measure_id, organisation)
+    except Exception as exc:  # never lose the reviewer's flow over a ranking problem
+        log.warning(
+            "re-ranking %s/%s failed, keeping rank order: %s", organisation, measure_id, exc
+        )
+        return None
+    return result if isinstance(result, dict) else {}
+
+
+class RerankScheduler:
+    """Runs :func:`rerank` in a background thread so saving a decision stays fast. One
+    run per queue at a time; requests during a run cause one more run afterwards. The
+    last summary per queue is kept for the progress panel."""
+
+    def __init__(self, ws: Workspace, *, enabled: bool = True) -> None:
+        self.ws = ws
+        self.enabled = enabled
+        self._lock = threading.Lock()
+        self._running: set[tuple[str, str]] = set()
+        self._dirty: set[tuple[str, str]] = set()
+        self._idle = threading.Condition(self._lock)
+        self.results: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def request(self, organisation: str, measure_id: str) -> None:
+        if not self.enabled:
+            return
+        key = (organisation, measure_id)
+        with self._lock:
+            if key in self._running:
+                self._dirty.add(key)
+                return
+            self._running.add(key)
+        threading.Thread(target=self._run, args=(key,), daemon=True).start()
+
+    def _run(self, key: tuple[str, str]) -> None:
+        while True:
+            result = rerank(self.ws, organisation=key[0], measure_id=key[1])
+            with self._lock:
+                if result is not None:
+                    self.results[key] = result
+                if key in self._dirty:
+                    self._dirty.discard(key)
+                    continue
+                self._running.discard(key)
+                self._idle.notify_all()
+                return
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until no re-rank runs (tests, benchmarks, shutdown)."""
+        with self._lock:
+            return self._idle.wait_for(lambda: not self._running, timeout=timeout)
+
+    def estimate(self, organisation: str, measure_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            return self.results.get((organisation, measure_id))
