@@ -24,7 +24,7 @@ import re
 from collections import Counter, deque
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -95,7 +95,7 @@ def _describe(exc: ValidationError) -> str:
 def validate_catalog(catalog: Catalog, name: str) -> None:
     """Check the rules a catalogue must obey; raise ``CatalogError`` naming ``name``."""
 
-    def fail(problem: str) -> None:
+    def fail(problem: str) -> NoReturn:
         raise CatalogError(f"Catalogusbestand {name} is ongeldig: {problem}")
 
     if not _VERSION_RE.match(catalog.version):
@@ -277,7 +277,7 @@ class VersionMapping(BaseModel):
 
 
 def _validate_mapping(mapping: VersionMapping, name: str, data_dir: Path) -> None:
-    def fail(problem: str) -> None:
+    def fail(problem: str) -> NoReturn:
         raise CatalogError(f"Mappingbestand {name} is ongeldig: {problem}")
 
     src = load_catalog(mapping.from_version, data_dir)
