@@ -155,11 +155,13 @@ def assess(
     ws: Workspace,
     organisation: str | None = None,
     *,
+    region: str | None = None,
     catalog: Any = None,
     reference_year: int | None = None,
 ) -> Assessment:
-    """Assess every organisation with documents in the workspace (or one organisation,
-    together with its region). ``reference_year`` defaults to the newest document year."""
+    """Assess every organisation with documents in the workspace, or one organisation
+    together with its region, or one region (code) with its municipalities.
+    ``reference_year`` defaults to the newest document year."""
     if catalog is None:
         from weerbaar.catalog import load_catalog
 
@@ -175,6 +177,9 @@ def assess(
             code = _resolve(ws, organisation, infos)
             info = infos[code]
             wanted = {code} | ({info.region_code} if info.region_code else set())
+        elif region is not None:
+            rcode = region.strip().upper()
+            wanted = {rcode} | {c for c, i in infos.items() if i.region_code == rcode}
         else:
             wanted = set(infos)
         ref = reference_year or q.newest_document_year(conn) or datetime.now(UTC).year
