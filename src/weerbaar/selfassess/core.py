@@ -185,16 +185,18 @@ def public_evidence(ws: Workspace, organisation: str) -> dict[str, PublicEvidenc
     from weerbaar.assess import assess
 
     result = assess(ws, organisation=organisation)
+    org = result.org(organisation)
+    if org is None:
+        return {}
+    note = None if org.coverage.sufficient else "onvoldoende bronnen verzameld"
     out: dict[str, PublicEvidence] = {}
-    for item in result.items_for(organisation):
-        stages = [s for s in item.stages if s in STAGE_ORDER]
-        top = max(stages, key=STAGE_ORDER.index) if stages else None
-        out[item.measure] = PublicEvidence(
-            score=item.score,
-            top_stage=top,
-            passage_ids=tuple(item.evidence),
-            document_ids=tuple(item.document_ids),
-            note=item.note,
+    for s in org.scores:
+        out[s.measure] = PublicEvidence(
+            score=str(s.score),
+            top_stage=s.highest_stage,
+            passage_ids=tuple(s.evidence),
+            document_ids=tuple(sorted({e.document_id for e in s.evidence_items})),
+            note=note,
         )
     return out
 

@@ -67,9 +67,12 @@ def examples_hoog(ws: Workspace, exclude: str | None = None) -> dict[str, list[s
     except WeerbaarError:
         return {}
     out: dict[str, list[str]] = {}
-    for item in result.items:
-        if item.score == "Hoog" and item.organisation != exclude:
-            out.setdefault(item.measure, []).append(item.organisation_name or item.organisation)
+    for org in result.organisations:
+        if org.organisation == exclude:
+            continue
+        for s in org.scores:
+            if str(s.score) == "Hoog":
+                out.setdefault(s.measure, []).append(org.name)
     return out
 
 

@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+import inspect
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from weerbaar.catalog import load_catalog
+from weerbaar.selfassess import (
+    PublicEvidence,
+    Status,
+    action_plan,
+    compare_claims,
+    load_entries,
+    prefill_from_scan,
+    save_entry,
+)
+from weerbaar.selfassess import files as sfiles
+from weerbaar.selfassess.service import import_entries, write_action_plan, write_cards
+from weerbaar.store import selfassess as q
+
+ORG_A = "GM0363"
+ORG_B = "GM0518"
+
+
+def test_selfassess_save_keeps_history_and_validates(workspace) -> None:
+    assert save_entry(workspace, ORG_A, "2.2", {"status": "verkend", "owner": "OOV"}, by="piet")
+    assert save_entry(workspace, ORG_A, "2.2", {"status": "ingericht"}, by="kees")
+    # same values again: no change, no history row
+    assert not save_entry(workspace, ORG_A, "2.2", {"status": "ingericht"}, by="kees")
+    with workspace.read() as conn:
+        hist = q.get_history(conn, ORG_A, "2.2")
+    assert [h["after"]["status"] for h in hist] == ["verkend", "ingericht"]
+    assert hist[1]["before"]["status"] == "verkend" and hist[1]["by"] == "kees"
+    entries = {e.measure_id: e for e in load_entries(workspace, ORG_A)}
+    assert len(entries) == 41
+    assert entries["2.2"].status is Status.INGERICHT and entries["2.2"].owner == "OOV"
+    assert entries["1.1"].origin == "leeg"
+    for bad in (
+        {"status": "half klaar"},
+        {"phases": "zomerfase"},
+        {"deadline": "31-12-2026"},
+        {"evidence": "javascript:alert(1)"},
+    ):
+        with pytest.raises(ValueError):
+            save_entry(workspace, ORG_A, "3.1", bad, by="x")
+    with workspace.read() as conn:
+        assert "3.1" not in q.get_entries(conn, ORG_A, load_catalog().version)
+
+
+def test_selfassess_is_private_to_its_organisation(workspace) -> None:
+    save_entry(workspace, ORG_A, "1.1", {"status": "ingericht", "notes": "geheim-A"}, by="a")
+    entries_b = load_entries(workspace, ORG_B)
+    assert all(e.origin == "leeg" for e in entries_b)
+    assert "geheim-A" not in repr(entries_b)
+    # every query on tenant tables takes the organisation as a required argument
+    for name, fn in inspect.getmembers(q, inspect.isfunction):
+        if fn.__module__ != q.__name__ or name.startswith("_") or "role" in name:
+            continue
+        params = list(inspect.signature(fn).parameters)
+        assert params[:2] == ["conn", "organisation"], name
+
+
+def test_selfassess_action_plan_order_and_reasons(workspace) -> None:
+    catalog = load_catalog()
+    entries = load_entries(workspace, ORG_A)  # all "niet gestart"
+    plan = action_plan(entries, catalog=catalog, today=date(2026, 1, 1))
+    ids = [a.measure_id for a in plan]
+    assert len(ids) == 41
+    # noodstroom (3.1) before noodsteunpunten (2.2) that depend on it
+    assert ids.index("3.1") < ids.index("2.2")
+    # a measure comes after every open one-way prerequisite
+    for a in plan:
+        for dep in catalog.measure(a.measure_id).depends_on:
+            mutual = a.measure_id in catalog.measure(dep).depends_on
+            if not mutual:
+                assert ids.index(dep) < ids.index(a.measure_id), (dep, a.measure_id)
+    # the crucial twelve come before the rest when nothing else differs
+    crucial = {m.id for m in catalog.measures if m.crucial}
+    assert set(ids[:6]) <= crucial | {d for c in crucial for d in catalog.measure(c).depends_on}
+    assert all(a.reasons for a in plan)
+    assert any("meest cruciale" in r for r in plan[0].reasons)
+
+
+def test_selfassess_action_plan_deadline_and_done(workspace) -> None:
+    save_entry(workspace, ORG_A, "1.7", {"status": "verkend", "deadline": "2025-06-01"}, by="x")
+    save_entry(workspace, ORG_A, "1.1", {"status": "geoefend en geëvalueerd"}, by="x")
+    plan = action_plan(load_entries(workspace, ORG_A), today=date(2026, 1, 1))
+    ids = [a.measure_id for a in plan]
+    assert "1.1" not in ids
+    baseline = action_plan(load_entries(workspace, ORG_B), today=date(2026, 1, 1))
+    assert ids.index("1.7") < [a.measure_id for a in baseline].index("1.7")
+    a17 = next(a for a in plan if a.measure_id == "1.7")
+    assert any("verstreken" in r for r in a17.reasons)
+
+
+def test_selfassess_claims_versus_public_evidence(workspace) -> None:
+    save_entry(workspace, ORG_A, "2.2", {"status": "ingericht"}, by="x")
+    save_entry(workspace, ORG_A, "3.1", {"status": "geoefend en geëvalueerd"}, by="x")
+    save_entry(workspace, ORG_A, "5.2", {"status": "niet gestart"}, by="x")
+    save_entry(workspace, ORG_A, "3.2", {"status": "ingericht"}, by="x")
+    evidence = {
+        "3.1": PublicEvidence(
+            score="Midden", top_stage="voornemen", passage_ids=(5,), document_ids=(1,)
+        ),
+        "5.2": PublicEvidence(
+            score="Hoog", top_stage="uitvoering", passage_ids=(7, 8), document_ids=(2,)
+        ),
+        "3.2": PublicEvidence(
+            score="Hoog", top_stage="uitvoering", passage_ids=(9,), document_ids=(2,)
+        ),
+    }
+    kinds = {f.measure_id: f.kind for f in compare_claims(load_entries(workspace, ORG_A), evidence)}
+    assert kinds == {
+        "2.2": "claim_zonder_bewijs",
+        "3.1": "alleen_voornemens",
+        "5.2": "niet_geclaimd",
+    }
+
+
+def test_selfassess_prefill_does_not_overwrite_own_answers(workspace) -> None:
+    save_entry(workspace, ORG_A, "2.2", {"status": "verkend", "notes": "eigen"}, by="x")
+    evidence = {
+        "2.2": PublicEvidence(
+            score="Hoog", top_stage="uitvoering", passage_ids=(1,), document_ids=(4,)
+        ),
+        "3.1": PublicEvidence(
+            score="Midden", top_stage="plan", passage_ids=(2,), document_ids=(4,)
+        ),
+    }
+    n = prefill_from_scan(workspace, ORG_A, by="scan", evidence=evidence)
+    assert n == 40
+    entries = {e.measure_id: e for e in load_entries(workspace, ORG_A)}
+    assert entries["2.2"].notes == "eigen" and entries["2.2"].status is Status.VERKEND
+    assert entries["3.1"].status is Status.IN_VOORBEREIDING
+    assert entries["3.1"].evidence == ({"document_id": 4},)
+    assert entries["3.1"].origin == "scan"
+    assert entries["1.1"].status is Status.NIET_GESTART
+    assert "geen openbaar bewijs gevonden" in entries["1.1"].notes
+    # a second pre-fill writes nothing
+    assert prefill_from_scan(workspace, ORG_A, by="scan", evidence=evidence) == 0
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_selfassess_export_import_roundtrip(workspace, tmp_path: Path, suffix: str) -> None:
+    save_entry(
+        workspace,
+        ORG_A,
+        "2.2",
+        {
+            "status": "in voorbereiding",
+            "owner": "adviseur OOV",
+            "partners": "veiligheidsregio; Rode Kruis",
+            "phases": "koude fase; warme fase > 72 uur",
+            "deadline": "2026-10-01",
+            "evidence": "document:3; https://example.org/raadsbrief",
+            "notes": '=HYPERLINK("http://evil")',
+        },
+        by="x",
+    )
+    path = sfiles.export_entries(
+        load_entries(workspace, ORG_A), tmp_path / f"z{suffix}", organisation_name="Amsterdam"
+    )
+    if suffix == ".xlsx":
+        sheet = load_workbook(path)["Zelfscan"]
+        cells = [c for row in sheet.iter_rows() for c in row]
+        assert not any(c.data_type == "f" for c in cells)
+        assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
+    # import the exported file into another organisation: same answers
+    summary = import_entries(workspace, ORG_B, path, by="import")
+    assert summary.errors == [] and summary.changed == 41
+    b = {e.measure_id: e for e in load_entries(workspace, ORG_B)}["2.2"]
+    assert b.status is Status.IN_VOORBEREIDING
+    assert b.partners == ("veiligheidsregio", "Rode Kruis")
+    assert b.phases == ("koude fase", "warme fase > 72 uur")
+    assert b.evidence == ({"document_id": 3}, {"url": "https://example.org/raadsbrief"})
+    assert b.notes == '=HYPERLINK("http://evil")'
+
+
+def test_selfassess_import_reports_bad_rows_and_keeps_good(workspace, tmp_path: Path) -> None:
+    p = tmp_path / "z.csv"
+    p.write_text(
+        "Maatregel;Status;Deadline\n2.2;ingericht;2026-01-01\n9.9;ingericht;\n3.1;bijna;\n",
+        encoding="utf-8",
+    )
+    s = import_entries(workspace, ORG_A, p, by="x")
+    assert s.changed == 1 and len(s.errors) == 2
+    assert any("regel 3" in e and "9.9" in e for e in s.errors)
+    bad = tmp_path / "leeg.xlsx"
+    bad.write_bytes(b"geen zip")
+    with pytest.raises(sfiles.SelfAssessmentFileError, match=r"leeg\.xlsx"):
+        import_entries(workspace, ORG_A, bad, by="x")
+
+
+def _pdftext(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.mark.parametrize(("size", "width_mm"), [("A6", 105), ("A5", 148)])
+def test_selfassess_meterkastkaart_pdf(workspace, tmp_path: Path, size: str, width_mm: int) -> None:
+    with workspace.write() as conn:
+        q.add_point(
+            conn,
+            ORG_A,
+            name="Buurthuis De Linde",
+            address="Lindelaan 4",
+            wijk="Noord",
+            functions=["informatie", "water", "stroom"],
+        )
+        q.add_point(
+            conn,
+            ORG_A,
+            name="Sporthal Zuid",
+            address="Sportweg 1",
+            wijk="Zuid",
+            functions=["warmte", "ehbo"],
+        )
+        q.add_point(
+            conn,
+            ORG_B,
+            name="Ander punt",
+            address="Elders 9",
+            wijk="Noord",
+            functions=["informatie"],
+        )
+        q.set_settings(conn, ORG_A, card_text="Blijf kalm <script>x</script> en kom naar het punt.")
+    path = write_cards(workspace, ORG_A, "Gemeente Test", tmp_path, size=size)
+    reader = PdfReader(path)
+    assert len(reader.pages) == 2  # one card per wijk
+    w = float(reader.pages[0].mediabox.width) / 72 * 25.4
+    assert abs(w - width_mm) < 1.5
+    text = _pdftext(path)
+    assert "Buurthuis De Linde" in text and "Sporthal Zuid" in text
+    assert "Drinkwater" in text and "Eerste hulp" in text
+    assert "Ander punt" not in text
+    assert "<script>x</script>" in text  # shown literally, never interpreted
+    png = tmp_path / "kaart"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(png)], check=True
+    )
+    rendered = next(tmp_path.glob("kaart*.png"))
+    assert rendered.stat().st_size > 2000
+
+
+def test_selfassess_action_plan_files(workspace, tmp_path: Path) -> None:
+    save_entry(workspace, ORG_A, "3.1", {"status": "verkend"}, by="x")
+    paths = write_action_plan(workspace, ORG_A, "Gemeente Test", tmp_path, formats=("xlsx", "pdf"))
+    xlsx = next(p for p in paths if p.suffix == ".xlsx")
+    pdf = next(p for p in paths if p.suffix == ".pdf")
+    rows = list(load_workbook(xlsx)["Actieplan"].iter_rows(values_only=True))
+    assert rows[0][0] == "Positie" and len(rows) == 42
+    assert [r[1] for r in rows[1:]].index("3.1") < [r[1] for r in rows[1:]].index("2.2")
+    text = _pdftext(pdf)
+    assert "Actieplan weerbaarheid" in text and "Woo" in text
