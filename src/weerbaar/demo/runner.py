@@ -366,7 +366,8 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
                 res = StepResult(name, FAILED, str(exc))
             res.seconds = time.perf_counter() - s
         result.steps.append(res)
-        say(f"{name}: {res.status}" + (f" - {res.detail}" if res.detail else ""))
+        took = f" ({res.seconds:.1f} s)".replace(".", ",") if res.status == OK else ""
+        say(f"{name}: {res.status}{took}" + (f" - {res.detail}" if res.detail else ""))
         return res
 
     holder: dict[str, Any] = {}
