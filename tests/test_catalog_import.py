@@ -142,6 +142,24 @@ def test_ocr_seed_gives_all_41_with_right_openings(seeds_dir: Path, oracle, cata
     assert result.texts["1.2"].startswith("Gemeenten zorgen ervoor")
 
 
+@pytest.mark.parametrize("seed", [OCR_SEED, CLEAN_SEED])
+def test_export_without_legends_or_footers_gives_the_same_texts(
+    seeds_dir: Path, tmp_path: Path, seed: str
+) -> None:
+    """The legend under each table and the page footer may be images in another export:
+    the rows must still end where they end."""
+    text = (seeds_dir / seed).read_text(encoding="utf-8")
+    reference = import_official_text(seeds_dir / seed).texts
+    legend = re.compile(
+        r"^\W*(?:A\s+)?(koude fase|warme fase|nafase|meest cruciale|vereniging van)", re.I
+    )
+    stripped = "\n".join(ln for ln in text.splitlines() if not legend.match(ln.strip()))
+    assert stripped.count("\n") <= text.count("\n") - 10
+    path = tmp_path / "zonder-legenda.txt"
+    path.write_text(stripped, encoding="utf-8")
+    assert import_official_text(path).texts == reference
+
+
 # --------------------------------------------------------------------------- other forms
 def _write_pdf(path: Path, oracle: dict[str, str]) -> None:
     from reportlab.lib.pagesizes import A4

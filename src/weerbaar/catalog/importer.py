@@ -247,6 +247,24 @@ def _words(text: str) -> set[str]:
 _KEEP_WORDS = {"en", "de", "het", "van", "met", "voor", "in", "op", "gemeenten", "gemeente"}
 
 
+def _ends_sentence(lines: list[str]) -> bool:
+    for line in reversed(lines):
+        if line.strip():
+            return bool(re.search(r"[.!?]['’”)]?$", line.strip()))
+    return False
+
+
+def _heading_like(line: str) -> bool:
+    """A short title line: capital first letter, at most six words, no end punctuation."""
+    words = line.split()
+    return (
+        0 < len(words) <= 6
+        and line[:1].isupper()
+        and not re.search(r"[.,;:!?\-|]$", line)
+        and "|" not in line
+    )
+
+
 def _letters(text: str) -> int:
     return sum(1 for c in text if c.isalpha())
 
@@ -495,6 +513,11 @@ def parse_guidance_text(
                 current = _Row(p, n, [m.group("rest")])
                 continue
         if current is not None:
+            if _ends_sentence(current.lines) and _heading_like(line):
+                # A heading after a finished sentence: the table has ended (an export
+                # without the legend under the table).
+                close()
+                continue
             current.lines.append(line)
     close()
 
@@ -557,7 +580,7 @@ def import_official_text(
             return found >= MIN_MEASURES
         return bool(expected) and found >= MIN_SHARE_FOUND * len(expected)
 
-    texts, pillars, parse_notes = parse_guidance_text(text)
+    texts, pillars, parse_notes = parse_guidance_text(text, max_pillars=max_pillars)
     found = score(texts)
     if expected is not None and found < len(expected):
         # An export without a header row above every table: read more leniently.
