@@ -101,3 +101,80 @@ def make_docx(path: Path, seed: int = 2) -> dict[str, list[str]]:
     src["tekst"].append(t)
     d.save(str(path))
     return src
+
+
+# --------------------------------------------------------------------------- hostile parsers
+# Parse targets for ParsePool (run inside the worker process): they stand in for a native
+# parser bug that aborts, hangs or leaks, on files whose name says so.
+def misbehaving_parser(path: str, media_type: str, settings, progress):  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    from weerbaar.ingest.worker import parse_file
+
+    name = Path(path).name
+    original = Path(path).read_bytes()
+    if b"ABORT" in original:
+        os.abort()
+    if b"HANG" in original:
+        time.sleep(3600)
+    if b"HOG" in original:
+        hog = bytearray(4 << 30)  # 4 GB: above the address-space limit
+        return {"status": "ok", "reason": str(len(hog))}
+    return parse_file(path, media_type, settings, progress) | {"name": name}
+
+
+def bomb_pdf(unpacked_mb: int = 512) -> bytes:
+    """A one-page PDF whose content stream inflates to ``unpacked_mb`` MB of zero bytes."""
+    import zlib
+
+    data = zlib.compress(b"\0" * (unpacked_mb << 20), 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def scanned_pdf(path: Path, lines: list[str], page_size: tuple[float, float] = (595, 842)) -> None:
+    """A PDF whose only page is an image of ``lines`` (no text layer)."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    try:
+        font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    except OSError:
+        font = ImageFont.load_default(size=40)
+    img = Image.new("L", (1700, 100 + 80 * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((60, 50 + 80 * i), line, fill=0, font=font)
+    c = canvas.Canvas(str(path), pagesize=page_size)
+    w = 555
+    c.drawImage(
+        ImageReader(img), 20, page_size[1] - 340, width=w, height=w * img.height / img.width
+    )
+    c.showPage()
+    c.save()
+
+
+def docx_with_part(path: Path, source: Path, part: str, data: bytes) -> None:
+    """Copy the DOCX ``source`` to ``path`` with one part replaced."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, data if item.filename == part else zin.read(item))

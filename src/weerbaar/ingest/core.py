@@ -96,6 +96,11 @@ class _Input:
     pre_status: Status | None = None
     pre_reason: str | None = None
 
+    @property
+    def name(self) -> str:
+        """The file name, storable (undecodable bytes replaced)."""
+        return self.display.rsplit("/", 1)[-1]
+
 
 def _display(path: Path) -> str:
     """A storable form of a path (undecodable bytes become U+FFFD)."""
@@ -103,13 +108,19 @@ def _display(path: Path) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def walk(root: Path) -> Iterator[tuple[Path, Status | None]]:
+def walk(root: Path, exclude: Path | None = None) -> Iterator[tuple[Path, Status | None]]:
     """Files under ``root`` in a stable order. Symbolic links to directories are not
     followed (so loops end); links to files outside ``root`` are reported, not read.
-    Hidden files and folders are skipped."""
+    Hidden files and folders are skipped, and so is the folder ``exclude`` (the
+    workspace itself, when it lies inside ``root``)."""
     real_root = os.path.realpath(root)
+    skip = os.path.realpath(exclude) if exclude else None
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".") and os.path.realpath(Path(dirpath) / d) != skip
+        )
         for name in sorted(filenames):
             if name.startswith((".", "~$")):
                 continue
@@ -208,10 +219,10 @@ def collect_inputs(
 
     for p, meta in sources:
         if p.is_dir() and not p.is_symlink():
-            for f, status in walk(p):
+            for f, status in walk(p, ws.root):
                 add(f, meta, status, REASONS[status] if status else None)
         elif p.is_dir():
-            for f, status in walk(p.resolve()):
+            for f, status in walk(p.resolve(), ws.root):
                 add(f, meta, status, REASONS[status] if status else None)
         else:
             add(p, meta)
@@ -256,14 +267,14 @@ class _Ingest:
                 status=str(status),
                 reason=reason,
                 size_bytes=size,
-                title=item.given.title or item.path.name,
+                title=item.given.title or item.name,
                 organisation_code=item.given.organisation,
                 doc_type=item.given.doc_type,
                 year=item.given.year,
                 source_url=item.given.source_url,
                 extractor_version=EXTRACTOR_VERSION,
             )
-            store.add_name(conn, doc_id, item.display, item.path.name)
+            store.add_name(conn, doc_id, item.display, item.name)
         return InputResult(item.display, status, reason, doc_id)
 
     # ---------------------------------------------------------------- one input
@@ -354,7 +365,7 @@ class _Ingest:
             and existing["status"] not in RETRY_STATUSES
         ):
             with self.ws.write() as conn:
-                added = store.add_name(conn, existing["id"], item.display, item.path.name)
+                added = store.add_name(conn, existing["id"], item.display, item.name)
                 updates = {
                     k: v
                     for k, v in (
@@ -403,7 +414,7 @@ class _Ingest:
         first_text = result.get("first_text", "")
         meta = infer(
             given,
-            file_name=item.path.name,
+            file_name=item.name,
             first_text=first_text,
             reader_title=result.get("title"),
             index=self.index,
@@ -430,7 +441,7 @@ class _Ingest:
                 stored_path=stored_path,
                 extractor_version=EXTRACTOR_VERSION,
             )
-            store.add_name(conn, doc_id, item.display, item.path.name)
+            store.add_name(conn, doc_id, item.display, item.name)
             store.replace_content(conn, doc_id, pages, passages)
             store.delete_unhashed_for_path(conn, item.display)
         return InputResult(
@@ -495,14 +506,14 @@ def ingest(
             runner = _Ingest(ws, settings, pool, force, bar.pages if bar else lambda n: None)
             for item in items:
                 if bar:
-                    bar.file(item.path.name)
+                    bar.file(item.name)
                 try:
                     res = runner.run_one(item)
                 except WeerbaarError:
                     raise
                 except OSError as exc:
                     raise WeerbaarError(
-                        f"Schrijven in de werkruimte mislukt bij {item.path.name}: {exc}"
+                        f"Schrijven in de werkruimte mislukt bij {item.name}: {exc}"
                     ) from exc
                 report.items.append(res)
                 if on_result:

@@ -243,15 +243,21 @@ class ParsePool:
                     continue
                 kind, jid, payload = self._conn.recv()
             except (EOFError, OSError):
-                code = self._proc.exitcode if self._proc is not None else None
+                self._proc.join(2)
+                code = self._proc.exitcode
                 self._kill()
-                detail = (
-                    f"signaal {-code}" if isinstance(code, int) and code < 0 else f"code {code}"
-                )
+                if isinstance(code, int) and code < 0:
+                    try:
+                        detail = f"signaal {signal.Signals(-code).name}"
+                    except ValueError:
+                        detail = f"signaal {-code}"
+                else:
+                    detail = f"code {code}"
                 return {
                     "status": str(Status.corrupt),
-                    "reason": f"De lezer stopte onverwacht bij dit bestand ({detail}); "
-                    "het bestand is mogelijk beschadigd of vraagt te veel geheugen.",
+                    "reason": f"De lezer stopte onverwacht bij dit bestand ({detail}); het bestand "
+                    "is beschadigd of vraagt meer geheugen dan de grens van "
+                    f"{self.settings.parse_memory_mb} MB.",
                 }
             if jid != job_id:
                 continue

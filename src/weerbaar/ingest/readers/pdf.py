@@ -187,6 +187,7 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
                             ocr = _ocr_page(page, settings, tesseract)
                             if ocr is None:
                                 too_big.append(i + 1)
+                                no_text.append(i + 1)
                             else:
                                 ocr_done += 1
                                 raw = ocr
