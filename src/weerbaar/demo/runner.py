@@ -428,6 +428,14 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
     return result
 
 
+def _show(path: Path) -> str:
+    """A path as the user typed it: relative to the current folder where possible."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def weerbaar_command() -> str:
     """How to call ``weerbaar`` from the current folder: the script of the running
     virtual environment when it is not on PATH (``make demo`` does not activate it)."""
@@ -470,13 +478,16 @@ def format_summary(result: DemoResult) -> str:
         for org, counts in sorted(result.scores.items()):
             lines.append(f"  - {org}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     if result.report_files:
-        lines.append(f"Rapporten staan in {result.reports_dir}:")
-        lines.extend(f"  - {p}" for p in result.report_files)
-    lines.append(f"Werkruimte: {result.workspace}")
-    lines.append(f"Gemaakte demobestanden: {result.files_dir}")
+        lines.append(f"Rapporten staan in {_show(result.reports_dir)}:")
+        lines.extend(f"  - {p.name}" for p in result.report_files)
+        first = next((p for p in result.report_files if p.suffix == ".html"), None)
+        if first is not None:
+            lines.append(f"Begin hier: {_show(first)} (openen in een browser).")
+    lines.append(f"Werkruimte: {_show(result.workspace)}")
+    lines.append(f"Gemaakte demobestanden: {_show(result.files_dir)}")
     if result.user:
         lines.append("De webapp op de demowerkruimte starten:")
-        lines.append(f"  {weerbaar_command()} web --werkruimte {result.workspace}")
+        lines.append(f"  {weerbaar_command()} web --werkruimte {_show(result.workspace)}")
         lines.append(
             f"  open http://127.0.0.1:8000/ en log in als '{result.user}' met wachtwoord "
             f"'{result.password}'."
