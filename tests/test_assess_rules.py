@@ -21,8 +21,8 @@ M22 = MeasureInfo(
     True,
     tuple(AspectInfo(f"2.2.{c}", f"aspect {c}") for c in "abcdef"),
     depends_on=("3.1",),
-    responsible=("Gemeenten",),
-    partners=("Veiligheidsregio's",),
+    responsible=("Gemeenten", "Veiligheidsregio's"),
+    partners=("Maatschappelijke partners",),
 )
 M31 = MeasureInfo("3.1", 3, "Noodstroom", True, (AspectInfo("3.1.a", "inventaris"),))
 GM = OrgInfo("GM9001", "Gemeente Test", "gemeente", "VR99")

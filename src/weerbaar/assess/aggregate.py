@@ -38,11 +38,10 @@ CONSISTENT_MIN_SHARE = 0.7
 def carried_by_region(measure: MeasureInfo, role: str | None) -> bool:
     """Whether a region's work on a measure counts for its municipalities: the role
     matrix says the region is responsible (``veiligheidsregio`` or ``samen``), or, without
-    an agreed role, the catalogue names safety regions as responsible or partner."""
+    an agreed role, the catalogue names safety regions as (one of the) responsible."""
     if role:
         return role in ("veiligheidsregio", "samen")
-    names = " ".join(measure.responsible + measure.partners).lower()
-    return "veiligheidsregio" in names
+    return any("veiligheidsregio" in r.lower() for r in measure.responsible)
 
 
 def national_class(counts: Mapping[str, int]) -> tuple[str, str]:

@@ -39,6 +39,8 @@ DOC_TYPE_LABELS = {
     "beleidsplan": "Beleidsplan",
     "raadsinformatiebrief": "Raadsinformatiebrief",
     "raadsvoorstel": "Raadsvoorstel",
+    "raadsbrief": "Raadsbrief",
+    "overig": "Document",
 }
 
 

@@ -11,15 +11,28 @@ from rich.table import Table
 from weerbaar.cli import app, console
 from weerbaar.cli.common import print_json, werkruimte_option, workspace_from
 
-beoordeling_app = typer.Typer(
-    invoke_without_command=True,
-    help="Beoordeel per organisatie per maatregel: Hoog, Midden of Laag, met redenen.",
-    no_args_is_help=False,
+HELP = (
+    "Beoordeling: scores Hoog, Midden of Laag met redenen per organisatie per maatregel; "
+    "ook de beslissingen van beoordelaars (export, import, overeenstemming)."
 )
-app.add_typer(beoordeling_app, name="beoordeling")
 
 
-@beoordeling_app.callback()
+def _shared_group() -> typer.Typer:
+    """The ``beoordeling`` group: the review module may have registered it already (for
+    export/import/agreement); then our callback and commands join that group."""
+    for info in app.registered_groups:
+        if info.name == "beoordeling" and info.typer_instance is not None:
+            info.help = HELP
+            return info.typer_instance
+    group = typer.Typer(help=HELP)
+    app.add_typer(group, name="beoordeling", help=HELP)
+    return group
+
+
+beoordeling_app = _shared_group()
+
+
+@beoordeling_app.callback(invoke_without_command=True)
 def beoordeling(
     ctx: typer.Context,
     werkruimte: Path | None = werkruimte_option(),

@@ -1,0 +1,141 @@
+"""End to end: documents generated here, read through the real ingest, decisions recorded
+through record_decision; then the scores, reasons, gaps, signals, aggregates, an
+override, the region's part and a dependency flag are checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assess_workspace import Built, build
+from weerbaar.assess import OverrideError, assess, override_score
+from weerbaar.cli import _load_commands, app
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    b = build(tmp_path_factory.mktemp("assess"))
+    yield b
+    b.ws.close()
+
+
+def test_assess_scores_and_reasons(built: Built) -> None:
+    a = assess(built.ws)
+    org = a.org(built.gm_a)
+    assert org is not None and org.coverage.sufficient
+    s22 = org.score_of("2.2")
+    n22 = len(built.aspects["2.2"])
+    # anna ticked 5 aspects, bram 1 of the same: the union counts
+    assert (s22.score, s22.computed_score) == ("Hoog", "Hoog")
+    assert s22.reasons[0] == (
+        f"Hoog: 1 passage uit Begroting 2025 toont uitvoering; 5 van {n22} aspecten aangetoond."
+    )
+    assert s22.evidence == [built.passages["nsp"]]
+    assert s22.missing_aspects == built.aspects["2.2"][5:]
+    assert s22.years == [2025]
+    assert any("zes wijken noodsteunpunten" in line for line in s22.summary)
+    codes = {g.code for g in s22.signals}
+    assert "capaciteitstekort" in codes  # "vacatures"
+
+    s31 = org.score_of("3.1")
+    assert s31.score == "Laag" and "alleen een voornemen" in s31.reasons[0]
+    assert [g.code for g in s31.signals] == ["wachten_op_landelijk_kader"]
+    s21 = org.score_of("2.1")
+    assert s21.score == "Midden" and s21.highest_stage == "plan"
+    # a "nee" decision and a passage rejected on context do not count
+    assert built.passages["noodstroom"] not in s22.evidence
+    s41 = org.score_of("4.1")
+    assert s41.evidence == [] and s41.score == "Laag"
+    assert "geen openbaar bewijs gevonden" in s41.reasons[0]
+    assert "ontbreekt." in s41.reasons[0] and "niet dat de maatregel ontbreekt" in s41.reasons[0]
+
+
+def test_assess_coverage_and_insufficient_sources(built: Built) -> None:
+    a = assess(built.ws)
+    b = a.org(built.gm_b)
+    assert not b.coverage.sufficient
+    assert b.coverage.doc_types == {"raadsbrief": [2025]}
+    assert all(s.score == "Onvoldoende bronnen" for s in b.scores)
+    assert "begroting of jaarstukken 2024-2025" in b.scores[0].reasons[0]
+    region = a.org(built.region)
+    assert region.coverage.sufficient
+    agg = next(r for r in a.regions if r.region == built.region)
+    assert set(agg.municipalities) == {built.gm_a, built.gm_b}
+    assert (agg.coverage_sufficient, agg.coverage_total) == (2, 3)
+
+
+def test_assess_region_part_and_dependencies(built: Built) -> None:
+    a = assess(built.ws)
+    org = a.org(built.gm_a)
+    s26 = org.score_of("2.6")  # the catalogue makes safety regions responsible for 2.6
+    assert s26.score == "Laag"
+    assert s26.regional.carried_by_region and s26.regional.combined_score == "Hoog"
+    assert any("draagt deze maatregel" in r for r in s26.reasons)
+    s41 = org.score_of("4.1")  # regions are only partner for 4.1: not carried
+    assert a.org(built.region).score_of("4.1").score == "Hoog"
+    assert not s41.regional.carried_by_region and s41.regional.combined_score == "Laag"
+    flags = {(f.organisation, f.measure, f.depends_on) for f in a.dependency_flags}
+    assert (built.gm_a, "2.2", "3.1") in flags
+    assert any(
+        "3.1 waarvan het afhangt scoort Laag" in f for f in org.score_of("2.2").dependency_flags
+    )
+
+
+def test_assess_aggregates(built: Built) -> None:
+    a = assess(built.ws)
+    m22 = next(m for m in a.measures if m.measure == "2.2")
+    assert m22.counts == {"Hoog": 1, "Midden": 0, "Laag": 1, "Onvoldoende bronnen": 1}
+    assert m22.national_class == "breed geïmplementeerd"
+    assert m22.aspects_nowhere == built.aspects["2.2"][5:]
+    assert [y.year for y in a.years] == [2024, 2025]
+    y2024 = a.years[0]
+    assert y2024.stages["plan"] == 2 and y2024.stages["uitvoering"] == 2
+    pillar2 = next(p for p in a.pillars if p.pillar == 2)
+    assert pillar2.counts["Hoog"] == 2  # 2.2 of the municipality, 2.6 of the region
+
+
+def test_assess_override_keeps_both_scores(built: Built, tmp_path: Path) -> None:
+    with pytest.raises(OverrideError):
+        override_score(built.ws, organisation=built.gm_a, measure="2.1", score="Hoog",
+                       justification="", reviewer="anna")  # fmt: skip
+    override_score(
+        built.ws, organisation=built.gm_a, measure="2.1", score="Hoog",
+        justification="Het plan is in 2025 geoefend volgens het verslag aan de raad.",
+        reviewer="anna",
+    )  # fmt: skip
+    s = assess(built.ws, built.gm_a).org(built.gm_a).score_of("2.1")
+    assert (s.score, s.computed_score) == ("Hoog", "Midden")
+    assert s.reasons[0].startswith("Hoog (handmatig aangepast door anna; berekend: Midden)")
+
+
+def test_assess_cli_json_and_override(built: Built) -> None:
+    _load_commands()
+    runner = CliRunner()
+    ws = str(built.ws.root)
+    res = runner.invoke(
+        app, ["beoordeling", "--werkruimte", ws, "--organisatie", built.gm_a, "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    rows = {r["measure"]: r for r in data["scores"]}
+    assert {r["organisation"] for r in data["scores"]} == {built.gm_a}
+    r = rows["2.2"]
+    for key in ("organisation", "measure", "score", "computed_score", "reasons", "evidence",
+                "missing_aspects", "signals", "years"):  # fmt: skip
+        assert key in r
+    assert r["evidence"] == [built.passages["nsp"]] and r["years"] == [2025]
+    res = runner.invoke(app, ["beoordeling", "--werkruimte", ws])
+    assert res.exit_code == 0, res.output
+    assert "Per maatregel over 3 organisaties" in res.output
+    res = runner.invoke(
+        app,
+        ["beoordeling", "overschrijf", "--werkruimte", ws, "-o", built.gm_a, "-m", "3.1",
+         "--score", "Midden", "--toelichting", "Aggregaten zijn besteld volgens de raadsbrief.",
+         "--beoordelaar", "bram"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    s = assess(built.ws, built.gm_a).org(built.gm_a).score_of("3.1")
+    assert (s.score, s.computed_score) == ("Midden", "Laag")
