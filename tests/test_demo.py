@@ -307,3 +307,20 @@ def test_run_demo_end_to_end_and_again(tmp_path: Path) -> None:
             assert count_rows(conn) == rows_first
     finally:
         ws.close()
+
+
+def test_cli_demo_refuses_a_user_folder_in_dutch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "eigen.txt").write_text("niet weggooien")
+    proc = subprocess.run(
+        [sys.executable, "-m", "weerbaar", "demo", "--uit", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "geen uitvoermap van de demo" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (tmp_path / "eigen.txt").exists()
