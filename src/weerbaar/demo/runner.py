@@ -373,7 +373,12 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
     holder: dict[str, Any] = {}
 
     def gen() -> str:
-        corpus = generate_corpus(result.files_dir)
+        try:
+            corpus = generate_corpus(result.files_dir)
+        except ModuleNotFoundError as exc:  # reportlab/Pillow come with the dev extras
+            raise StepUnavailable(
+                f"pakket {exc.name} ontbreekt; installeer met: pip install -e '.[dev]'"
+            ) from exc
         holder["corpus"] = corpus
         kinds: dict[str, int] = {}
         for f in corpus.files:
