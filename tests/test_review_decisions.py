@@ -246,3 +246,22 @@ def test_review_agreement_kappa_and_disagreements(data):
     assert m.kappa == pytest.approx((4 / 6 - 0.5) / 0.5)
     assert sorted(d["passage_id"] for d in res.disagreements) == [a[1].id, a[5].id]
     assert agreement(ws, organisation="GM0002").measures == []
+
+
+def test_review_kappa_matches_scikit_learn():
+    import random
+
+    from sklearn.metrics import cohen_kappa_score
+
+    from weerbaar.review.agreement import _kappa
+
+    rng = random.Random(3)
+    for _ in range(50):
+        n = rng.randint(2, 40)
+        a = [rng.choice(["ja", "nee", "andere"]) for _ in range(n)]
+        b = [x if rng.random() < 0.6 else rng.choice(["ja", "nee", "andere"]) for x in a]
+        ours = _kappa(a, b)
+        if len(set(a) | set(b)) == 1:
+            assert ours is None
+        else:
+            assert ours == pytest.approx(cohen_kappa_score(a, b))

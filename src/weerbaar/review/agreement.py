@@ -33,11 +33,17 @@ class Agreement:
 
 
 def _kappa(a: list[str], b: list[str]) -> float | None:
-    if len(a) < 2 or len(set(a) | set(b)) < 2:
+    """Cohen's kappa of two label sequences (same formula as scikit-learn's
+    ``cohen_kappa_score``); None when undefined."""
+    n = len(a)
+    if n < 2:
         return None
-    from sklearn.metrics import cohen_kappa_score
-
-    value = float(cohen_kappa_score(a, b))
+    labels = set(a) | set(b)
+    po = sum(1 for x, y in zip(a, b, strict=True) if x == y) / n
+    pe = sum((a.count(k) / n) * (b.count(k) / n) for k in labels)
+    if pe >= 1.0:
+        return None
+    value = (po - pe) / (1.0 - pe)
     return None if math.isnan(value) else value
 
 

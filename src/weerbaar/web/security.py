@@ -16,7 +16,7 @@ FILE_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
-    b"referrer-policy": b"no-referrer",
+    b"referrer-policy": b"same-origin",
     b"x-frame-options": b"DENY",
     b"cross-origin-opener-policy": b"same-origin",
     b"cross-origin-resource-policy": b"same-origin",

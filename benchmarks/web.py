@@ -1,0 +1,271 @@
+"""Benchmark of the review web app: page-load times with 200,000 passages.
+
+Builds a workspace with synthetic documents, pages, passages, a review queue of 30
+candidates per measure per organisation and a few thousand decisions (bulk inserts),
+starts the app under uvicorn on 127.0.0.1 and requests the main pages over HTTP.
+Prints p50/p95 per page (target: p95 < 150 ms).
+
+    .venv/bin/python benchmarks/web.py [--passages 200000] [--rounds 30] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from weerbaar.catalog import load_catalog
+from weerbaar.review import record_decision
+from weerbaar.review.core import PAGE_SEPARATOR
+from weerbaar.store import decisions as q
+from weerbaar.store import open_workspace, utcnow
+from weerbaar.web.accounts import create_user
+from weerbaar.web.app import create_app
+
+WORDS = [
+    "gemeente",
+    "noodsteunpunt",
+    "stroomuitval",
+    "drinkwater",
+    "veiligheidsregio",
+    "oefening",
+    "plan",
+    "inwoners",
+    "crisis",
+    "communicatie",
+    "evacuatie",
+    "zorg",
+    "continuïteit",
+    "voorraad",
+    "aggregaat",
+    "wijk",
+    "vrijwilligers",
+    "partners",
+    "bevolkingszorg",
+    "risico",
+    "begroting",
+    "uitvoering",
+    "evaluatie",
+    "kern",
+]
+PASSWORD = "benchmark-wachtwoord"
+
+
+def build(root: Path, n_passages: int, seed: int = 7) -> tuple[object, list[str], list[int]]:
+    rng = random.Random(seed)
+    ws = open_workspace(root)
+    catalog = load_catalog()
+    measures = [m.id for m in catalog.measures]
+    per_doc, per_page = 100, 10
+    n_docs = max(1, n_passages // per_doc)
+    n_orgs = max(1, n_docs // 20)
+    orgs = [f"GM{9000 + i:04d}" for i in range(n_orgs)]
+    now = utcnow()
+    t0 = time.perf_counter()
+    doc_rows = [
+        {
+            "id": d + 1,
+            "sha256": hashlib.sha256(f"doc{d}".encode()).hexdigest(),
+            "organisation_code": orgs[d % n_orgs],
+            "doc_type": "begroting",
+            "year": 2020 + d % 6,
+            "title": f"Synthetisch document {d + 1}",
+            "media_type": "text/plain",
+            "pages": per_doc // per_page,
+            "status": "ok",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d in range(n_docs)
+    ]
+    with ws.write() as conn:
+        q.bulk_insert(conn, "documents", doc_rows)
+    pid = 0
+    page_rows: list[dict] = []
+    passage_rows: list[dict] = []
+
+    def flush() -> None:
+        with ws.write() as conn:
+            q.bulk_insert(conn, "pages", page_rows)
+            q.bulk_insert(conn, "passages", passage_rows)
+        page_rows.clear()
+        passage_rows.clear()
+
+    for d in range(n_docs):
+        offset, seq = 0, 0
+        for p in range(per_doc // per_page):
+            paras = [
+                " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70)))
+                for _ in range(per_page)
+            ]
+            text = "\n\n".join(paras)
+            page_rows.append(
+                {"document_id": d + 1, "page_no": p + 1, "doc_start": offset, "text": text}
+            )
+            pos = 0
+            for para in paras:
+                start = text.index(para, pos)
+                pos = start + len(para)
+                pid += 1
+                passage_rows.append(
+                    {
+                        "id": pid,
+                        "document_id": d + 1,
+                        "seq": seq,
+                        "page_start": p + 1,
+                        "page_end": p + 1,
+                        "char_start": offset + start,
+                        "char_end": offset + pos,
+                        "text": para,
+                        "heading": f"Hoofdstuk {p + 1}",
+                        "kind": "tekst",
+                        "text_hash": hashlib.sha256(para.encode()).hexdigest(),
+                        "words": len(para.split()),
+                    }
+                )
+                seq += 1
+            offset += len(text) + len(PAGE_SEPARATOR)
+        if len(passage_rows) >= 20_000:
+            flush()
+    flush()
+    # the review queue: 30 candidates per measure per organisation
+    cand_rows = []
+    docs_of: dict[str, list[int]] = {}
+    for d in range(n_docs):
+        docs_of.setdefault(orgs[d % n_orgs], []).append(d + 1)
+    stages = ["voornemen", "plan", "uitvoering", "evaluatie"]
+    for org in orgs:
+        first_ids = [(doc - 1) * per_doc + 1 for doc in docs_of[org]]
+        for m in measures:
+            chosen = rng.sample(range(len(first_ids) * per_doc), 30)
+            for rank, k in enumerate(chosen, start=1):
+                cand_rows.append(
+                    {
+                        "organisation_code": org,
+                        "catalog_version": catalog.version,
+                        "measure_id": m,
+                        "passage_id": first_ids[k // per_doc] + k % per_doc,
+                        "rank": rank,
+                        "score": 1.0 / rank,
+                        "stage_suggested": stages[rank % 4],
+                        "method": "benchmark.v1",
+                        "updated_at": now,
+                    }
+                )
+    with ws.write() as conn:
+        q.bulk_insert(conn, "candidates", cand_rows)
+    build_s = time.perf_counter() - t0
+    create_user(ws, "bench", role="beheerder", password=PASSWORD)
+    # some decisions by two reviewers on the first organisation's queues
+    t1 = time.perf_counter()
+    first = [r for r in cand_rows if r["organisation_code"] == orgs[0] and r["rank"] <= 10]
+    for r in first[:300]:
+        for who in ("bench", "collega"):
+            record_decision(
+                ws,
+                reviewer=who,
+                passage_id=r["passage_id"],
+                measure_id=r["measure_id"],
+                relevant=rng.choice(["ja", "nee"]),
+                stage=rng.choice(stages),
+            )
+    dec_s = time.perf_counter() - t1
+    print(
+        f"werkruimte: {pid:,} passages, {n_docs:,} documenten, {n_orgs} organisaties, "
+        f"{len(cand_rows):,} kandidaten; opgebouwd in {build_s:.1f} s, "
+        f"600 beslissingen in {dec_s:.1f} s ({1000 * dec_s / 600:.1f} ms per beslissing)"
+    )
+    passage_ids = [r["passage_id"] for r in first[300:330]] or [1]
+    return ws, orgs, passage_ids
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--passages", type=int, default=200_000)
+    ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--keep", type=Path, default=None, help="build the workspace here")
+    args = ap.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="weerbaar-bench-")) / "werkruimte"
+    ws, orgs, passage_ids = build(root, args.passages)
+    app = create_app(ws, rerank=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+    page = client.get("/inloggen")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)
+    r = client.post(
+        "/inloggen", data={"login_token": token, "gebruiker": "bench", "wachtwoord": PASSWORD}
+    )
+    assert r.status_code == 303, r.text
+    measure = load_catalog().measures[0].id
+    pages = {
+        "overzicht": "/",
+        "overzicht organisatie": f"/?organisatie={orgs[0]}",
+        "wachtrij": f"/wachtrij/{orgs[0]}/{measure}",
+        "passage": None,  # rotates through passages
+        "bron (pagina)": None,
+        "logboek": "/logboek",
+        "overeenstemming": "/overeenstemming",
+    }
+    results: dict[str, list[float]] = {k: [] for k in pages}
+    for i in range(args.rounds + 2):
+        for name, url in pages.items():
+            if name == "passage":
+                url = f"/passage/{passage_ids[i % len(passage_ids)]}"
+            elif name == "bron (pagina)":
+                url = f"/bron/{1 + i % 50}/pagina/{1 + i % 10}"
+            t = time.perf_counter()
+            resp = client.get(url)
+            ms = 1000 * (time.perf_counter() - t)
+            assert resp.status_code == 200, (url, resp.status_code)
+            if i >= 2:  # two warm-up rounds
+                results[name].append(ms)
+    # one decision POST round trip (save and go to the next passage)
+    html = client.get(f"/passage/{passage_ids[0]}").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    post_ms = []
+    for pid in passage_ids[:20]:
+        t = time.perf_counter()
+        resp = client.post(
+            f"/passage/{pid}/beslissing",
+            data={"csrf_token": csrf, "maatregel": measure, "relevant": "nee", "context": "ja"},
+        )
+        post_ms.append(1000 * (time.perf_counter() - t))
+        assert resp.status_code in (303, 400), resp.status_code
+    results["beslissing opslaan (POST)"] = post_ms
+    server.should_exit = True
+    thread.join(10)
+    print(f"{'pagina':28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    worst = 0.0
+    for name, values in results.items():
+        values.sort()
+        p50 = statistics.median(values)
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        worst = max(worst, p95)
+        print(f"{name:28} {p50:8.1f} {p95:8.1f} {values[-1]:8.1f}")
+    print(
+        f"hoogste p95: {worst:.1f} ms (doel < 150 ms): {'gehaald' if worst < 150 else 'NIET gehaald'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
