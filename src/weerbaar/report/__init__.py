@@ -112,7 +112,8 @@ def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[st
     elif carried:
         region_text = (
             f"{region.name} pakt een deel samen met de gemeenten op. Voor "
-            f"{len(carried)} maatregelen telt wat de regio doet ook voor {org.name}: "
+            f"{len(carried)} {'maatregel' if len(carried) == 1 else 'maatregelen'} telt wat "
+            f"de regio doet ook voor {org.name}: "
             + ", ".join(f"{v['measure']} {v['title']}" for v in carried[:6])
             + "."
         )
@@ -123,7 +124,7 @@ def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[st
     weakest = [v for v in views if v["crucial"] and v["score"] in ("Laag", "Onvoldoende bronnen")]
     questions = [
         f"Hoe is {v['title'].lower()} ({v['measure']}) geregeld, ook als het niet in openbare stukken staat?"
-        for v in weakest[:3]
+        for v in weakest[:2]
     ] or ["Wanneer wordt de voorbereiding op langdurige uitval geoefend en geëvalueerd?"]
     return {
         "name": org.name,
@@ -136,7 +137,7 @@ def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[st
         "missing": "; ".join(org.coverage.missing),
         "counts": counts,
         "crucial": [v for v in views if v["crucial"]],
-        "gaps": gaps[:5],
+        "gaps": gaps[:4],
         "region_text": region_text,
         "questions": questions,
     }
