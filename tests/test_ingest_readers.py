@@ -67,6 +67,11 @@ def test_ingest_pdf_offsets_pages_and_headings(workspace: Workspace, tmp_path: P
         assert body in joined, body[:80]
         assert r["heading"] and r["heading"].startswith(f"{r['page']}. Paragraaf")
         assert r["words"] <= 200
+    # paragraphs are not cut at line ends: each short source paragraph lies in one passage
+    for page in pages:
+        for style, text in page:
+            if style == "p" and len(text.split()) < 120:
+                assert any(squash(text) in squash(r["text"]) for r in rows), text[:60]
     # the long paragraph on page 3 is cut into overlapping windows
     page3 = [r for r in rows if r["page"] == 3]
     assert len(page3) >= 2

@@ -59,6 +59,7 @@ class IngestReport:
     items: list[InputResult] = field(default_factory=list)
     seconds: float = 0.0
     pages_parsed: int = 0
+    worker_peak_rss_kb: int = 0  # peak memory of the parse worker(s)
 
     @property
     def read(self) -> list[InputResult]:
@@ -521,6 +522,7 @@ def ingest(
                 if bar:
                     bar.done()
             report.pages_parsed = runner.pages_parsed
+            report.worker_peak_rss_kb = pool.peak_rss_kb
     finally:
         if bar:
             bar.stop()

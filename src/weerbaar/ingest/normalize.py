@@ -29,12 +29,15 @@ _WS = re.compile(r"\s+")
 def clean_chars(text: str) -> str:
     """NFC, line ends unified, surrogates, control and invisible characters removed.
     Keeps line breaks (readers use them to find paragraphs)."""
-    text = _SURROGATES.sub("\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text)
-    # pdfium marks a hyphen it inserted at a line end with U+0002 (removed above as
-    # control) or U+FFFE; treat the latter as a soft hyphen.
+    # pdfium marks a hyphen it found at a line end with U+0002: keep it as a soft hyphen
+    text = _CONTROL.sub("", text.replace("\x02", "\u00ad"))
+    if text.isascii():
+        return _SPACES.sub(" ", text)
+    text = _SURROGATES.sub("\ufffd", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # U+FFFE is used the same way by some producers.
     text = text.replace("\ufffe", "\u00ad")
     text = _FORMAT.sub(lambda m: "\u00ad" if m.group() == "\u00ad" else "", text)
     return _SPACES.sub(" ", text)

@@ -1,8 +1,10 @@
 """Parsing in a child process with a wall-clock and a memory limit.
 
-:class:`ParsePool` keeps one worker process (started with the ``forkserver`` method, so it
-does not inherit the parent's memory or threads) and sends it one file at a time. The
-worker sets ``RLIMIT_AS`` to ``parse_memory_mb`` and reports progress per page. When a file
+:class:`ParsePool` keeps one worker process (a fresh interpreter, ``python -m
+weerbaar.ingest._child``, talking over two pipes, so it inherits no memory, threads or
+``__main__`` of the caller) and sends it one file at a time. The worker sets ``RLIMIT_AS``
+to ``parse_memory_mb``, dies with its parent (``PR_SET_PDEATHSIG`` on Linux) and reports
+progress per page. When a file
 takes longer than ``parse_timeout_s`` the worker is killed and the file gets ``timeout``;
 when the worker dies (segfault, abort, out of memory) the file gets ``corrupt``. Either
 way a fresh worker takes the next file. Workers are also replaced after a number of files,
@@ -13,9 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -36,7 +39,7 @@ def parse_file(
     path: str, media_type: str, settings: Settings, progress: Callable[[int], None]
 ) -> dict[str, Any]:
     """Read one stored file into pages and passages (runs inside the worker)."""
-    from weerbaar.ingest.passages import assemble_page, build_passages
+    from weerbaar.ingest.passages import PassageData, assemble_page, build_passages
     from weerbaar.ingest.readers import read_file
 
     try:
@@ -87,7 +90,7 @@ def parse_file(
         "notes": notes,
         "pages_total": rr.pages_total or len(page_rows),
         "pages": page_rows,
-        "passages": [dataclasses.asdict(p) for p in passages],
+        "passages": [{f: getattr(p, f) for f in PassageData.__slots__} for p in passages],
         "first_text": doc_text[:4000],
     }
 
@@ -97,9 +100,17 @@ def _resolve(target: str) -> Callable[..., dict[str, Any]]:
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
-def _worker_main(conn: Connection, memory_mb: int, target: str) -> None:
+def _worker_main(inbox: Connection, conn: Connection, memory_mb: int, target: str) -> None:
     """Loop of the worker process: receive a job, parse, send the result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    try:  # die with the parent, even when hanging in native code (Linux)
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            return
+    except (OSError, AttributeError):
+        pass
     try:
         import resource
 
@@ -110,7 +121,7 @@ def _worker_main(conn: Connection, memory_mb: int, target: str) -> None:
     fn = _resolve(target)
     while True:
         try:
-            job = conn.recv()
+            job = inbox.recv()
         except (EOFError, OSError):
             return
         if job is None:
@@ -147,6 +158,12 @@ def _worker_main(conn: Connection, memory_mb: int, target: str) -> None:
                 "traceback": traceback.format_exc(limit=5),
             }
         try:
+            import resource
+
+            result["worker_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        except (ImportError, OSError):
+            pass
+        try:
             conn.send(("done", job_id, result))
         except MemoryError:
             conn.send(
@@ -162,45 +179,70 @@ class ParsePool:
     def __init__(self, settings: Settings, *, target: str = DEFAULT_TARGET) -> None:
         self.settings = settings
         self.target = target
-        self._ctx = multiprocessing.get_context("forkserver")
-        self._proc: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None  # worker -> parent
+        self._send: Connection | None = None  # parent -> worker
         self._jobs = 0
         self._next_id = 0
         self.children_started = 0
+        self.peak_rss_kb = 0  # highest resident set size a worker reported
 
     def _start(self) -> None:
-        parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(
-            target=_worker_main,
-            args=(child, self.settings.parse_memory_mb, self.target),
-            name="weerbaar-lezer",
-            daemon=True,
-        )
-        proc.start()
-        child.close()
-        self._proc, self._conn, self._jobs = proc, parent, 0
+        # A fresh interpreter (not fork): no inherited threads, locks or memory, and no
+        # re-import of the caller's __main__ (which multiprocessing's spawn would do).
+        to_child_r, to_child_w = os.pipe()
+        to_parent_r, to_parent_w = os.pipe()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        env["OMP_THREAD_LIMIT"] = "1"
+        try:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "weerbaar.ingest._child",
+                    str(to_child_r),
+                    str(to_parent_w),
+                    str(self.settings.parse_memory_mb),
+                    self.target,
+                ],
+                pass_fds=(to_child_r, to_parent_w),
+                stdin=subprocess.DEVNULL,
+                env=env,
+                close_fds=True,
+            )
+        finally:
+            os.close(to_child_r)
+            os.close(to_parent_w)
+        self._proc = proc
+        self._send = Connection(to_child_w, readable=False)
+        self._conn = Connection(to_parent_r, writable=False)
+        self._jobs = 0
         self.children_started += 1
+
+    def _alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     def _kill(self) -> None:
         if self._proc is not None:
-            if self._proc.is_alive():
-                try:
-                    os.kill(self._proc.pid, signal.SIGKILL)  # type: ignore[arg-type]
-                except (ProcessLookupError, TypeError):
-                    pass
-            self._proc.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._proc = self._conn = None
+            if self._proc.poll() is None:
+                self._proc.kill()
+            try:
+                self._proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        for conn in (self._send, self._conn):
+            if conn is not None:
+                conn.close()
+        self._proc = self._conn = self._send = None
 
     def close(self) -> None:
-        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+        if self._send is not None and self._alive():
             try:
-                self._conn.send(None)
-            except OSError:
+                self._send.send(None)
+                self._proc.wait(2)  # type: ignore[union-attr]
+            except (OSError, subprocess.TimeoutExpired):
                 pass
-            self._proc.join(2)
         self._kill()
 
     def __enter__(self) -> ParsePool:
@@ -213,16 +255,16 @@ class ParsePool:
         self, path: Path, media_type: str, on_pages: Callable[[int], None] | None = None
     ) -> dict[str, Any]:
         """Parse one file in the worker; always returns a result dict with a status."""
-        if self._proc is None or not self._proc.is_alive() or self._jobs >= RECYCLE_AFTER:
+        if not self._alive() or self._jobs >= RECYCLE_AFTER:
             self._kill()
             self._start()
-        assert self._conn is not None and self._proc is not None
+        assert self._conn is not None and self._send is not None and self._proc is not None
         self._next_id += 1
         job_id = self._next_id
         self._jobs += 1
         settings_kw = dataclasses.asdict(self.settings)
         try:
-            self._conn.send((job_id, str(path), media_type, settings_kw))
+            self._send.send((job_id, str(path), media_type, settings_kw))
         except OSError:
             self._kill()
             return {"status": str(Status.corrupt), "reason": "De leesprocedure kon niet starten."}
@@ -238,13 +280,15 @@ class ParsePool:
             try:
                 ready = self._conn.poll(min(remaining, 0.25))
                 if not ready:
-                    if not self._proc.is_alive():
+                    if self._proc.poll() is not None:
                         raise EOFError
                     continue
                 kind, jid, payload = self._conn.recv()
             except (EOFError, OSError):
-                self._proc.join(2)
-                code = self._proc.exitcode
+                try:
+                    code = self._proc.wait(2)
+                except subprocess.TimeoutExpired:
+                    code = None
                 self._kill()
                 if isinstance(code, int) and code < 0:
                     try:
@@ -265,4 +309,5 @@ class ParsePool:
                 if on_pages is not None:
                     on_pages(int(payload))
                 continue
+            self.peak_rss_kb = max(self.peak_rss_kb, int(payload.pop("worker_maxrss_kb", 0)))
             return payload  # type: ignore[no-any-return]

@@ -8,6 +8,7 @@ tekstlaag"."""
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -36,7 +37,10 @@ OCR_MIN_DPI = 100
 
 def pdf_blocks(raw: str) -> list[Block]:
     """Paragraphs, headings and list items from the text of one PDF page."""
-    lines = [ln.strip() for ln in clean_chars(raw).split("\n")]
+    # cheap split here; blocks are cleaned fully (NFC, controls, ...) when assembled
+    lines = [
+        " ".join(ln.split()) for ln in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     lengths = [len(ln) for ln in lines if ln]
     if not lengths:
         return []
@@ -124,6 +128,7 @@ def _ocr_page(page: pdfium.PdfPage, settings: Settings, tesseract: str) -> str |
     return proc.stdout.decode("utf-8", errors="replace")
 
 
+@functools.cache
 def tesseract_path() -> str | None:
     """The tesseract binary when it is installed with Dutch, else None."""
     exe = shutil.which("tesseract")
@@ -167,7 +172,6 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
             raise IngestError(Status.empty, f"{REASONS[Status.empty]} (PDF zonder pagina's)")
         limit = min(total, settings.max_pages)
         result.truncated = total > limit
-        tesseract = tesseract_path() if settings.ocr else None
         ocr_done = 0
         no_text: list[int] = []
         ocr_pages: list[int] = []
@@ -183,6 +187,7 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
                 if not raw.strip():
                     method = "none"
                     if _has_images(page):
+                        tesseract = tesseract_path() if settings.ocr else None
                         if tesseract and ocr_done < settings.ocr_max_pages:
                             ocr = _ocr_page(page, settings, tesseract)
                             if ocr is None:
@@ -209,7 +214,8 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         pdf.close()
     if no_text:
         result.notes["pages_without_text_layer"] = no_text
-        result.notes["ocr"] = "niet beschikbaar" if not tesseract else "grens bereikt"
+        available = settings.ocr and tesseract_path()
+        result.notes["ocr"] = "grens bereikt" if available else "niet beschikbaar"
     if ocr_pages:
         result.notes["ocr_pages"] = ocr_pages
     if too_big:
