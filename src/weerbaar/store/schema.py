@@ -186,6 +186,7 @@ candidates = Table(
     Column("updated_at", String(32), nullable=False),
     UniqueConstraint("catalog_version", "measure_id", "passage_id"),
     Index("ix_candidates_queue", "organisation_code", "measure_id", "rank"),
+    Index("ix_candidates_passage", "passage_id"),  # review: a passage's queue rows
 )
 
 # --------------------------------------------------------------------------- accounts
