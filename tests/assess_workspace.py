@@ -77,7 +77,7 @@ class Built:
     gm_a: str
     gm_b: str
     catalog_version: str
-    passages: dict[str, int] = field(default_factory=dict)
+    passages: dict[str, list[int]] = field(default_factory=dict)
     aspects: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -109,11 +109,22 @@ def _docx(path: Path, title: str, paragraphs: list[str]) -> Path:
     return path
 
 
-def _find(ws: Workspace, org: str, marker: str) -> int:
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _find(ws: Workspace, org: str, paragraph: str) -> list[int]:
+    """Ids of the passages that hold (part of) ``paragraph``: the splitter may cut one
+    paragraph into several passages."""
+    para = _squash(paragraph)
+    hits = []
     with ws.read() as conn:
-        hits = [p for p in list_passages(conn, organisation=org) if marker in p["text"]]
-    assert len(hits) == 1, (marker, hits)
-    return int(hits[0]["id"])
+        for p in list_passages(conn, organisation=org):
+            t = _squash(p["text"])
+            if para in t or t in para or t[:40] in para or t[-40:] in para:
+                hits.append(int(p["id"]))
+    assert hits, paragraph[:40]
+    return hits
 
 
 def build(root: Path) -> Built:
@@ -152,13 +163,13 @@ def build(root: Path) -> Built:
 
     b = Built(ws, region, gm_a, gm_b, catalog.version)
     markers = {
-        "nsp": (gm_a, "zes wijken noodsteunpunten"),
-        "noodstroom": (gm_a, "gebouwen noodstroom nodig"),
-        "commplan": (gm_a, "crisiscommunicatieplan is in 2024"),
-        "injection": (gm_a, "=SUM(1+1)"),
-        "netwerk": (gm_a, "informele netwerken"),
-        "region_crisis": (region, "regionaal crisisplan"),
-        "region_netwerk": (region, "buurtverbinders"),
+        "nsp": (gm_a, NSP),
+        "noodstroom": (gm_a, NOODSTROOM),
+        "commplan": (gm_a, COMMPLAN),
+        "injection": (gm_a, INJECTION),
+        "netwerk": (gm_a, NETWERK),
+        "region_crisis": (region, REGION_CRISIS),
+        "region_netwerk": (region, REGION_NETWERK),
     }
     b.passages = {k: _find(ws, org, m) for k, (org, m) in markers.items()}
 
@@ -167,75 +178,23 @@ def build(root: Path) -> Built:
         b.aspects[measure] = ids
         return ids[:n]
 
-    p = b.passages
-    dec = record_decision
-    dec(
-        ws,
-        reviewer="anna",
-        passage_id=p["nsp"],
-        measure_id="2.2",
-        relevant="ja",
-        source_ok=True,
-        context_ok=True,
-        stage="uitvoering",
-        aspects=aspects("2.2", 5),
-    )
-    # a second reviewer on the same passage and measure: ticks one more aspect
-    dec(
-        ws,
-        reviewer="bram",
-        passage_id=p["nsp"],
-        measure_id="2.2",
-        relevant="ja",
-        stage="uitvoering",
-        aspects=aspects("2.2", 1),
-    )
-    dec(
-        ws,
-        reviewer="anna",
-        passage_id=p["noodstroom"],
-        measure_id="3.1",
-        relevant="ja",
-        stage="voornemen",
-    )
-    dec(ws, reviewer="anna", passage_id=p["noodstroom"], measure_id="2.2", relevant="nee")
-    dec(
-        ws,
-        reviewer="anna",
-        passage_id=p["commplan"],
-        measure_id="2.1",
-        relevant="ja",
-        stage="plan",
-        aspects=aspects("2.1", 2),
-    )
-    dec(
-        ws,
-        reviewer="anna",
-        passage_id=p["injection"],
-        measure_id="5.1",
-        relevant="ja",
-        stage="plan",
-    )
-    dec(
-        ws,
-        reviewer="anna",
-        passage_id=p["netwerk"],
-        measure_id="4.1",
-        relevant="ja",
-        context_ok=False,
-        stage="uitvoering",
-    )
+    def dec(key: str, measure: str, reviewer: str = "anna", **kw: object) -> None:
+        for pid in b.passages[key]:
+            record_decision(ws, reviewer=reviewer, passage_id=pid, measure_id=measure, **kw)
+
+    dec("nsp", "2.2", relevant="ja", source_ok=True, context_ok=True, stage="uitvoering",
+        aspects=aspects("2.2", 5))  # fmt: skip
+    # a second reviewer on the same passages and measure: ticks one of the same aspects
+    dec("nsp", "2.2", reviewer="bram", relevant="ja", stage="uitvoering", aspects=aspects("2.2", 1))
+    dec("noodstroom", "3.1", relevant="ja", stage="voornemen")
+    dec("noodstroom", "2.2", relevant="nee")
+    dec("commplan", "2.1", relevant="ja", stage="plan", aspects=aspects("2.1", 2))
+    dec("injection", "5.1", relevant="ja", stage="plan")
+    dec("netwerk", "4.1", relevant="ja", context_ok=False, stage="uitvoering")
     n26 = len(catalog.measure("2.6").aspects)
-    dec(
-        ws,
-        reviewer="anna",
-        passage_id=p["region_crisis"],
-        measure_id="2.6",
-        relevant="ja",
-        stage="uitvoering",
-        aspects=aspects("2.6", max(1, (n26 + 1) // 2)),
-    )
+    dec("region_crisis", "2.6", relevant="ja", stage="uitvoering",
+        aspects=aspects("2.6", max(1, (n26 + 1) // 2)))  # fmt: skip
     n41 = len(catalog.measure("4.1").aspects)
-    dec(ws, reviewer="anna", passage_id=p["region_netwerk"], measure_id="4.1", relevant="ja",
-        stage="uitvoering", aspects=aspects("4.1", max(1, (n41 + 1) // 2)))  # fmt: skip
+    dec("region_netwerk", "4.1", relevant="ja", stage="uitvoering",
+        aspects=aspects("4.1", max(1, (n41 + 1) // 2)))  # fmt: skip
     return b

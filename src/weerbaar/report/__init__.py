@@ -71,6 +71,7 @@ def _charts(c: dict[str, Any], a: Assessment) -> dict[str, str]:
             [f"{p['pillar']}. {p['name']}" for p in c["pillars"]],
             [p["counts"] for p in c["pillars"]],
             "Scores per pijler",
+            "Aantal scores (maatregelen × organisaties)",
         ),
         "years": charts.stages_per_year(
             [y["year"] for y in c["years"]],

@@ -115,6 +115,7 @@ def _score_view(s: MeasureScore, org: OrgResult, out_dir: Path, ws_root: Path) -
         "missing": s.missing_aspect_labels,
         "aspect_total": s.aspect_total,
         "aspects_found": len(s.aspects_found),
+        "highest_stage": s.highest_stage,
         "signals": [
             {"label": g.label, "detail": g.detail, "ids": g.passage_ids} for g in s.signals
         ],
@@ -207,7 +208,11 @@ def build_context(
     ]
 
     classes = Counter(m.national_class for m in a.measures)
-    findings = _findings(a, agg_views, knelpunten, n_orgs, classes)
+    findings = (
+        _org_findings(focus, a)
+        if focus is not None
+        else _findings(a, agg_views, knelpunten, n_orgs, classes)
+    )
 
     coverage = [
         {
@@ -315,6 +320,67 @@ def _title(scope: Scope, focus: OrgResult | None, region_name: str | None) -> st
     if scope.kind == "regio":
         return f"Weerbaarheid en veerkracht: {region_name} en gemeenten"
     return "Weerbaarheid en veerkracht: landelijke inventarisatie"
+
+
+def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
+    """Key findings for one organisation, each with its numbers."""
+    scores = org.scores
+    n = len(scores)
+    c = Counter(s.score for s in scores)
+    out = [
+        f"{org.name}: {c.get('Hoog', 0)} van de {n} maatregelen Hoog, {c.get('Midden', 0)} "
+        f"Midden, {c.get('Laag', 0)} Laag"
+        + (
+            f" en {c['Onvoldoende bronnen']} met onvoldoende bronnen"
+            if c.get("Onvoldoende bronnen")
+            else ""
+        )
+        + "."
+    ]
+    crucial = [s for s in scores if s.crucial]
+    hc = [s.measure for s in crucial if s.score == "Hoog"]
+    out.append(
+        f"Van de {len(crucial)} cruciale maatregelen scoren er {len(hc)} Hoog"
+        + (f" ({', '.join(hc)})" if hc else "")
+        + f" en {sum(1 for s in crucial if s.score == 'Laag')} Laag."
+    )
+    gaps = sum(len(s.missing_aspects) for s in crucial)
+    total = sum(s.aspect_total for s in crucial)
+    if total:
+        out.append(
+            f"Bij de cruciale maatregelen zijn {gaps} van de {total} aspecten niet aangetoond "
+            "(kernhiaten, zie per maatregel)."
+        )
+    sig = Counter(g.label for s in scores for g in s.signals)
+    if sig:
+        out.append(
+            "Knelpunten in de passages: "
+            + ", ".join(f"{k.lower()} ({v} maatregelen)" for k, v in sig.most_common())
+            + "."
+        )
+    flags = [f for f in a.dependency_flags if f.organisation == org.organisation]
+    if flags:
+        out.append(
+            f"{len(flags)} keer scoort een maatregel hoger dan een maatregel waarvan hij afhangt, "
+            f"bijvoorbeeld: {flags[0].message}"
+        )
+    carried = [s for s in scores if s.regional and s.regional.carried_by_region]
+    if carried:
+        out.append(
+            f"Voor {len(carried)} maatregel(en) telt de score van de regio mee: "
+            + ", ".join(f"{s.measure} ({s.regional.combined_score})" for s in carried)  # type: ignore[union-attr]
+            + "."
+        )
+    overridden = [s.measure for s in scores if s.override is not None]
+    if overridden:
+        out.append(f"Handmatig aangepaste scores: {', '.join(overridden)}.")
+    cov = org.coverage
+    out.append(
+        "Verzamelde bronnen: "
+        + ("; ".join(f"{k} {'/'.join(map(str, v))}" for k, v in cov.doc_types.items()) or "geen")
+        + ("." if cov.sufficient else f"; ontbreekt: {'; '.join(cov.missing)}.")
+    )
+    return out
 
 
 def _findings(

@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import MaxNLocator
 
 # Colours chosen for contrast with the text in table cells (see report.css) and
 # distinguishable in grey print; letters always accompany colour in tables.
@@ -81,16 +82,19 @@ def heatmap(
         ax.set_yticks(range(len(rows)), labels=rows, fontsize=7)
     ax.set_xlabel("Maatregel")
     handles = [plt.Rectangle((0, 0), 1, 1, color=SCORE_COLORS[s]) for s in ORDER]
-    ax.legend(
-        handles, ORDER, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False
-    )
+    ax.legend(handles, ORDER, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title)
     return _svg(fig, title)
 
 
-def stacked_scores(labels: Sequence[str], counts: Sequence[Mapping[str, int]], title: str) -> str:
+def stacked_scores(
+    labels: Sequence[str],
+    counts: Sequence[Mapping[str, int]],
+    title: str,
+    xlabel: str = "Aantal organisaties",
+) -> str:
     """Horizontal stacked bars of Hoog/Midden/Laag/Onvoldoende per label."""
-    fig, ax = plt.subplots(figsize=(7.5, max(1.8, 0.24 * len(labels) + 1.0)))
+    fig, ax = plt.subplots(figsize=(7.0, max(1.6, 0.17 * len(labels) + 0.8)))
     left = [0] * len(labels)
     ys = list(range(len(labels)))
     for s in ORDER:
@@ -99,8 +103,9 @@ def stacked_scores(labels: Sequence[str], counts: Sequence[Mapping[str, int]], t
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.set_yticks(ys, labels=labels, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("Aantal organisaties")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4, frameon=False)
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title)
     return _svg(fig, title)
@@ -115,6 +120,7 @@ def stages_per_year(years: Sequence[int], stages: Sequence[Mapping[str, int]], t
         vals = [st.get(s, 0) for st in stages]
         ax.bar(xs, vals, bottom=bottom, color=color, label=s, edgecolor="white")
         bottom = [a + b for a, b in zip(bottom, vals, strict=True)]
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("Gevalideerde passages")
     ax.set_xlabel("Jaar van het document")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
