@@ -148,3 +148,85 @@ def write_cards(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return files.html_to_pdf(html, out_dir / f"meterkastkaarten-{organisation}-{size}.pdf")
+
+
+# --------------------------------------------------------------------------- settings, points
+def is_published(ws: Workspace, organisation: str) -> bool:
+    """Whether the organisation has published its self-assessment."""
+    with ws.read() as conn:
+        return bool(q.get_settings(conn, organisation).get("published"))
+
+
+def set_published(ws: Workspace, organisation: str, published: bool) -> None:
+    with ws.write() as conn:
+        q.set_settings(conn, organisation, published=bool(published))
+
+
+def set_card_text(ws: Workspace, organisation: str, text: str | None) -> None:
+    """The organisation's own handelingsperspectief; empty restores the default text."""
+    clean = (text or "").strip()
+    if len(clean) > 1500:
+        raise WeerbaarError("De tekst voor de kaart is te lang (meer dan 1500 tekens).")
+    with ws.write() as conn:
+        q.set_settings(conn, organisation, card_text=clean or None)
+
+
+def add_point(
+    ws: Workspace,
+    organisation: str,
+    *,
+    name: str,
+    address: str,
+    wijk: str,
+    functions: list[str],
+) -> int:
+    """Record a noodsteunpunt; every field is required, functions from POINT_FUNCTIONS."""
+    from weerbaar.selfassess.model import POINT_FUNCTIONS
+
+    name, address, wijk = (" ".join((v or "").split()) for v in (name, address, wijk))
+    missing = [label for label, v in (("naam", name), ("adres", address), ("wijk", wijk)) if not v]
+    if missing:
+        raise WeerbaarError(f"Vul in: {', '.join(missing)}.")
+    if max(len(name), len(address), len(wijk)) > 200:
+        raise WeerbaarError("Naam, adres en wijk zijn elk hoogstens 200 tekens.")
+    funcs = list(dict.fromkeys(f.strip().lower() for f in functions if f.strip()))
+    unknown = [f for f in funcs if f not in POINT_FUNCTIONS]
+    if unknown:
+        raise WeerbaarError(
+            f"Onbekende functie(s) {unknown}; kies uit: {', '.join(POINT_FUNCTIONS)}"
+        )
+    with ws.write() as conn:
+        return q.add_point(
+            conn, organisation, name=name, address=address, wijk=wijk, functions=funcs
+        )
+
+
+def delete_point(ws: Workspace, organisation: str, point_id: int) -> bool:
+    """Delete one of the organisation's own noodsteunpunten (False when not its own)."""
+    with ws.write() as conn:
+        return q.delete_point(conn, organisation, point_id)
+
+
+def list_points(ws: Workspace, organisation: str) -> list[dict]:
+    with ws.read() as conn:
+        return q.list_points(conn, organisation)
+
+
+def history(ws: Workspace, organisation: str, measure_id: str | None = None) -> list[dict]:
+    """History rows with the fields that changed: {"by", "at", "measure_id", "changes":
+    [(field, before, after)]}, oldest first."""
+    with ws.read() as conn:
+        rows = q.get_history(conn, organisation, measure_id)
+    out = []
+    for r in rows:
+        before = r["before"] or {}
+        after = r["after"] or {}
+        changes = [
+            (k, before.get(k), after.get(k))
+            for k in q.ENTRY_FIELDS
+            if before.get(k) != after.get(k) and not (k == "origin" and not before)
+        ]
+        out.append(
+            {"measure_id": r["measure_id"], "by": r["by"], "at": r["at"], "changes": changes}
+        )
+    return out

@@ -249,6 +249,9 @@ def create_app(
                 name=route.name,
                 include_in_schema=False,
             )
+    from weerbaar.web.routes_selfassess import router as selfassess_router  # zelfscan
+
+    app.include_router(selfassess_router)
     return app
 
 
