@@ -254,8 +254,27 @@ def build_context(
                 row_groups.append((i, key))
                 last = key
 
+    regions = []
+    for r in a.regions:
+        own = Counter(r.region_scores.values())
+        munis: Counter[str] = Counter()
+        for per in r.counts.values():
+            munis.update(per)
+        regions.append(
+            {
+                "region": r.region,
+                "name": r.name,
+                "municipalities": len(r.municipalities),
+                "coverage": f"{r.coverage_sufficient} van {r.coverage_total}",
+                "own": {k: own.get(k, 0) for k in PLAIN_SCORE},
+                "munis": {k: munis.get(k, 0) for k in PLAIN_SCORE},
+                "carried": sum(r.carried.values()),
+            }
+        )
+
     return {
         "scope": scope,
+        "regions": regions,
         "title": _title(scope, focus, region_name),
         "generated_at": generated_at,
         "catalog_version": a.catalog_version,
