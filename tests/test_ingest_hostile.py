@@ -218,23 +218,20 @@ def test_missing_and_deleted_mid_batch(workspace: Workspace, tmp_path: Path) -> 
         p.write_text(f"Document nummer {i} met wat tekst.", encoding="utf-8")
         files.append(p)
 
-    def delete_next(result) -> None:  # type: ignore[no-untyped-def]
+    def delete_later(result) -> None:  # type: ignore[no-untyped-def]
+        # the next file is already copied into the workspace: the one after it goes
         if result.path.endswith("doc0.txt"):
-            files[1].unlink()
+            files[2].unlink()
 
     report = ingest(
-        workspace, [*files, tmp_path / "bestaat-niet.pdf"], progress=False, on_result=delete_next
+        workspace, [*files, tmp_path / "bestaat-niet.pdf"], progress=False, on_result=delete_later
     )
-    assert [i.status for i in report.items] == [
-        Status.ok,
-        Status.missing,
-        Status.ok,
-        Status.missing,
-    ]
+    statuses = [i.status for i in report.items]
+    assert statuses == [Status.ok, Status.ok, Status.missing, Status.missing]
     # the file comes back: the re-run reads it and drops the 'missing' row
-    files[1].write_text("Document nummer 1 is terug.", encoding="utf-8")
+    files[2].write_text("Document nummer 2 is terug.", encoding="utf-8")
     again = ingest(workspace, files, progress=False)
-    assert [i.status for i in again.items] == [Status.unchanged, Status.ok, Status.unchanged]
+    assert [i.status for i in again.items] == [Status.unchanged, Status.unchanged, Status.ok]
     with workspace.read() as conn:
         statuses = sorted(d["status"] for d in list_documents(conn))
     assert statuses == ["missing", "ok", "ok", "ok"]  # only bestaat-niet.pdf is still missing

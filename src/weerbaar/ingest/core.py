@@ -103,6 +103,27 @@ class _Input:
         return self.display.rsplit("/", 1)[-1]
 
 
+@dataclass
+class _Hashed:
+    item: _Input
+    tmp: Path
+    sha: str
+    size: int
+    head: bytes
+
+
+@dataclass
+class _Pending:
+    item: _Input
+    sha: str
+    size: int
+    doc_id: int | None
+    existing: dict[str, Any] | None = None
+    media_type: str | None = None
+    job: int | None = None
+    result: dict[str, Any] | None = None
+
+
 def _display(path: Path) -> str:
     """A storable form of a path (undecodable bytes become U+FFFD)."""
     raw = os.fsencode(os.path.normpath(Path.cwd() / path))
@@ -245,6 +266,7 @@ class _Ingest:
         self.force = force
         self.on_pages = on_pages
         self.pages_parsed = 0
+        self.seen: set[str] = set()  # content read in this run
         self._index: OrganisationIndex | bool | None = False
 
     @property
@@ -279,7 +301,8 @@ class _Ingest:
         return InputResult(item.display, status, reason, doc_id)
 
     # ---------------------------------------------------------------- one input
-    def run_one(self, item: _Input) -> InputResult:
+    def hash_input(self, item: _Input) -> InputResult | _Hashed:
+        """Checks that need no parsing, then copy into the workspace while hashing."""
         if item.pre_status is not None:
             return self._fail_unhashed(
                 item, item.pre_status, item.pre_reason or REASONS[item.pre_status]
@@ -318,11 +341,7 @@ class _Ingest:
             )
         except IngestError as exc:
             return self._fail_unhashed(item, Status(exc.status), exc.reason)
-        try:
-            return self._process(item, tmp, sha, size, head)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        return _Hashed(item, tmp, sha, size, head)
 
     def _copy_and_hash(self, path: Path) -> tuple[Path, str, int, bytes]:
         """Copy into the workspace (temporary name) while hashing; the copy is what gets
@@ -355,15 +374,26 @@ class _Ingest:
             tmp.replace(final)
         return str(Path(self.ws.files_dir.name) / rel)
 
-    def _process(self, item: _Input, tmp: Path, sha: str, size: int, head: bytes) -> InputResult:
-        given = item.given
+    def plan(self, h: _Hashed) -> InputResult | _Pending:
+        """Known content: record the name (no parsing). New content: store the file and
+        queue it for the parse worker."""
+        try:
+            return self._plan(h)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                h.tmp.unlink()
+
+    def _plan(self, h: _Hashed) -> InputResult | _Pending:
+        item, sha, given = h.item, h.sha, h.item.given
         with self.ws.read() as conn:
             existing = store.find_by_sha(conn, sha)
-        if (
-            existing is not None
-            and not self.force
-            and existing["extractor_version"] == EXTRACTOR_VERSION
-            and existing["status"] not in RETRY_STATUSES
+        if existing is not None and (
+            sha in self.seen
+            or (
+                not self.force
+                and existing["extractor_version"] == EXTRACTOR_VERSION
+                and existing["status"] not in RETRY_STATUSES
+            )
         ):
             with self.ws.write() as conn:
                 added = store.add_name(conn, existing["id"], item.display, item.name)
@@ -396,16 +426,24 @@ class _Ingest:
                 n_pass,
                 duplicate_of=existing["id"] if added else None,
             )
-        doc_id = existing["id"] if existing else None
+        self.seen.add(sha)
+        pending = _Pending(h.item, sha, h.size, existing["id"] if existing else None, existing)
         try:
-            media_type: str | None = sniff(item.path, head)
+            pending.media_type = sniff(item.path, h.head)
         except IngestError as exc:
-            media_type = None
-            status, reason = Status(exc.status), exc.reason
-            result: dict[str, Any] = {"status": str(status), "reason": reason}
+            pending.result = {"status": str(exc.status), "reason": exc.reason}
         else:
-            stored = self._store_file(tmp, sha, media_type)
-            result = self.pool.parse(self.ws.root / stored, media_type, self._pages)
+            stored = self._store_file(h.tmp, sha, pending.media_type)
+            pending.job = self.pool.submit(self.ws.root / stored, pending.media_type, self._pages)
+        return pending
+
+    def finish(self, p: _Pending) -> InputResult:
+        """Wait for the parse result and store the document in one transaction."""
+        item, sha, size, doc_id, media_type, given = (
+            p.item, p.sha, p.size, p.doc_id, p.media_type, p.item.given,
+        )  # fmt: skip
+        result = p.result if p.job is None else self.pool.result(p.job)
+        assert result is not None
         status = Status(result["status"])
         stored_path = (
             str(Path(self.ws.files_dir.name) / sha[:2] / f"{sha}{_ext(media_type)}")
@@ -413,6 +451,20 @@ class _Ingest:
             else None
         )
         first_text = result.get("first_text", "")
+        if p.existing is not None:  # read again: keep what was given earlier
+            was_inferred = p.existing["inferred"] or {}
+            keep = {
+                field: p.existing[column]
+                for field, column in (
+                    ("organisation", "organisation_code"),
+                    ("doc_type", "doc_type"),
+                    ("year", "year"),
+                    ("title", "title"),
+                    ("source_url", "source_url"),
+                )
+                if getattr(given, field) is None and field not in was_inferred
+            }
+            given = Metadata(**{**given.__dict__, **keep, "inferred": {}})
         meta = infer(
             given,
             file_name=item.name,
@@ -505,22 +557,39 @@ def ingest(
     try:
         with ParsePool(settings, target=parser) as pool:
             runner = _Ingest(ws, settings, pool, force, bar.pages if bar else lambda n: None)
-            for item in items:
-                if bar:
-                    bar.file(item.name)
-                try:
-                    res = runner.run_one(item)
-                except WeerbaarError:
-                    raise
-                except OSError as exc:
-                    raise WeerbaarError(
-                        f"Schrijven in de werkruimte mislukt bij {item.name}: {exc}"
-                    ) from exc
+            pending: _Pending | None = None
+
+            def emit(res: InputResult) -> None:
                 report.items.append(res)
                 if on_result:
                     on_result(res)
                 if bar:
                     bar.done()
+
+            # one document ahead: the worker reads document n+1 while document n is stored
+            for item in items:
+                if bar:
+                    bar.file(item.name)
+                try:
+                    step = runner.hash_input(item)
+                    if isinstance(step, _Hashed):
+                        if pending is not None and pending.sha == step.sha:
+                            emit(runner.finish(pending))
+                            pending = None
+                        step = runner.plan(step)
+                    if pending is not None:
+                        emit(runner.finish(pending))
+                        pending = None
+                    if isinstance(step, _Pending):
+                        pending = step
+                    else:
+                        emit(step)
+                except OSError as exc:
+                    raise WeerbaarError(
+                        f"Schrijven in de werkruimte mislukt bij {item.name}: {exc}"
+                    ) from exc
+            if pending is not None:
+                emit(runner.finish(pending))
             report.pages_parsed = runner.pages_parsed
             report.worker_peak_rss_kb = pool.peak_rss_kb
     finally:

@@ -174,7 +174,11 @@ def _worker_main(inbox: Connection, conn: Connection, memory_mb: int, target: st
 
 
 class ParsePool:
-    """One worker process, replaced after a crash, a timeout or ``RECYCLE_AFTER`` files."""
+    """One worker process, replaced after a crash, a timeout or ``RECYCLE_AFTER`` files.
+
+    Jobs are queued in the worker's pipe in order (:meth:`submit`), so the parent can
+    store one document while the worker reads the next; :meth:`result` waits for one
+    job. The time limit of a job runs from the moment it is first in line."""
 
     def __init__(self, settings: Settings, *, target: str = DEFAULT_TARGET) -> None:
         self.settings = settings
@@ -182,11 +186,17 @@ class ParsePool:
         self._proc: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None  # worker -> parent
         self._send: Connection | None = None  # parent -> worker
-        self._jobs = 0
+        self._jobs = 0  # jobs sent to the current worker
         self._next_id = 0
+        self._queue: list[int] = []  # jobs sent to the current worker, not finished
+        self._info: dict[int, tuple[str, str, Callable[[int], None] | None]] = {}
+        self._results: dict[int, dict[str, Any]] = {}
+        self._deadline: float | None = None
+        self._settings_kw = dataclasses.asdict(settings)
         self.children_started = 0
         self.peak_rss_kb = 0  # highest resident set size a worker reported
 
+    # ------------------------------------------------------------------ process
     def _start(self) -> None:
         # A fresh interpreter (not fork): no inherited threads, locks or memory, and no
         # re-import of the caller's __main__ (which multiprocessing's spawn would do).
@@ -251,63 +261,112 @@ class ParsePool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _dispatch(self, job_id: int) -> None:
+        path, media_type, _ = self._info[job_id]
+        assert self._send is not None
+        if not self._queue:
+            self._deadline = time.monotonic() + self.settings.parse_timeout_s
+        self._queue.append(job_id)
+        self._jobs += 1
+        self._send.send((job_id, path, media_type, self._settings_kw))
+
+    def _restart(self) -> None:
+        """A new worker for the jobs still in line (after a crash or a timeout)."""
+        waiting = list(self._queue)
+        self._kill()
+        self._queue = []
+        self._deadline = None
+        self._start()
+        for job_id in waiting:
+            self._dispatch(job_id)
+
+    def _finish(self, job_id: int, result: dict[str, Any]) -> None:
+        self._results[job_id] = result
+        if self._queue and self._queue[0] == job_id:
+            self._queue.pop(0)
+        self._info.pop(job_id, None)
+        self._deadline = time.monotonic() + self.settings.parse_timeout_s if self._queue else None
+
+    # ------------------------------------------------------------------ jobs
+    def submit(
+        self, path: Path, media_type: str, on_pages: Callable[[int], None] | None = None
+    ) -> int:
+        """Queue one file for the worker; returns the job id for :meth:`result`."""
+        if not self._alive() or (not self._queue and self._jobs >= RECYCLE_AFTER):
+            self._restart()
+        self._next_id += 1
+        job_id = self._next_id
+        self._info[job_id] = (str(path), media_type, on_pages)
+        try:
+            self._dispatch(job_id)
+        except OSError:
+            self._restart()  # the worker died meanwhile; its jobs go to a new one
+        return job_id
+
+    def result(self, job_id: int) -> dict[str, Any]:
+        """Wait for the result of a job; always a dict with a status."""
+        while job_id not in self._results:
+            if job_id not in self._info:
+                raise KeyError(job_id)
+            self._pump()
+        return self._results.pop(job_id)
+
     def parse(
         self, path: Path, media_type: str, on_pages: Callable[[int], None] | None = None
     ) -> dict[str, Any]:
-        """Parse one file in the worker; always returns a result dict with a status."""
-        if not self._alive() or self._jobs >= RECYCLE_AFTER:
-            self._kill()
-            self._start()
-        assert self._conn is not None and self._send is not None and self._proc is not None
-        self._next_id += 1
-        job_id = self._next_id
-        self._jobs += 1
-        settings_kw = dataclasses.asdict(self.settings)
-        try:
-            self._send.send((job_id, str(path), media_type, settings_kw))
-        except OSError:
-            self._kill()
-            return {"status": str(Status.corrupt), "reason": "De leesprocedure kon niet starten."}
-        deadline = time.monotonic() + self.settings.parse_timeout_s
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._kill()
-                return {
+        """Parse one file in the worker and wait for it."""
+        return self.result(self.submit(path, media_type, on_pages))
+
+    def _pump(self) -> None:
+        """Handle one message from the worker, a crash, or the time limit of the job in line."""
+        assert self._queue and self._conn is not None and self._proc is not None
+        head = self._queue[0]
+        remaining = (self._deadline or time.monotonic()) - time.monotonic()
+        if remaining <= 0:
+            self._queue.pop(0)
+            self._finish(
+                head,
+                {
                     "status": str(Status.timeout),
                     "reason": f"{REASONS[Status.timeout]} (grens {self.settings.parse_timeout_s} s)",
-                }
+                },
+            )
+            self._restart()
+            return
+        try:
+            if not self._conn.poll(min(remaining, 0.25)):
+                if self._proc.poll() is not None:
+                    raise EOFError
+                return
+            kind, jid, payload = self._conn.recv()
+        except (EOFError, OSError):
             try:
-                ready = self._conn.poll(min(remaining, 0.25))
-                if not ready:
-                    if self._proc.poll() is not None:
-                        raise EOFError
-                    continue
-                kind, jid, payload = self._conn.recv()
-            except (EOFError, OSError):
+                code = self._proc.wait(2)
+            except subprocess.TimeoutExpired:
+                code = None
+            if isinstance(code, int) and code < 0:
                 try:
-                    code = self._proc.wait(2)
-                except subprocess.TimeoutExpired:
-                    code = None
-                self._kill()
-                if isinstance(code, int) and code < 0:
-                    try:
-                        detail = f"signaal {signal.Signals(-code).name}"
-                    except ValueError:
-                        detail = f"signaal {-code}"
-                else:
-                    detail = f"code {code}"
-                return {
+                    detail = f"signaal {signal.Signals(-code).name}"
+                except ValueError:
+                    detail = f"signaal {-code}"
+            else:
+                detail = f"code {code}"
+            self._queue.pop(0)
+            self._finish(
+                head,
+                {
                     "status": str(Status.corrupt),
                     "reason": f"De lezer stopte onverwacht bij dit bestand ({detail}); het bestand "
                     "is beschadigd of vraagt meer geheugen dan de grens van "
                     f"{self.settings.parse_memory_mb} MB.",
-                }
-            if jid != job_id:
-                continue
-            if kind == "progress":
-                if on_pages is not None:
-                    on_pages(int(payload))
-                continue
-            self.peak_rss_kb = max(self.peak_rss_kb, int(payload.pop("worker_maxrss_kb", 0)))
-            return payload  # type: ignore[no-any-return]
+                },
+            )
+            self._restart()
+            return
+        if kind == "progress":
+            info = self._info.get(jid)
+            if info is not None and info[2] is not None:
+                info[2](int(payload))
+            return
+        self.peak_rss_kb = max(self.peak_rss_kb, int(payload.pop("worker_maxrss_kb", 0)))
+        self._finish(jid, payload)
