@@ -197,7 +197,16 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, default=None, help="build the workspace here")
     args = ap.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="weerbaar-bench-")) / "werkruimte"
-    ws, orgs, passage_ids = build(root, args.passages)
+    if (root / "weerbaar.sqlite").exists():  # --keep DIR built before: reuse it
+        ws = open_workspace(root)
+        with ws.read() as conn:
+            orgs = sorted({r["organisation_code"] for r in q.queue_counts(conn)})
+            mid = load_catalog().measures[0].id
+            rows = q.queue(conn, organisation=orgs[0], measure_id=mid, limit=30, offset=10)
+        passage_ids = [r["passage_id"] for r in rows]
+        print(f"werkruimte {root} hergebruikt")
+    else:
+        ws, orgs, passage_ids = build(root, args.passages)
     app = create_app(ws, rerank=False)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -55,6 +55,34 @@ class QueueProgress:
         )
 
 
+def _logistic_1d(
+    x: list[float], y: list[int], x_new: list[float], *, l2: float = 1.0, iters: int = 30
+) -> list[float]:
+    """Probabilities for ``x_new`` from a one-feature logistic regression fitted on
+    (``x``, ``y``) by Newton's method with an L2 penalty on the slope (like
+    scikit-learn's default C=1), on standardised x. Small and import-free, so a page
+    view never waits for a model library."""
+    import numpy as np
+
+    xa = np.asarray(x, dtype=float)
+    mean, std = xa.mean(), xa.std() or 1.0
+    z = (xa - mean) / std
+    ya = np.asarray(y, dtype=float)
+    design = np.column_stack([np.ones_like(z), z])
+    w = np.zeros(2)
+    penalty = np.diag([0.0, l2])
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-(design @ w)))
+        grad = design.T @ (p - ya) + penalty @ w
+        hess = design.T @ (design * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    zn = (np.asarray(x_new, dtype=float) - mean) / std
+    return [float(v) for v in 1.0 / (1.0 + np.exp(-(w[0] + w[1] * zn)))]
+
+
 def queue_progress(
     ws: Workspace,
     *,
@@ -89,16 +117,17 @@ def queue_progress(
         neg = len(done) - relevant
         if pos >= 2 and neg >= 2:
             try:
-                import numpy as np
-                from sklearn.linear_model import LogisticRegression
-
-                x = np.array([[r["score"]] for r in done], dtype=float)
-                y = np.array([int(r["is_relevant"]) for r in done])
-                model = LogisticRegression().fit(x, y)
-                rest = np.array([[r["score"]] for r in todo], dtype=float)
-                estimate = float(model.predict_proba(rest)[:, 1].sum())
+                estimate = float(
+                    sum(
+                        _logistic_1d(
+                            [float(r["score"]) for r in done],
+                            [int(bool(r["is_relevant"])) for r in done],
+                            [float(r["score"]) for r in todo],
+                        )
+                    )
+                )
                 method = "logistisch op score"
-            except Exception as exc:  # numerical trouble: fall back below
+            except (ValueError, ArithmeticError) as exc:  # numerical trouble: fall back
                 log.debug("logistic estimate failed: %s", exc)
         if method == "geen":
             window = done[-10:]

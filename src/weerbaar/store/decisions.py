@@ -34,7 +34,7 @@ DECISION_FIELDS = (
 
 
 def _row(r: Any) -> dict[str, Any]:
-    return dict(r._mapping)
+    return r._asdict()  # type: ignore[no-any-return]
 
 
 def decision_state(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -269,52 +269,116 @@ def get_document(conn: Connection, document_id: int) -> dict[str, Any] | None:
 
 
 # --------------------------------------------------------------------------- queue
+def _reviewed_query(organisations: Sequence[str] | None, catalog_version: str | None) -> Any:
+    """Decisions on passages that are in the queue of their measure, with the passage's
+    organisation; starts from the (small) decisions table."""
+    in_queue = (
+        select(candidates.c.id)
+        .where(
+            candidates.c.catalog_version == decisions.c.catalog_version,
+            candidates.c.measure_id == decisions.c.measure_id,
+            candidates.c.passage_id == decisions.c.passage_id,
+        )
+        .exists()
+    )
+    q = (
+        select(
+            documents.c.organisation_code,
+            decisions.c.measure_id,
+            decisions.c.passage_id,
+            func.max(case((decisions.c.relevant == "ja", 1), else_=0)).label("is_relevant"),
+        )
+        .select_from(
+            decisions.join(passages, passages.c.id == decisions.c.passage_id).join(
+                documents, documents.c.id == passages.c.document_id
+            )
+        )
+        .where(in_queue)
+        .group_by(documents.c.organisation_code, decisions.c.measure_id, decisions.c.passage_id)
+    )
+    if catalog_version:
+        q = q.where(decisions.c.catalog_version == catalog_version)
+    if organisations is not None:
+        q = q.where(documents.c.organisation_code.in_(list(organisations)))
+    return q.subquery()
+
+
 def queue_counts(
     conn: Connection,
     *,
     catalog_version: str | None = None,
     organisations: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Per (organisation, measure): candidates, reviewed (any decision), relevant
-    (some decision says ``ja``)."""
-    reviewed = (
-        select(
-            decisions.c.passage_id,
-            decisions.c.measure_id,
-            decisions.c.catalog_version,
-            func.max(case((decisions.c.relevant == "ja", 1), else_=0)).label("is_relevant"),
-        )
-        .group_by(decisions.c.passage_id, decisions.c.measure_id, decisions.c.catalog_version)
-        .subquery()
-    )
-    q = (
-        select(
-            candidates.c.organisation_code,
-            candidates.c.measure_id,
-            candidates.c.catalog_version,
-            func.count().label("candidates"),
-            func.count(reviewed.c.passage_id).label("reviewed"),
-            func.coalesce(func.sum(reviewed.c.is_relevant), 0).label("relevant"),
-        )
-        .select_from(
-            candidates.outerjoin(
-                reviewed,
-                and_(
-                    reviewed.c.passage_id == candidates.c.passage_id,
-                    reviewed.c.measure_id == candidates.c.measure_id,
-                    reviewed.c.catalog_version == candidates.c.catalog_version,
-                ),
-            )
-        )
-        .group_by(
-            candidates.c.organisation_code, candidates.c.measure_id, candidates.c.catalog_version
-        )
-    )
+    """Per (organisation, measure): candidates, reviewed (passages with any decision)
+    and relevant (passages some decision marks ``ja``)."""
+    cand = select(
+        candidates.c.organisation_code,
+        candidates.c.measure_id,
+        func.count().label("candidates"),
+    ).group_by(candidates.c.organisation_code, candidates.c.measure_id)
+    done_q = _reviewed_query(organisations, catalog_version)
+    rev = select(
+        done_q.c.organisation_code,
+        done_q.c.measure_id,
+        func.count(),
+        func.coalesce(func.sum(done_q.c.is_relevant), 0),
+    ).group_by(done_q.c.organisation_code, done_q.c.measure_id)
     if catalog_version:
-        q = q.where(candidates.c.catalog_version == catalog_version)
+        cand = cand.where(candidates.c.catalog_version == catalog_version)
     if organisations is not None:
-        q = q.where(candidates.c.organisation_code.in_(list(organisations)))
-    return [_row(r) for r in conn.execute(q)]
+        cand = cand.where(candidates.c.organisation_code.in_(list(organisations)))
+    done = {(r[0], r[1]): (int(r[2]), int(r[3])) for r in conn.execute(rev)}
+    out = []
+    for org, mid, n in conn.execute(cand):
+        reviewed, relevant = done.get((org, mid), (0, 0))
+        out.append(
+            {
+                "organisation_code": org,
+                "measure_id": mid,
+                "candidates": int(n),
+                "reviewed": reviewed,
+                "relevant": relevant,
+            }
+        )
+    return out
+
+
+def organisation_counts(
+    conn: Connection,
+    *,
+    catalog_version: str | None = None,
+    organisations: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Per organisation: measures with a queue, candidates, reviewed and relevant."""
+    cand = select(
+        candidates.c.organisation_code,
+        func.count(func.distinct(candidates.c.measure_id)),
+        func.count(),
+    ).group_by(candidates.c.organisation_code)
+    done_q = _reviewed_query(organisations, catalog_version)
+    rev = select(
+        done_q.c.organisation_code,
+        func.count(),
+        func.coalesce(func.sum(done_q.c.is_relevant), 0),
+    ).group_by(done_q.c.organisation_code)
+    if catalog_version:
+        cand = cand.where(candidates.c.catalog_version == catalog_version)
+    if organisations is not None:
+        cand = cand.where(candidates.c.organisation_code.in_(list(organisations)))
+    done = {r[0]: (int(r[1]), int(r[2])) for r in conn.execute(rev)}
+    out = []
+    for org, n_measures, n in conn.execute(cand):
+        reviewed, relevant = done.get(org, (0, 0))
+        out.append(
+            {
+                "organisation_code": org,
+                "measures": int(n_measures),
+                "candidates": int(n),
+                "reviewed": reviewed,
+                "relevant": relevant,
+            }
+        )
+    return out
 
 
 def queue(

@@ -11,7 +11,7 @@ from weerbaar.store.schema import user_organisations, users, web_sessions
 
 
 def _row(r: Any) -> dict[str, Any]:
-    return dict(r._mapping)
+    return r._asdict()  # type: ignore[no-any-return]
 
 
 def insert_user(

@@ -249,9 +249,9 @@ def create_app(
                 name=route.name,
                 include_in_schema=False,
             )
-    from weerbaar.web.routes_selfassess import router as selfassess_router  # zelfscan
+    from weerbaar.web.routes_selfassess import register as register_selfassess  # zelfscan
 
-    app.include_router(selfassess_router)
+    register_selfassess(app)
     return app
 
 

@@ -8,7 +8,6 @@ import re
 import secrets
 import tempfile
 import threading
-from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,7 @@ router = APIRouter()
 MEASURE_RE = re.compile(r"^[0-9]{1,2}(\.[0-9]{1,2}){0,2}$")
 ORG_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 PAGE_SIZE = 50
+MAX_DISAGREEMENTS = 100
 MAX_IMAGE_PIXELS = 4_000_000
 _pdf_lock = threading.Lock()
 
@@ -177,27 +177,15 @@ def overview(request: Request, session: Session = Depends(require_session)) -> R
     if chosen:
         _visible_org(session, chosen)
     with state(request).ws.read() as conn:
-        counts = q.queue_counts(conn, organisations=scope)
-    per_org: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"candidates": 0, "reviewed": 0, "relevant": 0, "measures": 0}
-    )
-    for row in counts:
-        tot = per_org[row["organisation_code"]]
-        tot["candidates"] += row["candidates"]
-        tot["reviewed"] += row["reviewed"]
-        tot["relevant"] += row["relevant"]
-        tot["measures"] += 1
-    orgs = sorted(per_org)
-    if chosen is None and len(orgs) == 1:
-        chosen = orgs[0]
-    measures = sorted(
-        (r for r in counts if r["organisation_code"] == chosen),
-        key=lambda r: _measure_key(r["measure_id"]),
-    )
+        totals = q.organisation_counts(conn, organisations=scope)
+        if chosen is None and len(totals) == 1:
+            chosen = totals[0]["organisation_code"]
+        measures = q.queue_counts(conn, organisations=[chosen]) if chosen is not None else []
+    measures.sort(key=lambda r: _measure_key(r["measure_id"]))
     return render(
         request,
         "overview.html",
-        orgs=[(code, per_org[code]) for code in orgs],
+        orgs=[(t["organisation_code"], t) for t in totals],
         chosen=chosen,
         measures=measures,
     )
@@ -598,7 +586,19 @@ def audit_page(request: Request, session: Session = Depends(require_session)) ->
 @router.get("/overeenstemming")
 def agreement_page(request: Request, session: Session = Depends(require_session)) -> Response:
     result = agreement(state(request).ws, organisation=_scope(session))
-    return render(request, "agreement.html", result=result)
+    names = {"relevant": "relevantie", "stage": "fase", "source_ok": "juistheid"}
+    names["context_ok"] = "context"
+    shown = [
+        {**d, "points_nl": ", ".join(names.get(p, p) for p in d["points"])}
+        for d in result.disagreements[:MAX_DISAGREEMENTS]
+    ]
+    return render(
+        request,
+        "agreement.html",
+        result=result,
+        disagreements=shown,
+        n_disagreements=len(result.disagreements),
+    )
 
 
 # --------------------------------------------------------------------------- transfer

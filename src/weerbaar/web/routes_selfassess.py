@@ -31,8 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
 from starlette.datastructures import FormData, UploadFile
 
 from weerbaar.catalog import load_catalog
@@ -46,6 +47,21 @@ from weerbaar.web.app import checked_form, render, require_session, state
 from weerbaar.web.routes import ORG_RE, _valid_measure, content_disposition
 
 router = APIRouter()
+
+
+def register(app: FastAPI) -> None:
+    """Add the zelfscan routes to the app one by one, so ``app.routes`` lists each of
+    them (the route-matrix security tests are generated from it)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            app.add_api_route(
+                route.path,
+                route.endpoint,
+                methods=sorted(route.methods),
+                name=route.name,
+                include_in_schema=False,
+            )
+
 
 PREFIX = "/zelfscan"
 ROLE_PREFIX = "/rolverdeling"
