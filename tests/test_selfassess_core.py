@@ -179,6 +179,13 @@ def test_selfassess_export_import_roundtrip(workspace, tmp_path: Path, suffix: s
     assert b.phases == ("koude fase", "warme fase > 72 uur")
     assert b.evidence == ({"document_id": 3}, {"url": "https://example.org/raadsbrief"})
     assert b.notes == '=HYPERLINK("http://evil")'
+    # importing the same file again changes nothing and keeps the history as it was
+    with workspace.read() as conn:
+        n_hist = len(q.get_history(conn, ORG_B))
+    again = import_entries(workspace, ORG_B, path, by="import")
+    assert (again.changed, again.unchanged, again.errors) == (0, 41, [])
+    with workspace.read() as conn:
+        assert len(q.get_history(conn, ORG_B)) == n_hist
 
 
 def test_selfassess_import_reports_bad_rows_and_keeps_good(workspace, tmp_path: Path) -> None:

@@ -35,12 +35,22 @@ def import_entries(
     ws: Workspace, organisation: str, path: Path, *, by: str, catalog: Catalog | None = None
 ) -> ImportSummary:
     """Read an edited export (XLSX/CSV) and store every valid row; rows with an error are
-    reported by line and skipped, the rest is stored."""
+    reported by line and skipped, the rest is stored. A row with the same answers as the
+    stored entry is left alone (counted unchanged, no history row, origin kept)."""
+    from weerbaar.selfassess.core import validate_values
+
     catalog = catalog or load_catalog()
     summary = ImportSummary()
+    with ws.read() as conn:
+        stored = q.get_entries(conn, organisation, catalog.version)
     for rec in files.read_entries_file(path):
         values = dict(rec["values"]) | {"origin": "import"}
         try:
+            clean = validate_values(values, catalog, rec["measure_id"])
+            old = stored.get(rec["measure_id"])
+            if old is not None and all(old.get(k) == v for k, v in clean.items() if k != "origin"):
+                summary.unchanged += 1  # same answers: the origin stays as it was
+                continue
             if save_entry(ws, organisation, rec["measure_id"], values, by=by, catalog=catalog):
                 summary.changed += 1
             else:
