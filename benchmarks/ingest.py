@@ -119,6 +119,7 @@ def raw_pdfium(files: list[Path]) -> dict:
         pdf.close()
     return {
         "seconds": time.perf_counter() - start,
+        "cpu": _cpu_s() - cpu,
         "pages": pages,
         "chars": chars,
         "rss_mb": _maxrss_mb(),

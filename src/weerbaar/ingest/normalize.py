@@ -23,7 +23,6 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # its hyphen and loses the line break).
 _HYPHEN_LOWER = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad]\s*\n\s*(?=[a-zà-ÿ])")
 _HYPHEN_OTHER = re.compile(r"(?<=[^\W\d_])([-\u2010])\s*\n\s*(?=\w)")
-_WS = re.compile(r"\s+")
 
 
 def clean_chars(text: str) -> str:
@@ -45,12 +44,18 @@ def clean_chars(text: str) -> str:
 
 def dehyphenate(text: str) -> str:
     """Re-join words broken over a line end."""
+    if "\n" not in text:
+        return text.replace("\u00ad", "") if "\u00ad" in text else text
+    if "-" not in text and "\u2010" not in text and "\u00ad" not in text:
+        return text
     text = _HYPHEN_LOWER.sub("", text)
     text = _HYPHEN_OTHER.sub(r"\1", text)
     return text.replace("\u00ad", "")
 
 
-def clean_block(text: str) -> str:
-    """One block of text as it will be stored: a single line, clean, NFC."""
-    text = dehyphenate(clean_chars(text))
-    return _WS.sub(" ", text).strip()
+def clean_block(text: str, *, chars_clean: bool = False) -> str:
+    """One block of text as it will be stored: a single line, clean, NFC.
+    ``chars_clean``: :func:`clean_chars` was already applied (to the whole page)."""
+    if not chars_clean:
+        text = clean_chars(text)
+    return " ".join(dehyphenate(text).split())

@@ -29,6 +29,7 @@ class Block:
     kind: str = "tekst"  # tekst | kop | lijst | tabel
     level: int = 0  # heading level (1 = top)
     group: int = 0  # table number: rows of one table are joined by a single newline
+    chars_clean: bool = False  # the reader already applied clean_chars to this text
 
 
 @dataclass(slots=True)
@@ -60,7 +61,7 @@ def assemble_page(blocks: list[Block]) -> tuple[str, list[Span]]:
     pos = 0
     prev: Block | None = None
     for block in blocks:
-        text = clean_block(block.text)
+        text = clean_block(block.text, chars_clean=block.chars_clean)
         if not text:
             continue
         if prev is not None:

@@ -38,9 +38,7 @@ OCR_MIN_DPI = 100
 def pdf_blocks(raw: str) -> list[Block]:
     """Paragraphs, headings and list items from the text of one PDF page."""
     # cheap split here; blocks are cleaned fully (NFC, controls, ...) when assembled
-    lines = [
-        " ".join(ln.split()) for ln in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    ]
+    lines = [ln.strip() for ln in clean_chars(raw).split("\n")]
     lengths = [len(ln) for ln in lines if ln]
     if not lengths:
         return []
@@ -52,7 +50,7 @@ def pdf_blocks(raw: str) -> list[Block]:
     def flush() -> None:
         nonlocal cur, kind
         if cur:
-            blocks.append(Block("\n".join(cur), kind))
+            blocks.append(Block("\n".join(cur), kind, chars_clean=True))
         cur, kind = [], "tekst"
 
     def ends_paragraph(line: str) -> bool:
@@ -80,7 +78,7 @@ def pdf_blocks(raw: str) -> list[Block]:
         if is_heading:
             flush()
             level = m.group(1).count(".") + 1 if m else 9
-            blocks.append(Block(line, "kop", level))
+            blocks.append(Block(line, "kop", level, chars_clean=True))
             continue
         if _BULLET.match(line):
             flush()

@@ -37,7 +37,7 @@ def text_blocks(text: str, *, markdown: bool) -> list[Block]:
     def flush() -> None:
         nonlocal para, kind
         if para:
-            blocks.append(Block("\n".join(para), kind))
+            blocks.append(Block("\n".join(para), kind, chars_clean=True))
         para, kind = [], "tekst"
 
     for line in clean_chars(text).split("\n"):
@@ -49,7 +49,7 @@ def text_blocks(text: str, *, markdown: bool) -> list[Block]:
             m = _MD_HEADING.match(stripped)
             if m:
                 flush()
-                blocks.append(Block(m.group(2), "kop", len(m.group(1))))
+                blocks.append(Block(m.group(2), "kop", len(m.group(1)), chars_clean=True))
                 continue
             if stripped.startswith("|") and stripped.count("|") >= 2:
                 flush()
@@ -58,7 +58,7 @@ def text_blocks(text: str, *, markdown: bool) -> list[Block]:
                 if not blocks or blocks[-1].kind != "tabel" or blocks[-1].group != table:
                     table += 1
                 cells = [c.strip() for c in stripped.strip("|").split("|")]
-                blocks.append(Block(" | ".join(cells), "tabel", group=table))
+                blocks.append(Block(" | ".join(cells), "tabel", group=table, chars_clean=True))
                 continue
         if _LIST.match(stripped):
             flush()
