@@ -272,9 +272,16 @@ def build_context(
             }
         )
 
+    dep_pairs = Counter((f.measure, f.depends_on) for f in a.dependency_flags)
+    dependency_summary = [
+        {"measure": m, "depends_on": d, "organisations": n, "pct": pct(n, n_orgs)}
+        for (m, d), n in sorted(dep_pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
     return {
         "scope": scope,
         "regions": regions,
+        "dependency_summary": dependency_summary,
         "title": _title(scope, focus, region_name),
         "generated_at": generated_at,
         "catalog_version": a.catalog_version,
