@@ -12,7 +12,7 @@ from weerbaar.assess.model import (
     Override,
 )
 from weerbaar.assess.rules import coverage_for, detect_signals
-from weerbaar.assess.stage import cue_stage, suggest_stage
+from weerbaar.assess.stage import STAGES, StageClassifier, combine, cue_stage, stage_cues
 
 M22 = MeasureInfo(
     "2.2",
@@ -215,5 +215,15 @@ def test_assess_stage_cues() -> None:
     assert (
         cue_stage("De oefening is geëvalueerd; de verbeterpunten zijn verwerkt.")[0] == "evaluatie"
     )
-    stage, conf = suggest_stage("De locaties zijn aangewezen en ingericht.")
+    # the classifier path on a small training set of our own, combined with the cues
+    texts = [
+        "We gaan onderzoeken of dit nodig is.", "De gemeente wil dit verkennen.",
+        "Het plan is vastgesteld.", "Het draaiboek wordt voorbereid.",
+        "De posten zijn ingericht en in gebruik.", "De aggregaten zijn geplaatst.",
+        "De oefening is geëvalueerd.", "Er zijn verbeterpunten benoemd.",
+    ]  # fmt: skip
+    clf = StageClassifier(texts, [s for s in STAGES for _ in (0, 1)])
+    text = "De noodposten zijn geplaatst."
+    stage, conf = combine(stage_cues(text), clf.proba(text))
     assert stage == "uitvoering" and 0 < conf <= 1
+    assert combine(stage_cues("Geen enkel signaalwoord hier."), None) == ("voornemen", 0.25)

@@ -10,13 +10,12 @@ Two methods, combined:
   trained on the stage labels of the development set ``data/ontwikkelset/*.jsonl``
   (rows with a ``stage`` and ``split`` other than ``test``). Trained once per process.
 
-``suggest_stage`` combines them: a confident cue match (confidence >= 0.7 with at least
-two cue hits) wins; with some cues the classifier's probabilities and the cue shares are
-averaged; without any cue the classifier is followed only when its probability is at
-least 0.5, else ``voornemen`` (on the external labels this beat the classifier alone,
-which the small development set biases towards ``uitvoering``). Without a development set only the cues are used; a text without any cue and
-without a classifier falls back to ``voornemen`` with a low confidence (the weakest
-claim, so a missing signal never inflates a score).
+``suggest_stage`` combines them: a confident cue match (one stage has >= 70% of the cue
+weight, from at least two cue hits) wins; otherwise the classifier's probabilities
+(weight 0.85) and the cue shares (0.15) are mixed. Without a development set only the
+cues are used; a text without any cue then falls back to ``voornemen`` with a low
+confidence (the weakest claim, so a missing signal never inflates a score). The figures
+are printed by ``benchmarks/assess_stage.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 STAGES: tuple[str, ...] = ("voornemen", "plan", "uitvoering", "evaluatie")
-CLASSIFIER_ALONE_MIN = 0.5  # without cues, trust the classifier only from this probability
+CUE_OVERRIDE_MIN = 0.7  # a cue stage with this share (and >= 2 hits) wins outright
+CUE_WEIGHT = 0.15  # otherwise: weight of the cue shares beside the classifier
 STAGE_RANK: dict[str, int] = {s: i + 1 for i, s in enumerate(STAGES)}
 METHOD = "weerbaar.stage.v1"
 
@@ -213,20 +213,15 @@ def default_classifier() -> StageClassifier | None:
 def combine(cues: StageCues, proba: dict[str, float] | None) -> tuple[str, float]:
     """Combine cue totals and classifier probabilities (see module docstring)."""
     best = cues.best()
-    if best and (proba is None or (best[1] >= 0.7 and cues.hits >= 2)):
+    if best and (proba is None or (best[1] >= CUE_OVERRIDE_MIN and cues.hits >= 2)):
         return best
     if proba is None:
         return ("voornemen", 0.25)
-    if not cues.hits:
-        stage = max(STAGES, key=lambda s: proba[s])
-        if proba[stage] >= CLASSIFIER_ALONE_MIN:
-            return stage, round(proba[stage], 4)
-        return "voornemen", round(proba["voornemen"], 4)
     total = sum(cues.weights.values())
-    mixed = {}
-    for s in STAGES:
-        cue_share = cues.weights[s] / total if total else 0.0
-        mixed[s] = 0.5 * proba[s] + 0.5 * cue_share if total else proba[s]
+    mixed = {
+        s: (1 - CUE_WEIGHT) * proba[s] + CUE_WEIGHT * cues.weights[s] / total if total else proba[s]
+        for s in STAGES
+    }
     stage = max(STAGES, key=lambda s: mixed[s])
     return stage, round(mixed[stage], 4)
 
