@@ -51,18 +51,18 @@ def beoordeling(
         result = assess(ws, organisatie)
     finally:
         ws.close()
+    shown = result.organisations
+    if organisatie:
+        # the organisation asked for; its region was only assessed for the region's part
+        munis = [o for o in result.organisations if o.type != "veiligheidsregio"]
+        shown = munis or result.organisations
     if as_json:
         data = result.to_dict()
-        if organisatie:
-            codes = {o.organisation for o in result.organisations if o.type == "gemeente"} or {
-                o.organisation for o in result.organisations
-            }
-            data["scores"] = [r for r in data["scores"] if r["organisation"] in codes] or data[
-                "scores"
-            ]
+        codes = {o.organisation for o in shown}
+        data["scores"] = [r for r in data["scores"] if r["organisation"] in codes]
         print_json(data)
         return
-    for org in result.organisations:
+    for org in shown:
         cov = org.coverage
         console.print(
             f"\n[bold]{org.name}[/] ({org.organisation}, {org.type}) — bronnen: "
