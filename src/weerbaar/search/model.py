@@ -26,7 +26,7 @@ from weerbaar.search import text as textmod
 from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
 
 FORMAT_VERSION = 1
-METHOD = "weerbaar.model.v1"
+METHOD = "weerbaar.hybrid.v1"
 SCALE_DENSE = 1.0
 SCALE_QLEX = 4.0
 SCALE_QDENSE = 4.0
@@ -62,6 +62,11 @@ class MatchModel:
     threshold: float = 0.5
     embed_model: str = DEFAULT_MODEL
     meta: dict[str, Any] = field(default_factory=dict)
+    # Learned fusion ("stack"): BM25 of the passage against the measure texts, dense
+    # query similarity and the per-measure logit, combined by one shared logistic
+    # regression over (passage, measure) pairs. None = per-measure probability only.
+    q_bm25: sp.csr_matrix | None = None  # measures x features, BM25 weights
+    stack: np.ndarray | None = None  # N_STACK coefficients + bias
 
     @property
     def method(self) -> str:
@@ -95,7 +100,31 @@ class MatchModel:
         return np.asarray(out, dtype=np.float32) + self.bias
 
     def proba(self, f: PassageFeatures) -> np.ndarray:
-        return (1.0 / (1.0 + np.exp(-self.logits(f)))).astype(np.float32)
+        if self.stack is not None and self.q_bm25 is not None:
+            x = self.stack_features(f)
+            z = x @ self.stack[:-1] + self.stack[-1]
+            return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+        return _sigmoid(self.logits(f))
+
+    def stack_features(self, f: PassageFeatures, logits: np.ndarray | None = None) -> np.ndarray:
+        """passages x measures x N_STACK features of the learned fusion."""
+        assert self.q_bm25 is not None
+        binary = f.tf.copy()
+        binary.data[:] = 1.0
+        bm = np.asarray((binary @ self.q_bm25.T).todense(), dtype=np.float32)
+        ud = (np.asarray(f.dense, dtype=np.float32) @ self.q_dense.T).astype(np.float32)
+        lg = np.clip(self.logits(f) if logits is None else logits, -15, 15)
+        return np.stack(
+            [
+                np.log1p(bm),
+                bm / (bm.max(axis=1, keepdims=True) + 1e-6),
+                ud,
+                ud - ud.max(axis=1, keepdims=True),
+                lg / 5,
+                (lg - lg.max(axis=1, keepdims=True)) / 5,
+            ],
+            axis=2,
+        )
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: Path) -> None:
@@ -126,10 +155,22 @@ class MatchModel:
                 w_qlex=self.w_qlex.astype(np.float32),
                 w_qdense=self.w_qdense.astype(np.float32),
                 bias=self.bias.astype(np.float32),
+                **self._stack_arrays(),
             )
             fh.flush()
             os.fsync(fh.fileno())
         part.replace(path)
+
+    def _stack_arrays(self) -> dict[str, np.ndarray]:
+        if self.stack is None or self.q_bm25 is None:
+            return {}
+        b = self.q_bm25.tocsr()
+        return {
+            "stack": self.stack.astype(np.float32),
+            "b_data": b.data.astype(np.float32),
+            "b_indices": b.indices.astype(np.int32),
+            "b_indptr": b.indptr.astype(np.int64),
+        }
 
     @classmethod
     def load(cls, path: Path) -> MatchModel:
@@ -154,7 +195,15 @@ class MatchModel:
             q_tf = sp.csr_matrix(
                 (z["q_data"], z["q_indices"], z["q_indptr"]), shape=(n, textmod.N_FEATURES)
             )
+            q_bm25 = stack = None
+            if "stack" in z.files:
+                stack = z["stack"]
+                q_bm25 = sp.csr_matrix(
+                    (z["b_data"], z["b_indices"], z["b_indptr"]), shape=(n, textmod.N_FEATURES)
+                )
             return cls(
+                q_bm25=q_bm25,
+                stack=stack,
                 measure_ids=list(meta["measure_ids"]),
                 catalog_version=meta["catalog_version"],
                 q_tf=q_tf,
@@ -169,6 +218,13 @@ class MatchModel:
                 embed_model=meta.get("embed_model", DEFAULT_MODEL),
                 meta=meta,
             )
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
+
+
+N_STACK = 6
 
 
 # ---------------------------------------------------------------------- training
@@ -289,7 +345,7 @@ def calibrate_threshold(
     hit = np.asarray([t in ls for t, ls in zip(top, labels, strict=True)])
     table = []
     best_t, best_acc = 0.5, -1.0
-    for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
+    for t in np.round(np.concatenate([np.arange(0.02, 0.1, 0.01), np.arange(0.1, 0.96, 0.05)]), 2):
         above = best >= t
         neg_ok = float((~above[is_neg]).mean()) if is_neg.any() else 1.0
         pos_ok = float((above[~is_neg] & hit[~is_neg]).mean()) if (~is_neg).any() else 1.0
@@ -323,3 +379,55 @@ def cross_val_proba(
         m = fit(features.subset(train), [labels[i] for i in train], seed=seed, **kw)
         out[test] = m.proba(features.subset(test))
     return out
+
+
+def fit_stack(
+    model: MatchModel,
+    features: PassageFeatures,
+    labels: list[list[str]],
+    oof_logits: np.ndarray,
+    q_counts: sp.csr_matrix,
+    seed: int = 13,
+) -> MatchModel:
+    """Learn the fusion on out-of-fold logits of the training passages (no leakage of a
+    passage's own label into its per-measure score)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from weerbaar.search.index import bm25_weights
+
+    model.q_bm25 = bm25_weights(q_counts)
+    x = model.stack_features(features, logits=oof_logits)
+    pos = {m: k for k, m in enumerate(model.measure_ids)}
+    y = np.zeros(x.shape[:2], dtype=np.int8)
+    for i, ls in enumerate(labels):
+        for m in ls:
+            if m in pos:
+                y[i, pos[m]] = 1
+    clf = LogisticRegression(C=1.0, random_state=seed, max_iter=1000)
+    clf.fit(x.reshape(-1, x.shape[2]), y.ravel())
+    model.stack = np.concatenate([clf.coef_[0], clf.intercept_]).astype(np.float32)
+    model.meta["stack_method"] = "weerbaar.fusie.v1"
+    return model
+
+
+def train_model(
+    features: PassageFeatures,
+    labels: list[list[str]],
+    *,
+    q_counts: sp.csr_matrix,
+    c: float,
+    folds: int = 5,
+    seed: int = 13,
+    meta: dict[str, Any] | None = None,
+    **kw: Any,
+) -> tuple[MatchModel, list[dict[str, float]]]:
+    """The full recipe: per-measure models, learned fusion on out-of-fold logits, and a
+    threshold for "no measure" from out-of-fold fused probabilities. Train data only."""
+    oof_p = cross_val_proba(features, labels, folds=folds, seed=seed, c=c, **kw)
+    oof_logit = np.log(np.clip(oof_p, 1e-6, 1 - 1e-6) / np.clip(1 - oof_p, 1e-6, 1))
+    model = fit(features, labels, c=c, seed=seed, meta=meta, **kw)
+    fit_stack(model, features, labels, oof_logit, q_counts, seed=seed)
+    x = model.stack_features(features, logits=oof_logit)
+    fused = _sigmoid(x @ model.stack[:-1] + model.stack[-1])  # type: ignore[index]
+    model.threshold, table = calibrate_threshold(fused, labels, model.measure_ids)
+    return model, table

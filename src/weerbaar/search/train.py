@@ -22,7 +22,7 @@ from weerbaar.search.queries import measure_queries
 
 SEED = 13
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-C_GRID = (1.0, 4.0, 16.0)
+C_GRID = (1.0, 4.0)
 
 
 def default_devset_dir() -> Path:
@@ -77,12 +77,11 @@ def train(devset: Path | None = None, out_dir: Path = MODELS_DIR, verbose: bool 
         if best is None or met["mrr"] > best[1]["mrr"]:
             best = (c, met, oof)
     c, cv_met, oof = best  # type: ignore[misc]
-    threshold, tradeoff = mm.calibrate_threshold(oof, y_train, queries.ids)
-    model = mm.fit(
+    model, tradeoff = mm.train_model(
         f_train,
         y_train,
+        q_counts=queries.lex_counts(),
         c=c,
-        threshold=threshold,
         seed=SEED,
         meta={
             "method": mm.METHOD,
@@ -93,6 +92,7 @@ def train(devset: Path | None = None, out_dir: Path = MODELS_DIR, verbose: bool 
         },
         **kw,
     )
+    threshold = model.threshold
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / "default.npz")
 
@@ -157,7 +157,9 @@ def write_model_card(
         "embedding, and the passage's lexical and dense similarity to every measure query "
         "(title, description, aspects, cue terms, search terms from the catalogue). "
         "Measures with fewer than 2 training passages use a shared model on the two "
-        "query similarities.",
+        "query similarities. A learned fusion (one logistic regression over all "
+        "(passage, measure) pairs, fitted on out-of-fold scores) combines the per-measure "
+        "score with BM25 of the passage against the measure texts and the dense similarity.",
         f"- Regularisation C = {c} (chosen by 5-fold cross-validation on train, by MRR).",
         "",
         "## Training data",

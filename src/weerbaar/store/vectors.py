@@ -44,6 +44,19 @@ def passages_without_vector(
     return [(int(r[0]), r[1]) for r in rows]
 
 
+def count_without_vector(conn: Connection, model: str) -> int:
+    """Number of passages without a vector for ``model``."""
+    from sqlalchemy import func
+
+    have = select(passage_vectors.c.passage_id).where(passage_vectors.c.model == model)
+    return int(
+        conn.execute(
+            select(func.count()).select_from(passages).where(passages.c.id.not_in(have))
+        ).scalar()
+        or 0
+    )
+
+
 def save_vectors(conn: Connection, model: str, ids: Sequence[int], vectors: np.ndarray) -> None:
     """Store vectors as float16 bytes (half the size; cosine error below 1e-3)."""
     if not len(ids):

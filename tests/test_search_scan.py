@@ -1,0 +1,160 @@
+"""Scan, incremental index, free-text search and re-ranking on a real workspace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from search_workspace import add_document
+from weerbaar.errors import IncompatibleModelError
+from weerbaar.search import rerank_queue, scan, search
+from weerbaar.search.index import load_lexical, update_index
+from weerbaar.search.rerank import workspace_model_path
+from weerbaar.store import Workspace
+from weerbaar.store.schema import candidates, passage_vectors, scan_runs
+
+# Our own passages: two about backup power, two about emergency water, the rest filler.
+REGION = [
+    "De veiligheidsregio adviseerde de gemeenten over de inzet van noodstroomaggregaten bij "
+    "gemeentehuizen, met afspraken over brandstoflevering en periodiek testdraaien.",
+    "In 2024 is een kwetsbaarheidsanalyse gemaakt van de drinkwatervoorziening; met het "
+    "waterbedrijf zijn noodtappunten en distributieroutes voor nooddrinkwater vastgelegd.",
+    "De meldkamer verhuisde naar een nieuw pand aan de rand van de stad.",
+    "De begroting sluit met een klein positief saldo; de reserves blijven op peil.",
+    "Het personeelsverloop bij de brandweer was hoger dan in voorgaande jaren.",
+]
+MUNICIPALITY = [
+    "Het gemeentehuis krijgt een vaste aansluiting voor een mobiel noodstroomaggregaat "
+    "zodat de crisisorganisatie bij langdurige stroomuitval kan blijven werken.",
+    "De raad besprak de herinrichting van het marktplein en de nieuwe fietsenstalling.",
+    "Bij uitval van de waterlevering worden zorginstellingen met voorrang bevoorraad met "
+    "flessenwater, volgens het draaiboek drinkwateronderbreking.",
+    "Het sportpark krijgt nieuwe kleedkamers en een kunstgrasveld.",
+]
+
+
+@pytest.fixture
+def filled(workspace: Workspace) -> Workspace:
+    add_document(workspace, "VR99", REGION, year=2024, doc_type="jaarverslag")
+    add_document(workspace, "GM9999", MUNICIPALITY, year=2025, doc_type="begroting")
+    return workspace
+
+
+def _queue(ws: Workspace, measure: str, org: str) -> list[tuple[int, int, float, str]]:
+    with ws.read() as conn:
+        rows = conn.execute(
+            select(
+                candidates.c.rank, candidates.c.passage_id, candidates.c.score, candidates.c.method
+            )
+            .where(candidates.c.measure_id == measure, candidates.c.organisation_code == org)
+            .order_by(candidates.c.rank)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def _text_of(ws: Workspace, pid: int) -> str:
+    from weerbaar.store import vectors as vstore
+
+    with ws.read() as conn:
+        return vstore.passage_texts(conn, [pid])[pid]
+
+
+def test_scan_fills_ranked_queue_per_measure_and_organisation(filled: Workspace) -> None:
+    report = scan(filled, progress=False)
+    assert set(report.organisations) == {"VR99", "GM9999"}
+    assert len(report.measures) == 41 and report.passages == len(REGION) + len(MUNICIPALITY)
+    q = _queue(filled, "3.1", "GM9999")
+    assert [r[0] for r in q] == list(range(1, len(MUNICIPALITY) + 1))
+    scores = [r[2] for r in q]
+    assert scores == sorted(scores, reverse=True)
+    assert "noodstroomaggregaat" in _text_of(filled, q[0][1])
+    assert "drinkwater" in _text_of(filled, _queue(filled, "3.2", "VR99")[0][1])
+    assert all(r[3] == report.method for r in q)
+    with filled.read() as conn:
+        run = conn.execute(select(scan_runs)).one()._mapping
+    assert run["method"] == report.method and run["finished_at"]
+
+
+def test_scan_of_one_measure_and_organisation_leaves_the_rest(filled: Workspace) -> None:
+    scan(filled, progress=False)
+    with filled.read() as conn:
+        before = conn.execute(select(func.count()).select_from(candidates)).scalar()
+    report = scan(filled, measure="2.2", organisation="GM9999", progress=False)
+    assert report.measures == ["2.2"] and report.organisations == ["GM9999"]
+    with filled.read() as conn:
+        after = conn.execute(select(func.count()).select_from(candidates)).scalar()
+    assert after == before
+
+
+def test_index_is_incremental_and_versioned(filled: Workspace) -> None:
+    first = update_index(filled)
+    assert first.lexical_added == 9 and first.vectors_added == 9
+    seg_dir = filled.index_dir / "lexicaal"
+    old = {p.name: p.stat().st_mtime_ns for p in seg_dir.glob("seg-*.npz")}
+    add_document(filled, "GM9999", ["Een nieuw noodwaterplan voor de kernen."], year=2026)
+    second = update_index(filled)
+    assert second.lexical_added == 1 and second.vectors_added == 1 and second.total == 10
+    now = {p.name: p.stat().st_mtime_ns for p in seg_dir.glob("seg-*.npz")}
+    assert all(now[name] == t for name, t in old.items())  # old segments untouched
+    assert len(now) == len(old) + 1
+    assert load_lexical(filled).size == 10
+    assert update_index(filled).lexical_added == 0
+    with filled.read() as conn:
+        assert conn.execute(select(func.count()).select_from(passage_vectors)).scalar() == 10
+    manifest = seg_dir / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["format_version"] = 999
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(IncompatibleModelError):
+        update_index(filled)
+
+
+def test_search_finds_and_filters(filled: Workspace) -> None:
+    hits = search(filled, "noodstroom gemeentehuis")
+    assert "noodstroom" in hits[0]["text"]
+    only = search(filled, "noodstroom", organisation="VR99", year=2024, doc_type="jaarverslag")
+    assert only and all(h["organisation_code"] == "VR99" for h in only)
+    assert search(filled, "noodstroom", year=1990) == []
+
+
+def test_rerank_queue_learns_from_decisions(filled: Workspace) -> None:
+    from weerbaar.review import record_decision
+
+    scan(filled, progress=False)
+    q = _queue(filled, "3.2", "GM9999")
+    water = [pid for _, pid, _, _ in q if "water" in _text_of(filled, pid)]
+    other = [pid for _, pid, _, _ in q if pid not in water]
+    record_decision(filled, reviewer="anna", passage_id=water[0], measure_id="3.2", relevant="ja")
+    record_decision(filled, reviewer="anna", passage_id=other[0], measure_id="3.2", relevant="nee")
+    result = rerank_queue(filled, "3.2", organisation="GM9999")
+    assert workspace_model_path(filled).exists()
+    assert result["reranked"] == len(q)
+    assert "rerank" in result["method"]
+    assert result["expected_relevant_remaining"] >= 0
+    after = _queue(filled, "3.2", "GM9999")
+    assert [r[0] for r in after] == list(range(1, len(q) + 1))
+    assert all("rerank" in r[3] for r in after)
+
+
+def test_cli_classificeer_json_without_workspace(tmp_path: Path, monkeypatch) -> None:
+    from weerbaar.cli import _load_commands, app
+
+    _load_commands()
+    monkeypatch.chdir(tmp_path)
+    text = (
+        "Bij het gemeentehuis staat een noodstroomaggregaat met brandstof voor 72 uur.\n"
+        "De raad stelde de tarieven voor parkeren vast.\n"
+    )
+    res = CliRunner().invoke(app, ["classificeer", "--json"], input=text)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert [d["text"] for d in data] == text.strip().split("\n")
+    assert "3.1" in [m["id"] for m in data[0]["measures"]][:3]
+    assert all(isinstance(m["score"], float) for m in data[0]["measures"])
+    assert not (tmp_path / "werkruimte").exists()
+    assert np.isfinite([m["score"] for m in data[0]["measures"]]).all()
