@@ -93,6 +93,12 @@ def render_html(c: dict[str, Any], a: Assessment) -> str:
     )
 
 
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter unless the first word is an abbreviation (BCM, NCV)."""
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() else text[:1].lower() + text[1:]
+
+
 def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[str, Any]:
     """The plain-language one-pager "Wat heeft mijn gemeente gedaan?"."""
     out_dir, ws_root = c["_out_dir"], c["_ws_root"]
@@ -105,6 +111,9 @@ def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[st
                 f"{v['measure']} {v['title']}: geen stukken over {v['missing'][0].lower()}."
             )
     region = a.org(org.region) if org.region else None
+    region_name = region.name if region else ""
+    if region and not region_name.lower().startswith("veiligheidsregio"):
+        region_name = f"Veiligheidsregio {region_name}"
     carried = [v for v in views if v["regional"] and v["regional"].carried_by_region]
     if region is None:
         region_text = (
@@ -112,7 +121,7 @@ def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[st
         )
     elif carried:
         region_text = (
-            f"{region.name} pakt een deel samen met de gemeenten op. Voor "
+            f"{region_name} pakt een deel samen met de gemeenten op. Voor "
             f"{len(carried)} {'maatregel' if len(carried) == 1 else 'maatregelen'} telt wat "
             f"de regio doet ook voor {org.name}: "
             + ", ".join(f"{v['measure']} {v['title']}" for v in carried[:6])
@@ -120,11 +129,12 @@ def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[st
         )
     else:
         region_text = (
-            f"Voor geen van de maatregelen telt wat {region.name} doet mee voor {org.name}."
+            f"Voor geen van de maatregelen telt wat {region_name} doet mee voor {org.name}."
         )
     weakest = [v for v in views if v["crucial"] and v["score"] in ("Laag", "Onvoldoende bronnen")]
     questions = [
-        f"Hoe is {v['title'].lower()} ({v['measure']}) geregeld, ook als het niet in openbare stukken staat?"
+        f"Hoe is {_lower_first(v['title'])} ({v['measure']}) geregeld, ook als het niet in "
+        "openbare stukken staat?"
         for v in weakest[:2]
     ] or ["Wanneer wordt de voorbereiding op langdurige uitval geoefend en geëvalueerd?"]
     return {
