@@ -217,3 +217,38 @@ def test_integrity_after_mixed_batch(workspace: Workspace, tmp_path: Path) -> No
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = list((workspace.files_dir).rglob("*.*"))
     assert {p.suffix for p in stored} == {".pdf", ".txt"}
+
+
+def test_pdf_running_headers_and_page_numbers_dropped(workspace: Workspace, tmp_path: Path) -> None:
+    import textwrap
+
+    from reportlab.pdfgen import canvas
+
+    rng = random.Random(9)
+    path = tmp_path / "koppen.pdf"
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    bodies = []
+    for n in range(1, 7):
+        c.setFont("Helvetica", 8)
+        c.drawString(50, 810, "Programmabegroting 2025 | Gemeente Testdorp")
+        c.setFont("Helvetica", 10)
+        y = 770
+        c.drawString(50, y, f"{n}. Onderwerp nummer {n}")
+        body = paragraph(rng, 5)
+        bodies.append(body)
+        for line in textwrap.wrap(body, 90):
+            y -= 14
+            c.drawString(50, y, line)
+        c.setFont("Helvetica", 8)
+        c.drawString(280, 30, f"Pagina {n} van 6")
+        c.showPage()
+    c.save()
+    report = ingest(workspace, [path], progress=False)
+    rows = _check_offsets(workspace, report.items[0].document_id)
+    everything = " ".join(r["text"] for r in rows)
+    assert "Testdorp" not in everything and "Pagina" not in everything
+    for body in bodies:
+        assert squash(body) in squash(everything)
+    assert {r["heading"] for r in rows} == {f"{n}. Onderwerp nummer {n}" for n in range(1, 7)}
+    with workspace.read() as conn:
+        assert list_documents(conn)[0]["notes"]["header_footer_lines_dropped"] == 12

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -35,10 +36,65 @@ OCR_DPI = 300
 OCR_MIN_DPI = 100
 
 
-def pdf_blocks(raw: str) -> list[Block]:
-    """Paragraphs, headings and list items from the text of one PDF page."""
-    # cheap split here; blocks are cleaned fully (NFC, controls, ...) when assembled
-    lines = [ln.strip() for ln in clean_chars(raw).split("\n")]
+_PAGE_NUMBER = re.compile(
+    r"^[-–—(\[]?\s*(?:pagina|blz\.?|page|p\.)?\s*\d{1,4}(?:\s*(?:van|/|of)\s*\d{1,4})?\s*[-–—)\]]?$",
+    re.I,
+)
+_LEAD_NUMBER = re.compile(r"^(?:pagina\s*)?\d{1,4}\s*[|·•–—-]\s*")
+_TRAIL_NUMBER = re.compile(r"\s*[|·•–—-]?\s*(?:pagina\s*)?\d{1,4}(?:\s*(?:van|/)\s*\d{1,4})?$")
+
+
+def _edge_key(line: str) -> str:
+    """A header/footer line without its page number, for comparing across pages."""
+    key = " ".join(line.lower().split())
+    return _TRAIL_NUMBER.sub("", _LEAD_NUMBER.sub("", key))
+
+
+def running_lines(pages: list[list[str]]) -> set[str]:
+    """Keys of lines at the top or bottom of at least half the pages (at least 3): running
+    headers and footers."""
+    counts: Counter[str] = Counter()
+    n = 0
+    for lines in pages:
+        filled = [ln for ln in lines if ln]
+        if not filled:
+            continue
+        n += 1
+        counts.update({_edge_key(ln) for ln in filled[:2] + filled[-2:]})
+    if n < 3:
+        return set()
+    return {k for k, c in counts.items() if k and c >= max(3, n / 2) and len(k) <= 150}
+
+
+def strip_edges(lines: list[str], running: set[str], numbered: bool) -> tuple[list[str], int]:
+    """Remove running headers/footers and bare page numbers at the top and bottom."""
+    dropped = 0
+
+    def is_edge(line: str) -> bool:
+        return _edge_key(line) in running or (numbered and bool(_PAGE_NUMBER.match(line)))
+
+    for _ in range(3):  # from the top
+        i = next((k for k, ln in enumerate(lines) if ln), None)
+        if i is None or not is_edge(lines[i]):
+            break
+        lines = lines[i + 1 :]
+        dropped += 1
+    for _ in range(3):  # from the bottom
+        i = next((k for k in range(len(lines) - 1, -1, -1) if lines[k]), None)
+        if i is None or not is_edge(lines[i]):
+            break
+        lines = lines[:i]
+        dropped += 1
+    return lines, dropped
+
+
+def page_lines(raw: str) -> list[str]:
+    return [ln.strip() for ln in clean_chars(raw).split("\n")]
+
+
+def pdf_blocks(raw: str | list[str]) -> list[Block]:
+    """Paragraphs, headings and list items from the text (or cleaned lines) of one page."""
+    lines = page_lines(raw) if isinstance(raw, str) else raw
     lengths = [len(ln) for ln in lines if ln]
     if not lengths:
         return []
@@ -175,6 +231,7 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         ocr_pages: list[int] = []
         too_big: list[int] = []
         chars = 0
+        texts: list[tuple[str, str]] = []  # (raw text, method) per page
         for i in range(limit):
             page = pdf[i]
             try:
@@ -200,16 +257,28 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
                             no_text.append(i + 1)
             finally:
                 page.close()
-            blocks = text_blocks(raw, markdown=False) if method == "ocr" else pdf_blocks(raw)
-            chars += sum(len(b.text) for b in blocks)
-            result.pages.append(blocks)
-            result.methods.append(method)
+            texts.append((raw, method))
+            chars += len(raw)
             progress(1)
             if chars > settings.max_chars:
                 result.truncated = True
                 break
     finally:
         pdf.close()
+    lines = [page_lines(raw) if method == "text" else [] for raw, method in texts]
+    running = running_lines(lines)
+    dropped = 0
+    for (raw, method), page in zip(texts, lines, strict=True):
+        if method == "ocr":
+            blocks = text_blocks(raw, markdown=False)
+        else:
+            page, n = strip_edges(page, running, numbered=len(texts) > 1)
+            dropped += n
+            blocks = pdf_blocks(page)
+        result.pages.append(blocks)
+        result.methods.append(method)
+    if dropped:
+        result.notes["header_footer_lines_dropped"] = dropped
     if no_text:
         result.notes["pages_without_text_layer"] = no_text
         available = settings.ocr and tesseract_path()
