@@ -73,7 +73,8 @@ def test_cli_manifest_and_explicit_metadata(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     res = runner.invoke(
         app,
-        ["inlezen", str(tmp_path / "ander.pdf"), "--manifest", str(manifest), "-w", str(ws),
+        ["inlezen", str(tmp_path / "ander.pdf"), str(tmp_path / "stuk.pdf"),
+         "--manifest", str(manifest), "-w", str(ws),
          "--organisatie", "VR09", "--soort", "raadsbrief", "--jaar", "2022", "--stil"],
     )  # fmt: skip
     assert res.exit_code == 0, res.output

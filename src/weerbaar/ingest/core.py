@@ -216,7 +216,9 @@ def collect_inputs(
     ws: Workspace, paths: Iterable[str | Path], given: Metadata, manifest: Path | None
 ) -> list[_Input]:
     """Every input file once, with the metadata given for it."""
-    sources: list[tuple[Path, Metadata]] = [(Path(p), given) for p in paths]
+    # manifest rows first: a file named there and also given (or found in a folder) keeps
+    # the manifest's metadata
+    sources: list[tuple[Path, Metadata]] = []
     if manifest is not None:
         for p, meta in read_manifest(Path(manifest)):
             merged = Metadata(
@@ -227,6 +229,7 @@ def collect_inputs(
                 source_url=meta.source_url,
             )
             sources.append((p, merged))
+    sources += [(Path(p), given) for p in paths]
     seen: set[str] = set()
     out: list[_Input] = []
 
