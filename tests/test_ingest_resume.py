@@ -180,3 +180,23 @@ def test_force_reread_keeps_review_decisions(tmp_path: Path) -> None:
     assert {r[0] for r in con.execute("SELECT id FROM passages")} >= set(chosen)
     con.close()
     ws.close()
+
+
+def test_two_concurrent_runs_store_each_document_once(corpus: Path, tmp_path: Path) -> None:
+    clean = open_workspace(tmp_path / "schoon")
+    ingest(clean, [corpus], progress=False)
+    clean.close()
+    expected_counts, expected_hash = _fingerprint(tmp_path / "schoon" / "weerbaar.sqlite")
+
+    ws_dir = tmp_path / "samen"
+    open_workspace(ws_dir).close()  # created and migrated before the two runs start
+    cmd = [sys.executable, "-m", "weerbaar", "inlezen", str(corpus), "-w", str(ws_dir), "--stil"]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300)[0].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    counts, digest = _fingerprint(ws_dir / "weerbaar.sqlite")
+    assert counts["documents"] == expected_counts["documents"]
+    assert counts["passages"] == expected_counts["passages"]
+    assert digest == expected_hash

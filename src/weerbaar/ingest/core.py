@@ -478,6 +478,9 @@ class _Ingest:
         pages = result.get("pages") or []
         passages = result.get("passages") or []
         with self.ws.write() as conn:
+            if doc_id is None:  # another process may have stored it meanwhile
+                found = store.find_by_sha(conn, sha)
+                doc_id = found["id"] if found else None
             doc_id = store.upsert_document(
                 conn,
                 doc_id,
