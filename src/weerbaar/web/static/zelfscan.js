@@ -2,15 +2,25 @@
 // hash changes, and move focus to its summary (no inline script: CSP forbids it).
 (function () {
   "use strict";
-  function openFromHash() {
+  function target() {
     var id = window.location.hash.slice(1);
-    if (!/^m-[0-9-]+$/.test(id)) { return; }
+    if (!/^m-[0-9-]+$/.test(id)) { return null; }
     var el = document.getElementById(id);
-    if (!el || el.tagName !== "DETAILS") { return; }
-    el.open = true;
-    var summary = el.querySelector("summary");
-    if (summary) { summary.focus(); }
+    return el && el.tagName === "DETAILS" ? el : null;
+  }
+  function openFromHash() {
+    var el = target();
+    if (el) { el.open = true; }
+  }
+  function focusTarget() {
+    // after the browser's own scroll to the fragment, which resets the focus
+    window.setTimeout(function () {
+      var el = target();
+      var summary = el ? el.querySelector("summary") : null;
+      if (summary) { el.open = true; summary.focus(); }
+    }, 0);
   }
   document.addEventListener("DOMContentLoaded", openFromHash);
-  window.addEventListener("hashchange", openFromHash);
+  window.addEventListener("load", focusTarget);
+  window.addEventListener("hashchange", focusTarget);
 })();
