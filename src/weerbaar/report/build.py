@@ -151,6 +151,29 @@ def build_context(
     n_munis = sum(1 for o in orgs if o.type == "gemeente")
     n_regions = sum(1 for o in orgs if o.type == "veiligheidsregio")
 
+    # Development per measure: per year, organisations by the highest stage that year.
+    from weerbaar.assess.stage import STAGE_RANK, STAGES
+
+    trend: dict[str, dict[int, Counter[str]]] = {}
+    for o in orgs:
+        for s in o.scores:
+            best: dict[int, int] = {}
+            for e in s.evidence_items:
+                if e.year:
+                    best[e.year] = max(best.get(e.year, 0), STAGE_RANK[e.stage])
+            for y, r in best.items():
+                trend.setdefault(s.measure, {}).setdefault(y, Counter())[STAGES[r - 1]] += 1
+
+    def trend_line(measure: str) -> str:
+        per = trend.get(measure)
+        if not per:
+            return ""
+        parts = []
+        for y in sorted(per):
+            c = per[y]
+            parts.append(f"{y}: " + ", ".join(f"{c[st]} {st}" for st in STAGES if c.get(st)))
+        return "; ".join(parts)
+
     # Measure aggregates with example quotes (best-scoring organisations first).
     rank = {"Hoog": 0, "Midden": 1, "Laag": 2}
     agg_views = []
@@ -183,6 +206,7 @@ def build_context(
                 "nowhere": m.aspects_nowhere_labels,
                 "signals": {SIGNAL_LABELS.get(k, k): v for k, v in m.signal_counts.items()},
                 "examples": examples,
+                "trend": trend_line(m.measure),
             }
         )
 

@@ -108,6 +108,8 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
             )
             if m["nowhere"]:
                 L.append("\nKernhiaten (nergens aangetoond): " + md_escape("; ".join(m["nowhere"])))
+            if m["trend"]:
+                L.append("\nOntwikkeling (hoogste fase per jaar): " + md_escape(m["trend"]))
             L.append("")
             L += _quotes(m["examples"])
     L += ["## Knelpunten", ""]
