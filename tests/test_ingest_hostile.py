@@ -342,3 +342,18 @@ def test_giant_page_is_not_rendered_for_ocr(workspace: Workspace, tmp_path: Path
     assert report.items[0].status == Status.no_text_layer
     with workspace.read() as conn:
         assert list_documents(conn)[0]["notes"]["pages_too_large_for_ocr"] == [1]
+
+
+def test_char_cap_boundaries(workspace: Workspace, tmp_path: Path) -> None:
+    paths = []
+    for n in (49, 50, 51):
+        p = tmp_path / f"tekens{n}.txt"
+        p.write_text(("woord " * 20)[:n], encoding="utf-8")
+        paths.append(p)
+    report = ingest(workspace, paths, settings=load_settings(max_chars=50), progress=False)
+    assert [i.status for i in report.items] == [Status.ok, Status.ok, Status.truncated]
+    with workspace.read() as conn:
+        stored = {
+            len(p["text"]) for p in list_passages(conn, document_id=report.items[2].document_id)
+        }
+    assert max(stored) <= 50

@@ -200,3 +200,36 @@ def test_two_concurrent_runs_store_each_document_once(corpus: Path, tmp_path: Pa
     assert counts["documents"] == expected_counts["documents"]
     assert counts["passages"] == expected_counts["passages"]
     assert digest == expected_hash
+
+
+def test_hot_backup_during_ingest_holds_whole_documents(corpus: Path, tmp_path: Path) -> None:
+    from weerbaar.store.backup import backup_database
+
+    ws_dir = tmp_path / "ws"
+    ws = open_workspace(ws_dir)
+    cmd = [sys.executable, "-m", "weerbaar", "inlezen", str(corpus), "-w", str(ws_dir), "--stil"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while _done(ws_dir / "weerbaar.sqlite") < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        copy = backup_database(ws, tmp_path / "kopie.sqlite")
+    finally:
+        proc.wait(300)
+    ws.close()
+    db = sqlite3.connect(copy)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    n_docs = db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    assert n_docs >= 2
+    # every document in the copy is whole: its pages and passages are all there
+    full = sqlite3.connect(ws_dir / "weerbaar.sqlite")
+    for sha, pages, passages in db.execute(
+        "SELECT sha256, (SELECT count(*) FROM pages WHERE document_id = d.id),"
+        " (SELECT count(*) FROM passages WHERE document_id = d.id) FROM documents d"
+    ).fetchall():
+        assert (pages, passages) == full.execute(
+            "SELECT (SELECT count(*) FROM pages WHERE document_id = d.id),"
+            " (SELECT count(*) FROM passages WHERE document_id = d.id) FROM documents d"
+            " WHERE sha256 = ?",
+            (sha,),
+        ).fetchone()
