@@ -37,7 +37,7 @@ def _login(base: str, name: str) -> tuple[httpx.Client, str]:
 def test_web_concurrent_reviewers_and_batch_writer(tmp_path: Path):
     ws = open_workspace(tmp_path / "w")
     sample = build(ws, n_a=24)
-    app = create_app(ws, rerank=False)
+    app = create_app(ws, rerank=False, stage_model=False)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -64,6 +64,7 @@ def test_web_concurrent_reviewers_and_batch_writer(tmp_path: Path):
                 pages=[[f"Batchtekst {i}.{k} over noodsteunpunten." for k in range(40)]],
             )
             i += 1
+            stop.wait(0.02)  # a real batch parses between its commits
 
     def reviewer(name: str, passages: list[int]) -> None:
         try:

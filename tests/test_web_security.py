@@ -44,7 +44,7 @@ def sample(tmp_path_factory) -> Iterator[Sample]:
 
 @pytest.fixture(scope="module")
 def app(sample: Sample):
-    return create_app(sample.ws, rerank=False)
+    return create_app(sample.ws, rerank=False, stage_model=False)
 
 
 def login(app, name: str) -> TestClient:
@@ -119,7 +119,7 @@ def test_web_logout_revokes_session(app):
 def test_web_deactivation_revokes_session(tmp_path: Path):
     ws = open_workspace(tmp_path / "w")
     build(ws, n_a=3)
-    app = create_app(ws, rerank=False)
+    app = create_app(ws, rerank=False, stage_model=False)
     client = login(app, "bram")
     assert client.get("/").status_code == 200
     assert deactivate_user(ws, "bram") == 1

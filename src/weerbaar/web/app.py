@@ -47,6 +47,7 @@ class AppState:
     theme_css: Path | None
     theme_class: str
     reranker: RerankScheduler
+    stage_model: bool = True
     org_names: dict[str, str] = field(default_factory=dict)
 
 
@@ -177,12 +178,14 @@ def create_app(
     theme_css: str | Path | None = None,
     theme_class: str | None = None,
     rerank: bool = True,
+    stage_model: bool = True,
 ) -> FastAPI:
     """The app for one workspace. ``theme_css`` is an organisation's own design-token CSS
     file (NL Design System tokens) served after the built-in one, with ``theme_class`` the
     class that activates it (default: ``voorbeeld-theme``). Both can also be set with
     ``WEERBAAR_WEB_THEMA_CSS`` and ``WEERBAAR_WEB_THEMA_KLASSE``. ``rerank`` turns the
-    background re-ranking of a queue after each decision on or off."""
+    background re-ranking of a queue after each decision on or off; ``stage_model`` the
+    (background-trained) stage classifier for suggested stages, else cue words only."""
     import os
 
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
@@ -199,6 +202,7 @@ def create_app(
         theme_css=css_path,
         theme_class=theme_class or os.environ.get("WEERBAAR_WEB_THEMA_KLASSE") or "voorbeeld-theme",
         reranker=RerankScheduler(ws, enabled=rerank),
+        stage_model=stage_model,
     )
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -237,13 +237,42 @@ def queue_page(
 
 
 # --------------------------------------------------------------------------- passage
-def _suggest_stage(text: str) -> str | None:
+_stage_ready = threading.Event()
+_stage_warming = threading.Lock()
+
+
+def _warm_stage_model() -> None:
+    """Train/load the stage classifier once, in the background (it takes seconds)."""
+    if not _stage_warming.acquire(blocking=False):
+        return
+
+    def run() -> None:
+        try:
+            from weerbaar.assess.stage import suggest_stage
+
+            suggest_stage("De gemeente stelt een plan op.")
+        except Exception:  # no classifier: cue words only
+            pass
+        finally:
+            _stage_ready.set()
+
+    threading.Thread(target=run, daemon=True, name="weerbaar-stage-warmup").start()
+
+
+def _suggest_stage(request: Request, text: str) -> str | None:
+    """A suggested stage for a passage: the assess package's classifier when it is
+    loaded, its fast cue-word rule until then (a page view never waits for training)."""
     try:
-        from weerbaar.assess.stage import suggest_stage
+        from weerbaar.assess import stage as stage_mod
     except ImportError:
         return None
     try:
-        stage, _ = suggest_stage(text)
+        if _stage_ready.is_set():
+            stage, _ = stage_mod.suggest_stage(text)
+        else:
+            if state(request).stage_model:
+                _warm_stage_model()
+            stage, _ = stage_mod.cue_stage(text)
     except Exception:
         return None
     return stage if stage in STAGES else None
@@ -299,7 +328,7 @@ def _passage_context(
                 ),
             }
     source_ok = text_at_offsets_matches(passage, pages)
-    suggested = (cand or {}).get("stage_suggested") or _suggest_stage(passage["text"])
+    suggested = (cand or {}).get("stage_suggested") or _suggest_stage(request, passage["text"])
     cat = catalog()
     aspects: list[Any] = []
     measures: list[Any] = []
