@@ -48,16 +48,23 @@ def inlezen(
     if not paden and manifest is None:
         raise typer.BadParameter("Geef een of meer bestanden of mappen, of --manifest.")
     ws = workspace_from(werkruimte)
-    report = ingest(
-        ws,
-        paden or [],
-        organisation=organisatie,
-        doc_type=soort,
-        year=jaar,
-        manifest=manifest,
-        progress=not stil,
-        force=opnieuw,
-    )
+    try:
+        report = ingest(
+            ws,
+            paden or [],
+            organisation=organisatie,
+            doc_type=soort,
+            year=jaar,
+            manifest=manifest,
+            progress=not stil,
+            force=opnieuw,
+        )
+    except KeyboardInterrupt:
+        console.print(
+            "[bold yellow]Afgebroken.[/] Wat al was opgeslagen blijft bewaard; "
+            "start dezelfde opdracht opnieuw om verder te gaan."
+        )
+        raise typer.Exit(130) from None
     table = Table(title="Samenvatting inlezen")
     table.add_column("Uitkomst")
     table.add_column("Aantal", justify="right")
