@@ -189,3 +189,31 @@ def test_report_region_and_national_scopes(built: Built, tmp_path: Path) -> None
     assert res.exit_code == 0, res.output
     text = (tmp_path / "cli" / "rapport-landelijk.md").read_text(encoding="utf-8")
     assert "landelijke inventarisatie" in text and "Van de 41 maatregelen" in text
+
+
+def test_report_html_passes_axe(built: Built, org_report: dict[str, Path]) -> None:
+    """axe-core (from the installed axe-playwright-python package, no network) in
+    Debian's chromium finds no WCAG 2.1 A/AA violations in the report and council page."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("/usr/bin/chromium ontbreekt")
+    axe_playwright_python = pytest.importorskip("axe_playwright_python")
+    from playwright.sync_api import sync_playwright
+
+    axe_js = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        found = {}
+        for name in (f"rapport-organisatie-{built.gm_a}.html", f"raadslid-{built.gm_a}.html"):
+            page.goto(org_report[name].resolve().as_uri())
+            page.add_script_tag(path=str(axe_js))
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags
+            )
+            found[name] = [(v["id"], len(v["nodes"])) for v in result["violations"]]
+        browser.close()
+    assert found == {name: [] for name in found}
