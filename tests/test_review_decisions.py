@@ -265,3 +265,18 @@ def test_review_kappa_matches_scikit_learn():
             assert ours is None
         else:
             assert ours == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_review_decision_log_is_append_only_in_the_database(data):
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DatabaseError
+
+    from weerbaar.store.schema import decision_log
+
+    ws, a, _ = data
+    record_decision(ws, reviewer="ann", passage_id=a[0].id, measure_id="2.2", relevant="ja")
+    with pytest.raises(DatabaseError, match="append-only"), ws.write() as conn:
+        conn.execute(update(decision_log).values(reviewer="iemand anders"))
+    with pytest.raises(DatabaseError, match="append-only"), ws.write() as conn:
+        conn.execute(delete(decision_log))
+    assert [r["reviewer"] for r in _log(ws)] == ["ann"]
