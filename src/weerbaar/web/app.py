@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from weerbaar.errors import WeerbaarError
 from weerbaar.review.progress import RerankScheduler
 from weerbaar.store import Workspace, open_workspace
 from weerbaar.web.accounts import Session, load_session
@@ -192,8 +193,6 @@ def create_app(
     css = theme_css or os.environ.get("WEERBAAR_WEB_THEMA_CSS")
     css_path = Path(css).expanduser().resolve() if css else None
     if css_path is not None and not css_path.is_file():
-        from weerbaar.errors import WeerbaarError
-
         raise WeerbaarError(f"Themabestand {css_path} bestaat niet.")
     app = FastAPI(title="weerbaar beoordelen", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.weerbaar = AppState(
@@ -236,6 +235,21 @@ def create_app(
             status_code=exc.status_code,
             message=message,
             status=exc.status_code,
+        )
+
+    @app.exception_handler(WeerbaarError)
+    async def _expected_error(request: Request, exc: WeerbaarError) -> Response:
+        return render(request, "error.html", status_code=400, message=str(exc), status=400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected_error(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return render(
+            request,
+            "error.html",
+            status_code=500,
+            message="Er ging iets mis in de app. Probeer het opnieuw of meld het de beheerder.",
+            status=500,
         )
 
     from fastapi.routing import APIRoute

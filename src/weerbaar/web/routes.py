@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from weerbaar.errors import AccessDenied, WeerbaarError
 from weerbaar.review import (
@@ -71,8 +71,15 @@ def _visible_org(session: Session, code: str) -> str:
 
 
 def _valid_measure(measure_id: str | None) -> str:
+    """A measure id of the catalogue (any well-formed id when no catalogue loads)."""
     if not measure_id or not MEASURE_RE.match(measure_id):
         raise HTTPException(404)
+    cat = catalog()
+    if cat is not None:
+        try:
+            cat.measure(measure_id)
+        except WeerbaarError as exc:
+            raise HTTPException(404) from exc
     return measure_id
 
 
@@ -581,7 +588,7 @@ def source_file(
         "Cache-Control": "private, no-store",
     }
     media = "application/pdf" if pdf else "application/octet-stream"
-    return Response(path.read_bytes(), media_type=media, headers=headers)
+    return FileResponse(path, media_type=media, headers=headers)
 
 
 # --------------------------------------------------------------------------- audit
