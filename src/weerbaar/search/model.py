@@ -305,7 +305,12 @@ def fit(
     for k in range(n_m):
         if y[:, k].sum() >= min_positives and (y[:, k] == 0).sum() >= 2:
             clf = LogisticRegression(
-                C=c, class_weight="balanced", solver="liblinear", random_state=seed
+                C=c,
+                class_weight="balanced",
+                solver="liblinear",
+                dual=True,
+                max_iter=1000,
+                random_state=seed,
             )
             clf.fit(x, y[:, k])
             w = clf.coef_[0].astype(np.float32)

@@ -128,7 +128,12 @@ def train_workspace_model(ws: Workspace, *, c: float = 1.0, seed: int = 13) -> M
         if y.sum() < 1 or (y == 0).sum() < 1:
             continue
         clf = LogisticRegression(
-            C=c, class_weight="balanced", solver="liblinear", random_state=seed
+            C=c,
+            class_weight="balanced",
+            solver="liblinear",
+            dual=True,
+            max_iter=1000,
+            random_state=seed,
         )
         clf.fit(x_all[rows_idx], y)
         w = clf.coef_[0].astype(np.float32)

@@ -22,7 +22,7 @@ from weerbaar.search.queries import measure_queries
 
 SEED = 13
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-C_GRID = (1.0, 4.0)
+C_GRID = (1.0, 4.0, 16.0)
 
 
 def default_devset_dir() -> Path:
