@@ -255,6 +255,7 @@ def _page_context(request: Request, acc: Access, **extra: Any) -> dict[str, Any]
             (FIELD_LABELS.get(f, f), _fmt_value(f, b, titles), _fmt_value(f, a, titles))
             for f, b, a in h["changes"]
         ]
+        rows = [r for r in rows if r[1] != r[2]]  # e.g. no partners: None and []
         hist.setdefault(h["measure_id"], []).append(
             {"by": h["by"] if acc.member else "medewerker", "at": h["at"], "changes": rows}
         )
