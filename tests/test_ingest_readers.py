@@ -252,3 +252,25 @@ def test_pdf_running_headers_and_page_numbers_dropped(workspace: Workspace, tmp_
     assert {r["heading"] for r in rows} == {f"{n}. Onderwerp nummer {n}" for n in range(1, 7)}
     with workspace.read() as conn:
         assert list_documents(conn)[0]["notes"]["header_footer_lines_dropped"] == 12
+
+
+def test_docx_content_controls_are_read(workspace: Workspace, tmp_path: Path) -> None:
+    import zipfile
+
+    from ingest_helpers import docx_with_part
+
+    base = tmp_path / "basis.docx"
+    make_docx(base)
+    xml = zipfile.ZipFile(base).read("word/document.xml").decode()
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    assert w in xml
+    cover = (
+        "<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>Voorblad met de naam van het plan"
+        "</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    )
+    xml = xml.replace("<w:body>", "<w:body>" + cover, 1)
+    path = tmp_path / "voorblad.docx"
+    docx_with_part(path, base, "word/document.xml", xml.encode())
+    report = ingest(workspace, [path], progress=False)
+    rows = _check_offsets(workspace, report.items[0].document_id)
+    assert "Voorblad met de naam van het plan" in rows[0]["text"]

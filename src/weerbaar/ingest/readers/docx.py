@@ -83,6 +83,16 @@ def _heading_level(style_name: str) -> int | None:
     return None
 
 
+def _body_elements(parent):  # type: ignore[no-untyped-def]
+    """Paragraphs and tables in body order, also inside content controls (w:sdt, used
+    for cover pages and tables of contents) and inserted/moved revisions."""
+    for el in parent.iterchildren():
+        if el.tag in (f"{_W}p", f"{_W}tbl"):
+            yield el
+        elif el.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins", f"{_W}moveTo"):
+            yield from _body_elements(el)
+
+
 def read_docx(path: Path, settings: Settings, progress: Progress) -> ReadResult:
     check_zip(path, settings)
     import docx
@@ -101,7 +111,7 @@ def read_docx(path: Path, settings: Settings, progress: Progress) -> ReadResult:
     table_no = 0
     chars = 0
     truncated = False
-    for el in body.iterchildren():
+    for el in _body_elements(body):
         if chars > settings.max_chars:
             truncated = True
             break
