@@ -154,6 +154,17 @@ def _has_images(page: pdfium.PdfPage) -> bool:
         return False
 
 
+def _die_with_parent() -> None:
+    """In the tesseract child: get SIGKILL when the worker is killed (time limit)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+
+
 def _ocr_page(page: pdfium.PdfPage, settings: Settings, tesseract: str) -> str | None:
     """OCR text of one page, or None when the page is too large to render under the cap."""
     w, h = page.get_size()  # points
@@ -174,6 +185,7 @@ def _ocr_page(page: pdfium.PdfPage, settings: Settings, tesseract: str) -> str |
             [tesseract, str(png), "stdout", "-l", "nld", "--psm", "3"],
             capture_output=True,
             env=env,
+            preexec_fn=_die_with_parent,  # the worker is single-threaded
             timeout=max(10, settings.parse_timeout_s),
             check=False,
         )
