@@ -290,6 +290,7 @@ def test_web_selfassess_save_validates_and_keeps_history(app, sample: Sample):
     ):
         r = anna.post("/zelfscan/opslaan", data={**form, **bad, "notities": "anders"})
         assert r.status_code == 400 and 'role="alert"' in r.text, bad
+        assert ">anders</textarea>" in r.text  # what was typed is kept
     assert len(sservice.history(sample.ws, A, "3.1")) == n
     assert anna.post("/zelfscan/opslaan", data={**form, "maatregel": "9.9"}).status_code == 404
     # unchecking a linked document removes it

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,15 @@ from starlette.datastructures import FormData, UploadFile
 
 from weerbaar.catalog import load_catalog
 from weerbaar.errors import WeerbaarError
-from weerbaar.selfassess import PHASES, POINT_FUNCTIONS, Status, load_entries, save_entry, service
+from weerbaar.selfassess import (
+    PHASES,
+    POINT_FUNCTIONS,
+    Entry,
+    Status,
+    load_entries,
+    save_entry,
+    service,
+)
 from weerbaar.selfassess import files as sfiles
 from weerbaar.selfassess import roles as sroles
 from weerbaar.selfassess.model import DEFAULT_CARD_TEXT
@@ -338,9 +346,34 @@ async def save_measure(request: Request, session: Session = Depends(require_sess
             error = str(exc)
     if error is not None:
         ctx = _page_context(request, acc, error=error, error_measure=mid)
+        ctx["entries"][mid] = _draft(ctx["entries"][mid], values, form)
         return render(request, "zelfscan/zelfscan.html", status_code=400, **ctx)
     return RedirectResponse(
         f"{PREFIX}/{acc.code}?opgeslagen={mid}#m-{mid.replace('.', '-')}", status_code=303
+    )
+
+
+def _draft(stored: Entry, values: dict[str, Any], form: FormData) -> Entry:
+    """The user's own input after a refused save, so nothing typed is lost."""
+    try:
+        status = Status.parse(values["status"])
+    except ValueError:
+        status = stored.status
+    evidence = [
+        {"document_id": int(d)}
+        for d in [*form.getlist("bewijs_document"), _text(form, "bewijs_document_nieuw", 20)]
+        if isinstance(d, str) and d.strip().isdigit()
+    ]
+    evidence += [{"url": u.strip()} for u in _text(form, "bewijs_urls").splitlines() if u.strip()]
+    return replace(
+        stored,
+        status=status,
+        owner=values["owner"] or None,
+        partners=tuple(p.strip() for p in values["partners"].split(";") if p.strip()),
+        phases=tuple(p for p in values["phases"] if p in PHASES),
+        deadline=values["deadline"] or None,
+        evidence=tuple(evidence),
+        notes=values["notes"] or None,
     )
 
 
