@@ -245,6 +245,20 @@ def test_review_agreement_kappa_and_disagreements(data):
     # by hand: po = 4/6, pe = (3/6*3/6) + (3/6*3/6) = 0.5 → kappa = (0.667-0.5)/0.5
     assert m.kappa == pytest.approx((4 / 6 - 0.5) / 0.5)
     assert sorted(d["passage_id"] for d in res.disagreements) == [a[1].id, a[5].id]
+    assert all(d["points"] == ["relevant"] for d in res.disagreements)
+    # a point one reviewer left open is no disagreement; a different stage is
+    record_decision(
+        ws, reviewer="ann", passage_id=a[0].id, measure_id="2.2", relevant="ja", stage="plan"
+    )
+    record_decision(
+        ws, reviewer="bob", passage_id=a[0].id, measure_id="2.2", relevant="ja", context_ok=True
+    )
+    assert agreement(ws).disagreements[0]["passage_id"] != a[0].id
+    record_decision(
+        ws, reviewer="bob", passage_id=a[0].id, measure_id="2.2", relevant="ja", stage="uitvoering"
+    )
+    first = agreement(ws).disagreements[0]
+    assert first["passage_id"] == a[0].id and first["points"] == ["stage"]
     assert agreement(ws, organisation="GM0002").measures == []
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from web_sample import MEASURE, PASSWORD, Sample, build
-from weerbaar.review import list_decisions
+from weerbaar.review import list_decisions, record_decision
 from weerbaar.store import open_workspace
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,6 +44,9 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Sample]]:
 
     ws = open_workspace(tmp_path_factory.mktemp("browser") / "werkruimte")
     sample = build(ws, n_a=14)
+    # a colleague judged the first passages already (agreement page has something)
+    for p, rel in zip(sample.a[:6], ["ja", "nee", "ja", "ja", "nee", "ja"], strict=True):
+        record_decision(ws, reviewer="bram", passage_id=p.id, measure_id=MEASURE, relevant=rel)
     app = create_app(ws)  # with background re-ranking (falls back without search data)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -156,7 +159,7 @@ def test_web_browser_keyboard_review_audit_and_axe(server, browser):
         page.keyboard.press("u")
     assert "ongedaan=1" in page.url
     assert len(list_decisions(sample.ws, reviewer="anna")) == 9
-    page.goto(base + "/logboek")
+    page.goto(base + "/logboek?beoordelaar=anna")
     rows = page.locator("tbody tr")
     assert rows.count() == 11  # ten decisions and one undo
     assert "ongedaan" in rows.first.inner_text()
@@ -176,7 +179,9 @@ def test_web_browser_keyboard_review_audit_and_axe(server, browser):
     assert "<script>alert('xss')</script>" in page.locator("#passage-tekst").inner_text()
     assert page.locator("#passage-tekst img").count() == 0
     page.goto(base + "/overeenstemming")
+    assert "Cohen" in page.inner_text("main") and page.locator("table").count() == 2
     violations["overeenstemming"] = _axe(page)
+    page.screenshot(path=str(SHOTS / "weerbaar_overeenstemming.png"), full_page=True)
     context.close()
 
     admin = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
@@ -184,6 +189,7 @@ def test_web_browser_keyboard_review_audit_and_axe(server, browser):
     _login(apage, base, "beheer")
     apage.goto(base + "/beslissingen")
     violations["beslissingen"] = _axe(apage)
+    apage.screenshot(path=str(SHOTS / "weerbaar_beslissingen.png"), full_page=True)
     admin.close()
 
     report = {

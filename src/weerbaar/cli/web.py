@@ -33,7 +33,7 @@ def web(
     ws = workspace_from(werkruimte)
     application = create_app(ws, theme_css=thema_css, theme_class=thema_klasse)
     console.print(f"Beoordelingsapp op http://127.0.0.1:{poort}/ (stoppen met Ctrl+C)")
-    uvicorn.run(application, host="127.0.0.1", port=poort, log_level="warning")
+    uvicorn.run(application, host="127.0.0.1", port=poort, log_level="warning", server_header=False)
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -71,10 +71,11 @@ def agreement(
         for x, y in combinations(group, 2):
             labels[mid][0].append(x["relevant"])
             labels[mid][1].append(y["relevant"])
+        # "relevant" is always given; the other points only where reviewers filled them in
         points = [
             k
             for k in ("relevant", "stage", "source_ok", "context_ok")
-            if len({repr(r[k]) for r in group}) > 1
+            if len({repr(r[k]) for r in group if k == "relevant" or r[k] is not None}) > 1
         ]
         if points:
             result.disagreements.append(

@@ -278,4 +278,6 @@ def serve(workspace: str | Path, *, port: int = 8000, host: str = "127.0.0.1") -
     import uvicorn
 
     app = create_app(workspace)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False
+    )
