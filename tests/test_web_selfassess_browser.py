@@ -319,6 +319,7 @@ def test_web_selfassess_browser_fill_history_downloads_axe(server, browser, tmp_
     with page.expect_navigation():
         page.get_by_role("button", name="Tekst opslaan").click()
     violations["noodsteunpunten"] = _axe(page)
+    page.screenshot(path=str(SHOTS / "weerbaar_zelfscan_noodsteunpunten.png"), full_page=True)
     card = _download(
         page, "Meterkastkaarten downloaden, A6 (PDF, één kaart per wijk)", tmp_path / "a6.pdf"
     )
@@ -344,6 +345,7 @@ def test_web_selfassess_browser_fill_history_downloads_axe(server, browser, tmp_
         page.get_by_role("button", name="Rolverdeling Gemeente Noordwaarde opslaan").click()
     assert "opgeslagen=1" in page.url
     violations["rolverdeling"] = _axe(page)
+    page.screenshot(path=str(SHOTS / "weerbaar_zelfscan_rolverdeling.png"))
     context.close()
 
     (SHOTS / "weerbaar_zelfscan_axe.json").write_text(json.dumps(violations, indent=1))

@@ -813,7 +813,7 @@ async def roles_save(request: Request, session: Session = Depends(require_sessio
             saved=False,
         )
     return RedirectResponse(
-        f"{ROLE_PREFIX}/{ra.code}?gemeente={muni.code}&opgeslagen=1", status_code=303
+        f"{ROLE_PREFIX}/{ra.code}?gemeente={muni.code}&opgeslagen=1#bewerken", status_code=303
     )
 
 
