@@ -272,6 +272,12 @@ def test_run_demo_end_to_end_and_again(tmp_path: Path) -> None:
     suffixes = {p.suffix for p in result.report_files}
     assert {".html", ".pdf", ".xlsx"} <= suffixes
     assert all(p.is_file() and p.parent == result.reports_dir for p in result.report_files)
+    # the region's HTML report lists the broken file as not read, with its reason
+    html = next(p for p in result.report_files if p.name == "rapport-regio-VR99.html")
+    page = html.read_text(encoding="utf-8")
+    assert "oudeberg_jaarstukken_2024.pdf" in page and "beschadigd" in page
+    for level in ("Hoog", "Midden", "Laag"):
+        assert f">{level}<" in page
 
     ws = open_workspace(result.workspace)
     try:

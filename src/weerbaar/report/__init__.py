@@ -28,6 +28,7 @@ from weerbaar.report.build import (
     score_class,
     score_letter,
 )
+from weerbaar.store import Workspace
 
 __all__ = ["FORMATS", "ReportError", "Scope", "write_reports"]
 
@@ -197,8 +198,53 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
     return out or list(FORMATS)
 
 
+STATUS_LABELS = {
+    "truncated": "deels gelezen",
+    "no_text_layer": "geen tekstlaag",
+    "encrypted": "beveiligd",
+    "corrupt": "beschadigd",
+    "empty": "leeg",
+    "unsupported_type": "bestandstype niet ondersteund",
+    "too_large": "te groot",
+    "timeout": "tijdslimiet",
+    "missing": "ontbreekt",
+    "link_not_followed": "koppeling niet gevolgd",
+}
+
+
+def unread_documents(ws: Workspace | None, assessment: Assessment, *, national: bool) -> list[dict]:
+    """Documents of the organisations in the report that could not be read (fully), with
+    the Dutch reason: a source that was collected but not read is not evidence either.
+    Empty when the report is made from an assessment alone (``ws`` is None)."""
+    from weerbaar.store.documents import list_documents
+
+    if ws is None:
+        return []
+    names = {o.organisation: o.name for o in assessment.organisations}
+    with ws.read() as conn:
+        docs = list_documents(conn)
+    out = []
+    for d in docs:
+        if d["status"] in ("ok", "duplicate", "unchanged"):
+            continue
+        if d["organisation"] not in names and not (national and d["organisation"] is None):
+            continue
+        file_names = [Path(n).name for n in d.get("names") or []]
+        out.append(
+            {
+                "file": ", ".join(dict.fromkeys(file_names))
+                or d.get("title")
+                or f"document {d['id']}",
+                "organisation": names.get(d["organisation"], d["organisation"] or "onbekend"),
+                "status": STATUS_LABELS.get(d["status"], d["status"]),
+                "reason": d["reason"] or "",
+            }
+        )
+    return sorted(out, key=lambda r: (r["organisation"], r["file"]))
+
+
 def write_reports(
-    ws: Any,
+    ws: Workspace | None,
     out_dir: str | Path,
     *,
     scope: str | Scope = "landelijk",
@@ -235,6 +281,7 @@ def write_reports(
     ws_root = Path(getattr(ws, "root", out)).resolve()
     c = build_context(assessment, sc, out_dir=out, ws_root=ws_root, generated_at=stamp)
     c["_out_dir"], c["_ws_root"] = out, ws_root
+    c["unread"] = unread_documents(ws, assessment, national=sc.kind == "landelijk")
     stem = f"rapport-{sc.slug}"
     written: list[Path] = []
     html = None
