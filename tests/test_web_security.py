@@ -409,3 +409,23 @@ def test_web_export_import_for_admin(app, sample: Sample, tmp_path: Path):
         files={"bestand": ("b.exe", b"MZ", "application/octet-stream")},
     )
     assert r.status_code == 400
+
+
+def test_web_login_throttled_after_failures(tmp_path: Path):
+    ws = open_workspace(tmp_path / "w")
+    build(ws, n_a=3)
+    app = create_app(ws, rerank=False, stage_model=False)
+    client = TestClient(app, follow_redirects=False)
+    page = client.get("/inloggen")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)
+
+    def attempt(password: str) -> int:
+        data = {"login_token": token, "gebruiker": "lies", "wachtwoord": password}
+        return client.post("/inloggen", data=data).status_code
+
+    assert [attempt("fout") for _ in range(5)] == [401] * 5
+    assert attempt(PASSWORD) == 429  # even the right password waits now
+    # other accounts are not affected
+    other = {"login_token": token, "gebruiker": "bram", "wachtwoord": PASSWORD}
+    assert client.post("/inloggen", data=other).status_code == 303
+    ws.close()

@@ -50,6 +50,7 @@ class AppState:
     reranker: RerankScheduler
     stage_model: bool = True
     org_names: dict[str, str] = field(default_factory=dict)
+    failed_logins: dict[str, list[float]] = field(default_factory=dict)  # name -> times
 
 
 def templates_env() -> Jinja2Templates:

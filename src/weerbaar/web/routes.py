@@ -8,6 +8,7 @@ import re
 import secrets
 import tempfile
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,25 @@ def login_page(request: Request) -> Response:
     return response
 
 
+MAX_FAILED_LOGINS = 5
+FAILED_LOGIN_WINDOW_S = 15 * 60
+_failed_lock = threading.Lock()
+
+
+def _too_many_failures(request: Request, name: str) -> bool:
+    failures = state(request).failed_logins
+    now = time.monotonic()
+    with _failed_lock:
+        recent = [t for t in failures.get(name, []) if now - t < FAILED_LOGIN_WINDOW_S]
+        failures[name] = recent
+        return len(recent) >= MAX_FAILED_LOGINS
+
+
+def _record_failure(request: Request, name: str) -> None:
+    with _failed_lock:
+        state(request).failed_logins.setdefault(name, []).append(time.monotonic())
+
+
 @router.post("/inloggen")
 async def login_submit(request: Request) -> Response:
     check_origin(request)
@@ -141,9 +161,22 @@ async def login_submit(request: Request) -> Response:
     password = str(form.get("wachtwoord") or "")[:1000]
     target = _safe_next(str(form.get("volgende") or "/"))
     ws = state(request).ws
+    key = name.strip().lower()
+    if _too_many_failures(request, key):
+        return render(
+            request,
+            "login.html",
+            status_code=429,
+            login_token=cookie,
+            volgende=target,
+            error="Te vaak een onjuist wachtwoord voor deze gebruiker. Probeer het over een "
+            "kwartier opnieuw.",
+            gebruiker=name,
+        )
     try:
         session = login(ws, name, password)
     except AccessDenied as exc:
+        _record_failure(request, key)
         return render(
             request,
             "login.html",
