@@ -39,6 +39,39 @@ COMMAND_MODULES = (
 )
 
 
+def _dutch_help() -> None:
+    """Dutch headings in Typer's help screens. Typer exposes these as module constants;
+    the help option's own text is set on the generated option. Anything that fails here
+    only leaves the English default, it never breaks the command."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Argumenten"
+    rich_utils.OPTIONS_PANEL_TITLE = "Opties"
+    rich_utils.COMMANDS_PANEL_TITLE = "Commando's"
+    rich_utils.ERRORS_PANEL_TITLE = "Fout"
+    rich_utils.ABORTED_TEXT = "Afgebroken."
+    rich_utils.DEFAULT_STRING = "[standaard: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[verplicht]"
+    rich_utils.ENVVAR_STRING = "[omgevingsvariabele: {}]"
+    rich_utils.RICH_HELP = "Zie [blue]'{command_path} {help_option}'[/] voor hulp."
+    try:
+        from typer._click.core import Command
+    except ImportError:  # another Typer layout: keep the default text
+        return
+    original = Command.get_help_option
+    if getattr(original, "_weerbaar", False):
+        return
+
+    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+        opt = original(self, ctx)
+        if opt is not None:
+            opt.help = "Toon deze hulp en stop."
+        return opt
+
+    get_help_option._weerbaar = True  # type: ignore[attr-defined]
+    Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+
 def _load_commands() -> None:
     for name in COMMAND_MODULES:
         try:
@@ -61,6 +94,7 @@ def _root(
 
 def main() -> None:
     """Entry point of the console script."""
+    _dutch_help()
     _load_commands()
     try:
         app()

@@ -1,0 +1,52 @@
+"""Every command has Dutch help and answers --help."""
+
+from __future__ import annotations
+
+import typer
+from typer.testing import CliRunner
+
+from weerbaar.cli import _dutch_help, _load_commands, app
+
+
+def _command_paths() -> list[list[str]]:
+    _load_commands()
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = []
+
+    def walk(cmd, prefix: list[str]) -> None:  # type: ignore[no-untyped-def]
+        for name, sub in getattr(cmd, "commands", {}).items():
+            paths.append([*prefix, name])
+            walk(sub, [*prefix, name])
+
+    walk(root, [])
+    return paths
+
+
+def test_cli_every_command_has_dutch_help() -> None:
+    _dutch_help()
+    runner = CliRunner()
+    paths = _command_paths()
+    top = {p[0] for p in paths}
+    assert {
+        "inlezen",
+        "scan",
+        "catalogus",
+        "organisaties",
+        "beoordeling",
+        "rapport",
+        "web",
+        "zelfscan",
+        "demo",
+    } <= top
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
+        assert result.exit_code == 0, (path, result.output)
+        out = result.output
+        assert "Toon deze hulp en stop." in out, path
+        assert "Show this message" not in out and "Options" not in out, path
+        # a description of the command, not in English
+        description = " ".join(out.split("╭")[0].split()[3:]).lower()
+        assert len(description) > 10, (path, out)
+        assert not any(w in f" {description} " for w in (" the ", " and ", " show ", " with ")), (
+            path
+        )
