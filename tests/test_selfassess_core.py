@@ -253,6 +253,31 @@ def test_selfassess_meterkastkaart_pdf(workspace, tmp_path: Path, size: str, wid
     assert rendered.stat().st_size > 2000
 
 
+@pytest.mark.parametrize("size", ["A6", "A5"])
+def test_selfassess_meterkastkaart_fits_one_page_per_wijk(
+    workspace, tmp_path: Path, size: str
+) -> None:
+    """Five noodsteunpunten with every function in one wijk, with the long default text:
+    still one card (one page) for the wijk."""
+    from weerbaar.selfassess.model import POINT_FUNCTIONS
+    from weerbaar.selfassess.service import add_point
+
+    for i in range(5):
+        add_point(
+            workspace,
+            ORG_A,
+            name=f"Noodsteunpunt nummer {i + 1} De Lange Naam",
+            address=f"Burgemeester van Heemskerckstraat {i + 10}, 1234 AB Stad",
+            wijk="Binnenstad",
+            functions=list(POINT_FUNCTIONS)[: 3 + i % 3],
+        )
+    add_point(workspace, ORG_A, name="Dorpshuis", address="Brink 1", wijk="Dorp", functions=[])
+    reader = PdfReader(write_cards(workspace, ORG_A, "Gemeente Test", tmp_path, size=size))
+    assert len(reader.pages) == 2
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "wijk Binnenstad" in first and "Bel 112" in first and "nummer 5" in first
+
+
 def test_selfassess_action_plan_files(workspace, tmp_path: Path) -> None:
     save_entry(workspace, ORG_A, "3.1", {"status": "verkend"}, by="x")
     paths = write_action_plan(workspace, ORG_A, "Gemeente Test", tmp_path, formats=("xlsx", "pdf"))
