@@ -158,3 +158,32 @@ def test_cli_classificeer_json_without_workspace(tmp_path: Path, monkeypatch) ->
     assert all(isinstance(m["score"], float) for m in data[0]["measures"])
     assert not (tmp_path / "werkruimte").exists()
     assert np.isfinite([m["score"] for m in data[0]["measures"]]).all()
+
+
+def test_scan_after_real_ingest_of_a_docx(workspace: Workspace, tmp_path: Path) -> None:
+    from docx import Document
+
+    from weerbaar.ingest import ingest
+
+    doc = Document()
+    doc.add_heading("Weerbaarheid en crisisbeheersing", level=1)
+    paragraphs = [
+        "Het gemeentehuis is voorzien van een vaste aansluiting voor een mobiel "
+        "noodstroomaggregaat; met de leverancier is afgesproken dat binnen vier uur "
+        "brandstof wordt geleverd en het aggregaat wordt ieder half jaar getest.",
+        "De gemeente heeft de subsidieregeling voor sportverenigingen vereenvoudigd en het "
+        "aantal aanvragen nam daardoor toe.",
+        "In de nieuwe bibliotheek komt een leescafé en er worden taallessen gegeven.",
+    ]
+    for p in paragraphs:
+        doc.add_paragraph(p)
+    path = tmp_path / "begroting-2026.docx"
+    doc.save(path)
+    ingest(
+        workspace, [path], organisation="Houten", doc_type="begroting", year=2026, progress=False
+    )
+    report = scan(workspace, measure="3.1", progress=False)
+    assert report.passages >= 1 and report.candidates >= 1
+    org = report.organisations[0]
+    q = _queue(workspace, "3.1", org)
+    assert "noodstroomaggregaat" in _text_of(workspace, q[0][1])
