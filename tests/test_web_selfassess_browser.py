@@ -381,6 +381,26 @@ def test_web_selfassess_browser_other_organisation_404(server, browser):
     context.close()
 
 
+def test_web_selfassess_browser_reader_view(server, browser):
+    """A lezer of the organisation sees the answers without forms; axe on that view."""
+    base, _ = server
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-NL", bypass_csp=True
+    )
+    page = context.new_page()
+    _login(page, base, "lies")
+    page.goto(base + f"/zelfscan/{A}")
+    assert page.locator("form[action='/zelfscan/opslaan']").count() == 0
+    assert page.locator("form[action='/zelfscan/publiceren']").count() == 0
+    assert "U kunt deze zelfscan alleen lezen." in page.locator(".zs-privacy").inner_text()
+    page.locator("#m-2-2 > summary").click()
+    assert page.locator("#m-2-2 .zs-readonly").is_visible()
+    page.screenshot(path=str(SHOTS / "weerbaar_zelfscan_lezer.png"))
+    violations = [v for v in _axe(page) if v["impact"] in ("serious", "critical")]
+    assert not violations, violations
+    context.close()
+
+
 def test_web_selfassess_browser_csp_enforced(server, browser):
     """Under the real CSP the zelfscan CSS and JS load (the measure in the address opens)
     and the browser reports no CSP violation."""
