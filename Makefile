@@ -17,7 +17,7 @@ help:
 	@echo "make test   - alle tests"
 	@echo "make bench  - benchmarks (snelheid, geheugen, nauwkeurigheid)"
 	@echo "make lint   - ruff"
-	@echo "make model  - standaardmodel voor het zoeken opnieuw trainen"
+	@echo "make model  - standaardmodellen (zoeken, fase) opnieuw trainen"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,7 @@ format: $(STAMP)
 
 model: $(STAMP)
 	$(PY) -m weerbaar.search.train
+	$(PY) -m weerbaar.assess.train_stage
 
 clean-demo:
 	rm -rf $(DEMO_OUT)

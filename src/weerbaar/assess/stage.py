@@ -8,7 +8,8 @@ Two methods, combined:
   the highest total wins and the confidence is its share of the total.
 * a classifier (TF-IDF word and character n-grams + logistic regression, scikit-learn)
   trained on the stage labels of the development set ``data/ontwikkelset/*.jsonl``
-  (rows with a ``stage`` and ``split`` other than ``test``). Trained once per process.
+  (rows with a ``stage`` and ``split`` other than ``test``), shipped in
+  ``assess/models/stage.npz`` and rebuilt by ``make model``.
 
 ``suggest_stage`` combines them: a confident cue match (one stage has >= 70% of the cue
 weight, from at least two cue hits) wins; otherwise the classifier's probabilities
@@ -170,44 +171,160 @@ def load_devset(split: str | None = None, directory: Path | None = None) -> list
 
 
 class StageClassifier:
-    """TF-IDF + logistic regression over the four stages."""
+    """TF-IDF (word 1-2-grams and character 3-5-grams) + logistic regression over the four
+    stages. Trained from texts, or loaded from the model shipped with the package."""
 
-    def __init__(self, texts: list[str], stages: list[str]) -> None:
+    def __init__(self, texts: list[str] | None = None, stages: list[str] | None = None) -> None:
+        self.classes: list[str] = []
+        self.training_size = 0
+        self.vectorizers: list[Any] = []
+        self.coef: Any = None
+        self.intercept: Any = None
+        if texts is not None and stages is not None:
+            self._fit(texts, stages)
+
+    @staticmethod
+    def _make_vectorizers() -> list[Any]:
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline, make_union
 
-        features = make_union(
+        return [
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True),
             TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True),
-        )
-        self.pipeline = make_pipeline(
-            features, LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced")
-        )
-        self.pipeline.fit(texts, stages)
-        self.classes: list[str] = list(self.pipeline.classes_)
+        ]
+
+    def _fit(self, texts: list[str], stages: list[str]) -> None:
+        import numpy as np
+        import scipy.sparse as sp
+        from sklearn.linear_model import LogisticRegression
+
+        self.vectorizers = self._make_vectorizers()
+        x = sp.hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
+        lr = LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced", random_state=0)
+        lr.fit(x, stages)
+        self.classes = [str(c) for c in lr.classes_]
+        self.coef = np.asarray(lr.coef_, dtype=np.float64)
+        self.intercept = np.asarray(lr.intercept_, dtype=np.float64)
         self.training_size = len(texts)
 
-    def proba(self, text: str) -> dict[str, float]:
-        probs = self.pipeline.predict_proba([text])[0]
-        out = {s: 0.0 for s in STAGES}
-        for cls, p in zip(self.classes, probs, strict=True):
-            out[cls] = float(p)
+    def _features(self, texts: list[str]) -> Any:
+        import scipy.sparse as sp
+
+        return sp.hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
+
+    def proba_many(self, texts: list[str]) -> list[dict[str, float]]:
+        import numpy as np
+
+        z = np.asarray(self._features(texts) @ self.coef.T + self.intercept)
+        if z.shape[1] == 1:  # two classes: scikit-learn keeps one logit (for classes[1])
+            z = np.hstack([np.zeros_like(z), z])
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        p = e / e.sum(axis=1, keepdims=True)
+        out = []
+        for row in p:
+            d = {s: 0.0 for s in STAGES}
+            for cls, v in zip(self.classes, row, strict=True):
+                d[cls] = float(v)
+            out.append(d)
         return out
+
+    def proba(self, text: str) -> dict[str, float]:
+        return self.proba_many([text])[0]
 
     def predict(self, text: str) -> tuple[str, float]:
         p = self.proba(text)
         stage = max(STAGES, key=lambda s: p[s])
         return stage, p[stage]
 
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: Path, *, trained_on: str = "") -> None:
+        """Write the model as a NumPy archive (no pickle), atomically."""
+        import numpy as np
 
-@lru_cache(maxsize=1)
-def default_classifier() -> StageClassifier | None:
-    """The classifier trained on the development set (all splits but test), or None."""
-    rows = load_devset("!test")
+        arrays: dict[str, Any] = {
+            "classes": np.array(self.classes),
+            "coef": self.coef,
+            "intercept": self.intercept,
+        }
+        for i, v in enumerate(self.vectorizers):
+            terms = sorted(v.vocabulary_, key=v.vocabulary_.__getitem__)
+            arrays[f"vocab{i}"] = np.array(terms)
+            arrays[f"idf{i}"] = np.asarray(v.idf_, dtype=np.float64)
+        meta = {
+            "format_version": STAGE_FORMAT_VERSION,
+            "method": METHOD,
+            "training_size": self.training_size,
+            "trained_on": trained_on,
+        }
+        arrays["meta"] = np.array(json.dumps(meta))
+        path = Path(path)
+        part = path.with_name(path.name + ".part")
+        with part.open("wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        part.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> StageClassifier:
+        import numpy as np
+
+        from weerbaar.errors import IncompatibleModelError
+
+        try:
+            z = np.load(path, allow_pickle=False)
+            meta = json.loads(str(z["meta"]))
+        except Exception as exc:
+            raise IncompatibleModelError(
+                f"Fasemodel {path} kan niet worden gelezen: {exc}"
+            ) from exc
+        if meta.get("format_version") != STAGE_FORMAT_VERSION:
+            raise IncompatibleModelError(
+                f"Fasemodel {path} heeft formaatversie {meta.get('format_version')}; deze "
+                f"versie van weerbaar leest alleen versie {STAGE_FORMAT_VERSION}. "
+                "Train het opnieuw met 'make model'."
+            )
+        clf = cls()
+        clf.vectorizers = cls._make_vectorizers()
+        for i, v in enumerate(clf.vectorizers):
+            terms = [str(t) for t in z[f"vocab{i}"]]
+            v.vocabulary_ = {t: j for j, t in enumerate(terms)}
+            v.idf_ = z[f"idf{i}"]
+        clf.classes = [str(c) for c in z["classes"]]
+        clf.coef = z["coef"]
+        clf.intercept = z["intercept"]
+        clf.training_size = int(meta.get("training_size", 0))
+        return clf
+
+
+STAGE_FORMAT_VERSION = 1  # v1: two TF-IDF vocabularies + multinomial logistic regression
+SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "stage.npz"
+
+
+def train_default(rows: list[dict[str, Any]] | None = None) -> StageClassifier | None:
+    """Train on the development set (all splits but test)."""
+    rows = load_devset("!test") if rows is None else rows
     if len({r["stage"] for r in rows}) < 2:
         return None
     return StageClassifier([r["text"] for r in rows], [r["stage"] for r in rows])
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> StageClassifier | None:
+    """The model shipped with the package (built by ``make model`` from the development
+    set, test split excluded); trained on the fly when it is missing; None without data."""
+    if SHIPPED_MODEL.is_file():
+        return StageClassifier.load(SHIPPED_MODEL)
+    return train_default()
+
+
+def main() -> None:
+    """Rebuild the shipped stage model: ``python -m weerbaar.assess.train_stage``."""
+    rows = load_devset("!test")
+    clf = train_default(rows)
+    if clf is None:
+        raise SystemExit("Geen ontwikkelset gevonden (data/ontwikkelset).")
+    SHIPPED_MODEL.parent.mkdir(parents=True, exist_ok=True)
+    clf.save(SHIPPED_MODEL, trained_on=f"data/ontwikkelset, split != test, {len(rows)} passages")
+    print(f"Fasemodel geschreven naar {SHIPPED_MODEL} ({len(rows)} passages).")  # noqa: T201
 
 
 def combine(cues: StageCues, proba: dict[str, float] | None) -> tuple[str, float]:
