@@ -282,8 +282,9 @@ def search(
     sel = np.flatnonzero(mask)
     if not sel.size:
         return []
-    qv = query_vector([query])
-    lex = np.asarray((data.lexical.bm25_matrix() @ qv.T).todense()).ravel()[sel]
+    qv = np.zeros(textmod.N_FEATURES, dtype=np.float32)
+    qv[query_vector([query]).indices] = 1.0
+    lex = (data.lexical.bm25_matrix() @ qv)[sel]
     dense = (data.features.dense @ embed([query], query=True)[0])[sel]
     fused = rrf([lex, dense])
     fused[lex <= 0] *= 0.5  # passages without any shared term come last

@@ -200,7 +200,11 @@ def update_index(
     """Bring the workspace indexes up to date with its passages (incremental)."""
     d = _lex_dir(ws)
     man = _read_manifest(d)
+    info = model_info(embed_model)
     with ws.read() as conn:
+        state = list(vstore.passages_state(conn))
+        if man.get("state") == state and vstore.vector_count(conn, info.name) >= state[0]:
+            return IndexUpdate(0, 0, 0, state[0])  # nothing new: no need to list passages
         current = vstore.passage_ids(conn)
     indexed_parts = []
     for seg in man["segments"]:
@@ -211,7 +215,6 @@ def update_index(
     removed = np.setdiff1d(indexed, current, assume_unique=True)
 
     # Lexical: one new segment for the new passages.
-    info = model_info(embed_model)
     with ws.read() as conn:
         missing_vec = vstore.count_without_vector(conn, info.name)
     total_work = len(new_ids) + missing_vec
@@ -232,7 +235,9 @@ def update_index(
         man["segments"].append({"file": name, "n": len(new_ids)})
     if len(removed) or len(man["segments"]) > MAX_SEGMENTS:
         _compact(d, man, keep=current)
-    _write_manifest(d, man)
+    if len(new_ids) or len(removed) or man.get("state") != state:
+        man["state"] = state
+        _write_manifest(d, man)  # unchanged index: manifest (and caches keyed on it) kept
 
     # Dense: embed passages without a vector (stored in passage_vectors).
     added_vec = 0

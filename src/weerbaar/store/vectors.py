@@ -17,6 +17,29 @@ def passage_ids(conn: Connection) -> np.ndarray:
     return np.asarray(rows, dtype=np.int64)
 
 
+def passages_state(conn: Connection) -> tuple[int, int, int]:
+    """(count, max id, sum of ids) of the passages: a cheap fingerprint of the set."""
+    from sqlalchemy import func
+
+    r = conn.execute(
+        select(func.count(passages.c.id), func.max(passages.c.id), func.sum(passages.c.id))
+    ).one()
+    return int(r[0] or 0), int(r[1] or 0), int(r[2] or 0)
+
+
+def vector_count(conn: Connection, model: str) -> int:
+    from sqlalchemy import func
+
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(passage_vectors)
+            .where(passage_vectors.c.model == model)
+        ).scalar()
+        or 0
+    )
+
+
 def passage_texts(conn: Connection, ids: Sequence[int], chunk: int = 900) -> dict[int, str]:
     """Texts of the given passages."""
     out: dict[int, str] = {}
