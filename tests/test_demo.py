@@ -300,6 +300,22 @@ def test_run_demo_end_to_end_and_again(tmp_path: Path) -> None:
         assert by[("GM9903", "2.2")]["score"] == "Laag"
         assert {r["score"] for r in assessment.rows()} >= {"Hoog", "Midden", "Laag"}
         assert login(ws, "demo", "weerbaar-demo").user.name == "demo"
+        # Dijkhoven's private self-assessment: pre-filled, with its own claims and points
+        from weerbaar.selfassess import load_entries
+        from weerbaar.store import selfassess as sq
+
+        entries = {e.measure_id: e for e in load_entries(ws, "GM9901")}
+        assert all(e.origin != "leeg" for e in entries.values())
+        assert entries["3.1"].status.value == "ingericht" and entries["3.1"].origin == "handmatig"
+        assert sum(e.origin == "scan" for e in entries.values()) >= 30
+        with ws.read() as conn:
+            assert len(sq.list_points(conn, "GM9901")) == 3
+        assert login(ws, "dijkhoven", "weerbaar-demo").user.name == "dijkhoven"
+        assert {p.name for p in result.self_files} == {
+            "actieplan-GM9901.xlsx",
+            "actieplan-GM9901.pdf",
+            "meterkastkaarten-GM9901-A6.pdf",
+        }
     finally:
         ws.close()
 

@@ -30,6 +30,37 @@ SUMMARY_NAME = "samenvatting.txt"
 DEMO_USER = "demo"
 DEMO_PASSWORD = "weerbaar-demo"
 DEMO_ROLE = "beoordelaar"
+# A second account, limited to one municipality, to try the (private) self-assessment.
+SELF_USER = "dijkhoven"
+SELF_ORG = "GM9901"
+SELF_POINTS = (
+    (
+        "Dorpshuis De Kern",
+        "Kerkplein 2, Dijkhoven",
+        "Centrum",
+        ["informatie", "water", "stroom", "ehbo"],
+    ),
+    (
+        "Sporthal Dijkzicht",
+        "Sportlaan 14, Dijkhoven",
+        "Dijkzicht",
+        ["warmte", "stroom", "informatie"],
+    ),
+    ("Basisschool De Wilg", "Wilgenhof 1, Dijkhoven", "Dijkzicht", ["informatie", "sanitair"]),
+)
+# Claims of the municipality itself, some of which its public documents do not show.
+SELF_CLAIMS = (
+    (
+        "3.1",
+        {
+            "status": "ingericht",
+            "owner": "adviseur crisisbeheersing (OOV)",
+            "deadline": "2027-06-30",
+        },
+    ),
+    ("1.7", {"status": "ingericht", "owner": "afdeling HR"}),
+    ("6.1", {"status": "verkend", "deadline": "2027-03-01"}),
+)
 REPORT_SCOPES = ("regio:VR99",)
 REPORT_FORMATS = ("html", "pdf", "xlsx")
 STAGE_ORDER = ("voornemen", "plan", "uitvoering", "evaluatie")
@@ -84,6 +115,8 @@ class DemoResult:
     scores: dict[str, dict[str, int]] = field(default_factory=dict)
     user: str | None = None
     password: str | None = None
+    self_user: str | None = None
+    self_files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -332,6 +365,33 @@ def _user(ws: Any, result: DemoResult) -> str:
     return f"gebruiker {DEMO_USER!r} ({DEMO_ROLE})"
 
 
+def _self_assessment(ws: Any, result: DemoResult) -> str:
+    """Dijkhoven's own self-assessment: pre-filled from the scan, a few claims of its own,
+    its noodsteunpunten, and from that the action plan and the meterkastkaarten."""
+    create_user = _need("weerbaar.web.accounts", "create_user")
+    from weerbaar.selfassess import prefill_from_scan, save_entry
+    from weerbaar.selfassess.service import add_point, write_action_plan, write_cards
+    from weerbaar.store.organisations import resolve_organisation
+
+    org = resolve_organisation(ws, SELF_ORG)
+    create_user(ws, SELF_USER, role="beoordelaar", password=DEMO_PASSWORD, organisations=[org.code])
+    result.self_user = SELF_USER
+    filled = prefill_from_scan(ws, org.code, by=SELF_USER)
+    for measure, values in SELF_CLAIMS:
+        save_entry(ws, org.code, measure, values, by=SELF_USER)
+    for name, address, wijk, functions in SELF_POINTS:
+        add_point(ws, org.code, name=name, address=address, wijk=wijk, functions=functions)
+    result.self_files = [
+        *write_action_plan(ws, org.code, org.name, result.reports_dir, formats=("xlsx", "pdf")),
+        write_cards(ws, org.code, org.name, result.reports_dir, size="A6"),
+    ]
+    return (
+        f"{org.name}: {filled} maatregelen vooraf ingevuld uit de scan, "
+        f"{len(SELF_CLAIMS)} eigen claims, {len(SELF_POINTS)} noodsteunpunten; "
+        + ", ".join(p.name for p in result.self_files)
+    )
+
+
 # --------------------------------------------------------------------------- runner
 def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> DemoResult:
     """Run the whole scan on the demo region, writing everything under ``out_dir``:
@@ -428,6 +488,11 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
     )
     step("Rapporten schrijven", lambda: _reports(holder["ws"], result), ("Beoordelen (scores)",))
     step("Demogebruiker webapp", lambda: _user(holder["ws"], result), ("Werkruimte openen",))
+    step(
+        "Zelfscan Dijkhoven",
+        lambda: _self_assessment(holder["ws"], result),
+        ("Beoordelen (scores)", "Demogebruiker webapp"),
+    )
     result.seconds = time.perf_counter() - t0
     (out_dir / SUMMARY_NAME).write_text(format_summary(result).lstrip() + "\n", encoding="utf-8")
     return result
@@ -497,5 +562,11 @@ def format_summary(result: DemoResult) -> str:
             f"  open http://127.0.0.1:8000/ en log in als '{result.user}' met wachtwoord "
             f"'{result.password}'."
         )
+    if result.self_user:
+        lines.append(
+            f"  De zelfscan van Gemeente Dijkhoven (privé voor die gemeente): log in als "
+            f"'{result.self_user}' met hetzelfde wachtwoord en kies 'Zelfscan'."
+        )
+        lines.extend(f"  Actieplan en meterkastkaarten: {_show(p)}" for p in result.self_files)
     lines.append(f"Klaar in {result.seconds:.0f} seconden.")
     return "\n".join(lines)

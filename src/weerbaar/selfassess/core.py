@@ -169,9 +169,12 @@ def save_entry(
     by: str,
     catalog: Catalog | None = None,
 ) -> bool:
-    """Validate and store one entry (with history). Returns False when nothing changed."""
+    """Validate and store one entry (with history). Returns False when nothing changed.
+    Saving a proposal from the scan without an explicit origin confirms it: the entry
+    becomes the organisation's own ("handmatig")."""
     catalog = catalog or load_catalog()
     clean = validate_values(values, catalog, measure_id)
+    clean.setdefault("origin", "handmatig")
     with ws.write() as conn:
         existing = q.get_entries(conn, organisation, catalog.version).get(measure_id)
         if existing is None and "status" not in clean:
