@@ -50,3 +50,16 @@ def test_cli_every_command_has_dutch_help() -> None:
         assert not any(w in f" {description} " for w in (" the ", " and ", " show ", " with ")), (
             path
         )
+
+
+def test_cli_versie_alone_and_no_arguments_shows_help() -> None:
+    from weerbaar import __version__
+
+    _load_commands()
+    runner = CliRunner()
+    res = runner.invoke(app, ["--versie"])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip() == f"weerbaar {__version__}"
+    res = runner.invoke(app, [], env={"COLUMNS": "120"})
+    assert "Usage" in res.output and "inlezen" in res.output
+    assert "Missing command" not in res.output

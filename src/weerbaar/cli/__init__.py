@@ -81,14 +81,18 @@ def _load_commands() -> None:
                 raise
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--versie", help="Toon de versie en stop."),
 ) -> None:
     if version:
         from weerbaar import __version__
 
         console.print(f"weerbaar {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:  # only options, no command: show the help
+        console.print(ctx.get_help())
         raise typer.Exit()
 
 
