@@ -4,6 +4,7 @@ Other modules add subcommands to ``catalogus_app`` (for example ``importeer``)."
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -39,7 +40,26 @@ def _measure_json(measure: Any, catalog: Any) -> dict[str, Any]:
     return data
 
 
-def _show_measure(measure: Any, catalog: Any) -> None:
+def _official_texts(werkruimte: Path | None, version: str) -> dict[str, str]:
+    """Official wording imported into the workspace (if a workspace is there)."""
+    from weerbaar.cli.common import default_workspace
+    from weerbaar.store import open_workspace
+    from weerbaar.store.db import DB_NAME
+    from weerbaar.store.official import official_texts_for
+
+    root = werkruimte or default_workspace()
+    if not (root / DB_NAME).is_file():
+        if werkruimte is not None:
+            raise CatalogError(f"Geen werkruimte gevonden in {root}.")
+        return {}
+    ws = open_workspace(root, create=False)
+    try:
+        return official_texts_for(ws, version)
+    finally:
+        ws.close()
+
+
+def _show_measure(measure: Any, catalog: Any, official: str | None = None) -> None:
     """Detail view of one measure: fields, aspects and search terms."""
     pillar = catalog.pillar(measure.pillar)
     lines = [
@@ -66,6 +86,10 @@ def _show_measure(measure: Any, catalog: Any) -> None:
         aspects.add_row(a.id, escape(a.label), escape(", ".join(a.terms)))
     console.print(aspects)
     console.print(f"[bold]Zoektermen:[/] {escape(', '.join(measure.terms))}")
+    if official:
+        console.print(
+            Panel(escape(official), title="Officiële tekst (uit uw eigen exemplaar)", expand=False)
+        )
 
 
 @catalogus_app.callback()
@@ -82,6 +106,12 @@ def catalogus(
         None, "--maatregel", "-m", help="Toon één maatregel in detail (bijv. 2.2)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
+    werkruimte: Path | None = typer.Option(
+        None,
+        "--werkruimte",
+        "-w",
+        help="Werkruimte met een geïmporteerde officiële tekst (zie 'catalogus importeer').",
+    ),
 ) -> None:
     """Toon de maatregelen als tabel of als JSON."""
     if ctx.invoked_subcommand is not None:
@@ -93,14 +123,21 @@ def catalogus(
         raise CatalogError(f"Pijler {pijler} bestaat niet; kies 1 t/m {len(catalog.pillars)}.")
     if maatregel is not None:
         measure = catalog.measure(maatregel)  # raises UnknownMeasure
+        official = _official_texts(werkruimte, catalog.version).get(measure.id)
         if as_json:
-            print_json([_measure_json(measure, catalog)])
+            print_json([_measure_json(measure, catalog) | {"official_text": official}])
         else:
-            _show_measure(measure, catalog)
+            _show_measure(measure, catalog, official)
         return
     measures = catalog.select(pillar=pijler, crucial_only=cruciaal)
     if as_json:
-        print_json([_measure_json(m, catalog) for m in measures])
+        official_all = _official_texts(werkruimte, catalog.version)
+        print_json(
+            [
+                _measure_json(m, catalog) | {"official_text": official_all.get(m.id)}
+                for m in measures
+            ]
+        )
         return
     table = Table(
         title=f"Maatregelen handreiking weerbaarheid en veerkracht (versie {catalog.version})",
