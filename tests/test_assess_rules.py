@@ -54,8 +54,9 @@ def docs(org: str, *pairs: tuple[str, int]) -> list[DocumentInfo]:
     return [DocumentInfo(i, org, t, y, f"{t} {y}") for i, (t, y) in enumerate(pairs, 1)]
 
 
-def run(evidence, documents, orgs=(GM,), overrides=()):
+def run(evidence, documents, orgs=(GM,), overrides=(), queue=None):
     return compute(
+        queue=queue,
         catalog_version="t",
         measures=[M22, M31],
         pillar_names={2: "Crisis", 3: "Vitaal"},
@@ -156,7 +157,9 @@ def test_assess_region_carries_for_municipality_and_aggregates() -> None:
     assert region.region == "VR99" and region.carried["2.2"] == 2
     assert region.counts["2.2"]["Hoog"] == 2
     agg = {m.measure: m for m in a.measures}
-    assert agg["2.2"].counts == {"Hoog": 1, "Midden": 0, "Laag": 2, "Onvoldoende bronnen": 0}
+    assert agg["2.2"].counts == {
+        "Hoog": 1, "Midden": 0, "Laag": 2, "Onvoldoende bronnen": 0, "Nog niet beoordeeld": 0
+    }  # fmt: skip
     assert agg["2.2"].national_class == "nauwelijks geïmplementeerd"
     assert agg["2.2"].aspects_nowhere == ["2.2.d", "2.2.e", "2.2.f"]
     assert [y.year for y in a.years] == [2025]
@@ -227,3 +230,67 @@ def test_assess_stage_cues() -> None:
     stage, conf = combine(stage_cues(text), clf.proba(text))
     assert stage == "uitvoering" and 0 < conf <= 1
     assert combine(stage_cues("Geen enkel signaalwoord hier."), None) == ("voornemen", 0.25)
+
+
+def test_assess_open_candidates_are_not_yet_assessed() -> None:
+    """No validated evidence but passages of the scan still open: no score, never Laag."""
+    documents = docs("GM9001", ("begroting", 2025))
+    a = run([], documents, queue={("GM9001", "2.2"): (4, 4), ("GM9001", "3.1"): (3, 0)})
+    s = a.org("GM9001").score_of("2.2")
+    assert (s.score, s.computed_score) == ("Nog niet beoordeeld", "Nog niet beoordeeld")
+    assert s.reasons[0] == (
+        "Nog niet beoordeeld: 4 passages uit de scan wachten op controle; zonder "
+        "gecontroleerd bewijs geen score."
+    )
+    assert (s.candidates, s.open_candidates) == (4, 4)
+    assert not any("geen openbaar bewijs" in line.lower() for line in s.reasons + s.summary)
+    # everything found was judged not relevant: Laag, and the reason says so
+    s31 = a.org("GM9001").score_of("3.1")
+    assert (
+        s31.score == "Laag" and "Alle 3 passages uit de scan zijn gecontroleerd" in s31.reasons[1]
+    )
+    org = a.org("GM9001")
+    assert (org.queue_total, org.queue_reviewed) == (7, 3)
+    # not a H/M/L score: no share, no class, no dependency flag (2.2 depends on 3.1)
+    agg = {m.measure: m for m in a.measures}
+    assert agg["2.2"].counts["Nog niet beoordeeld"] == 1 and agg["2.2"].assessed == 0
+    assert agg["2.2"].national_class == "nog onvoldoende beoordeeld"
+    assert a.dependency_flags == []
+
+
+def test_assess_open_candidates_next_to_evidence_and_missing_sources() -> None:
+    evidence = [ev(1, "GM9001", "2.2", "plan", 2025, ["2.2.a"])]
+    a = run(evidence, docs("GM9001", ("begroting", 2025)), queue={("GM9001", "2.2"): (5, 2)})
+    s = a.org("GM9001").score_of("2.2")
+    assert s.score == "Midden"
+    assert "Nog 2 passages uit de scan wachten op controle; die kunnen de score nog verhogen." in (
+        s.reasons
+    )
+    # open candidates and no relevant sources: not yet assessed, and the gap is named
+    b = run([], docs("GM9001", ("raadsbrief", 2025)), queue={("GM9001", "2.2"): (1, 1)})
+    s = b.org("GM9001").score_of("2.2")
+    assert (
+        s.score == "Nog niet beoordeeld"
+        and "1 passage uit de scan wacht op controle" in (s.reasons[0])
+    )
+    assert any(r.startswith("Ook ontbreken relevante bronnen") for r in s.reasons)
+
+
+def test_assess_national_class_needs_half_scored() -> None:
+    counts = {"Hoog": 0, "Midden": 0, "Laag": 3, "Onvoldoende bronnen": 0, "Nog niet beoordeeld": 4}
+    assert national_class(counts) == ("nog onvoldoende beoordeeld", "onbekend")
+    counts["Nog niet beoordeeld"] = 3
+    assert national_class(counts)[0] == "nauwelijks geïmplementeerd"
+    assert national_class({"Laag": 1, "Onvoldoende bronnen": 5})[0].startswith("onbekend")
+
+
+def test_assess_coverage_counts_only_read_documents() -> None:
+    corrupt = DocumentInfo(1, "GM9001", "jaarstukken", 2025, "Jaarstukken 2025",
+                           status="corrupt", names=("jaarstukken_2025.pdf",))  # fmt: skip
+    brief = DocumentInfo(2, "GM9001", "raadsbrief", 2025, "Brief")
+    cov = coverage_for(GM, [corrupt, brief], 2025)
+    assert not cov.sufficient and cov.documents == 1
+    assert cov.unread == ["jaarstukken_2025.pdf (beschadigd)"]
+    assert "jaarstukken" not in cov.doc_types
+    truncated = DocumentInfo(3, "GM9001", "begroting", 2024, "Begroting", status="truncated")
+    assert coverage_for(GM, [corrupt, truncated], 2025).sufficient

@@ -91,7 +91,9 @@ def test_assess_region_part_and_dependencies(built: Built) -> None:
 def test_assess_aggregates(built: Built) -> None:
     a = assess(built.ws)
     m22 = next(m for m in a.measures if m.measure == "2.2")
-    assert m22.counts == {"Hoog": 1, "Midden": 0, "Laag": 1, "Onvoldoende bronnen": 1}
+    assert m22.counts == {
+        "Hoog": 1, "Midden": 0, "Laag": 1, "Onvoldoende bronnen": 1, "Nog niet beoordeeld": 0
+    }  # fmt: skip
     assert m22.national_class == "breed geïmplementeerd"
     assert m22.aspects_nowhere == built.aspects["2.2"][5:]
     assert [y.year for y in a.years] == [2024, 2025]
@@ -145,3 +147,40 @@ def test_assess_cli_json_and_override(built: Built) -> None:
     assert res.exit_code == 0, res.output
     s = assess(built.ws, built.gm_a).org(built.gm_a).score_of("3.1")
     assert (s.score, s.computed_score) == ("Midden", "Laag")
+
+
+def test_assess_open_review_queue(built: Built) -> None:
+    """Candidates of the scan in the review queue (written by the store's queue function)
+    that nobody decided on turn "geen bewijs" into "Nog niet beoordeeld"; decided ones
+    do not. Runs last: it adds candidates to the shared workspace."""
+    from weerbaar.store.candidates import replace_candidates
+    from weerbaar.store.documents import list_passages
+
+    with built.ws.read() as conn:
+        pids = [p["id"] for p in list_passages(conn, organisation=built.gm_a)]
+    nsp, noodstroom = built.passages["nsp"], built.passages["noodstroom"]
+    open_ids = [p for p in pids if p not in nsp + noodstroom][:3]
+    with built.ws.write() as conn:
+        for measure, rows in (
+            ("1.1", open_ids),  # nobody decided: open
+            ("2.2", noodstroom + open_ids[:1]),  # noodstroom was judged "nee" for 2.2
+            ("3.7", noodstroom),  # only decided for 2.2/3.1, not for 3.7: open
+        ):
+            replace_candidates(
+                conn, scan_run_id=None, catalog_version=built.catalog_version,
+                measure_id=measure, organisation_code=built.gm_a,
+                rows=[(p, 1.0) for p in rows], method="test",
+            )  # fmt: skip
+    a = assess(built.ws, built.gm_a)
+    org = a.org(built.gm_a)
+    s11 = org.score_of("1.1")
+    assert s11.score == "Nog niet beoordeeld" and s11.open_candidates == len(open_ids)
+    assert f"{len(open_ids)} passages uit de scan wachten op controle" in s11.reasons[0]
+    s37 = org.score_of("3.7")
+    assert s37.score == "Nog niet beoordeeld" and s37.open_candidates == len(noodstroom)
+    s22 = org.score_of("2.2")  # validated evidence: scored as before, open ones named
+    assert s22.score == "Hoog" and s22.open_candidates == 1
+    assert any("1 passage uit de scan wacht op controle" in r for r in s22.reasons)
+    total = len(open_ids) + len(noodstroom) + 1 + len(noodstroom)
+    assert (org.queue_total, org.queue_reviewed) == (total, len(noodstroom))
+    assert org.score_of("4.1").score == "Laag"  # nothing in the queue: still Laag

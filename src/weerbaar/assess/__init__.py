@@ -179,6 +179,10 @@ def assess(
             wanted = {code} | ({info.region_code} if info.region_code else set())
         elif region is not None:
             rcode = region.strip().upper()
+            if rcode not in infos:
+                infos.update(_org_infos(ws, {rcode}, []))
+            if infos[rcode].type != "veiligheidsregio":
+                raise UnknownOrganisation(region)
             wanted = {rcode} | {c for c, i in infos.items() if i.region_code == rcode}
         else:
             wanted = set(infos)
@@ -198,17 +202,30 @@ def assess(
             if r["organisation_code"] in wanted
         ]
         roles = q.role_assignments(conn)
-    for code in wanted:
-        if code not in infos:
-            infos[code] = OrgInfo(code, code, _org_type_from_code(code), None)
+        queue = q.review_queue_counts(
+            conn, catalog_version=catalog.version, organisations_in=wanted
+        )
+    missing = wanted - set(infos)
+    if missing:
+        infos.update(_org_infos(ws, missing, []))
     evidence = [e for e in _merge_evidence(rows) if e.measure_id in known]
     documents = [
         DocumentInfo(
-            d["id"], d["organisation_code"], d["doc_type"], d["year"], d["title"], d["stored_path"]
+            d["id"],
+            d["organisation_code"],
+            d["doc_type"],
+            d["year"],
+            d["title"],
+            d["stored_path"],
+            status=d["status"],
+            names=tuple(d["names"]),
         )
         for d in docs
         if d["organisation_code"] in wanted
     ]
+    refs = {i.region_code for i in infos.values() if i.region_code} - set(infos)
+    region_infos = {**(_org_infos(ws, refs, []) if refs else {}), **infos}
+    region_names = {c: i.name for c, i in region_infos.items() if i.type == "veiligheidsregio"}
     orgs = sorted((infos[c] for c in wanted), key=lambda o: (o.type != "veiligheidsregio", o.code))
     return compute(
         catalog_version=catalog.version,
@@ -220,6 +237,8 @@ def assess(
         overrides=overrides,
         roles=roles,
         reference_year=int(ref),
+        region_names=region_names,
+        queue={k: v for k, v in queue.items() if k[1] in known},
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from weerbaar.assess.model import (
     SCORE_RANK,
     SCORES_HML,
+    SCORES_UNSCORED,
     Assessment,
     DependencyFlag,
     DocumentInfo,
@@ -44,11 +45,25 @@ def carried_by_region(measure: MeasureInfo, role: str | None) -> bool:
     return any("veiligheidsregio" in r.lower() for r in measure.responsible)
 
 
+MIN_SCORED_SHARE = 0.5  # a class only when at least half of the organisations have H/M/L
+NOT_YET_ASSESSED = "nog onvoldoende beoordeeld"
+UNKNOWN_SOURCES = "onbekend (onvoldoende bronnen)"
+UNCLASSIFIED = (NOT_YET_ASSESSED, UNKNOWN_SOURCES)
+
+
 def national_class(counts: Mapping[str, int]) -> tuple[str, str]:
-    """(classification, spread) from the H/M/L counts of one measure."""
+    """(classification, spread) from the counts of one measure. A class needs at least
+    ``MIN_SCORED_SHARE`` of the organisations with a Hoog/Midden/Laag score; otherwise
+    "nog onvoldoende beoordeeld" (most are waiting for review) or "onbekend
+    (onvoldoende bronnen)" (most lack sources)."""
     n = sum(counts.get(s, 0) for s in SCORES_HML)
-    if n == 0:
-        return "onbekend (onvoldoende bronnen)", "onbekend"
+    total = n + sum(counts.get(s, 0) for s in SCORES_UNSCORED)
+    if n == 0 or n < MIN_SCORED_SHARE * total:
+        if counts.get(Score.NOG_NIET, 0) and counts.get(Score.NOG_NIET, 0) >= counts.get(
+            Score.ONVOLDOENDE, 0
+        ):
+            return NOT_YET_ASSESSED, "onbekend"
+        return UNKNOWN_SOURCES, "onbekend"
     h = counts.get(Score.HOOG, 0) / n
     m = counts.get(Score.MIDDEN, 0) / n
     low = counts.get(Score.LAAG, 0) / n
@@ -79,9 +94,12 @@ def compute(
     roles: Mapping[tuple[str, str], str] | None = None,
     reference_year: int,
     region_names: Mapping[str, str] | None = None,
+    queue: Mapping[tuple[str, str], tuple[int, int]] | None = None,
 ) -> Assessment:
-    """Compute the full assessment from plain inputs."""
+    """Compute the full assessment from plain inputs. ``queue`` maps (organisation,
+    measure) to (candidates in the review queue, of which nobody has decided yet)."""
     roles = roles or {}
+    queue = queue or {}
     docs_by_org: dict[str, list[DocumentInfo]] = defaultdict(list)
     for d in documents:
         docs_by_org[d.organisation_code].append(d)
@@ -104,6 +122,7 @@ def compute(
                 cov,
                 reference_year,
                 ov_by.get((org.code, m.id)),
+                queue.get((org.code, m.id), (0, 0)),
             )
             for m in measures
         ]

@@ -16,10 +16,14 @@ class Score(StrEnum):
     MIDDEN = "Midden"
     LAAG = "Laag"
     ONVOLDOENDE = "Onvoldoende bronnen"
+    NOG_NIET = "Nog niet beoordeeld"  # no validated evidence, candidates still open
 
 
 SCORE_RANK: dict[str, int] = {Score.LAAG: 1, Score.MIDDEN: 2, Score.HOOG: 3}
 SCORES_HML: tuple[Score, ...] = (Score.HOOG, Score.MIDDEN, Score.LAAG)
+# Outcomes that are not a Hoog/Midden/Laag judgement (left out of shares, classes,
+# dependency checks and the self-assessment comparison).
+SCORES_UNSCORED: tuple[Score, ...] = (Score.ONVOLDOENDE, Score.NOG_NIET)
 
 
 class SignalCode(StrEnum):
@@ -74,6 +78,11 @@ class DocumentInfo:
     year: int | None
     title: str | None
     stored_path: str | None = None
+    status: str = "ok"  # ok | truncated (read) or why it was not read
+    names: tuple[str, ...] = ()  # original file names
+
+
+READ_STATUSES: frozenset[str] = frozenset({"ok", "truncated"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +138,8 @@ class Coverage:
     sufficient: bool
     missing: list[str]
     rule: str
-    documents: int = 0
+    documents: int = 0  # documents actually read (status ok or truncated)
+    unread: list[str] = field(default_factory=list)  # collected but not read, with why
 
 
 @dataclass(slots=True)
@@ -164,6 +174,8 @@ class MeasureScore:
     override: Override | None = None
     regional: RegionalPart | None = None
     dependency_flags: list[str] = field(default_factory=list)
+    candidates: int = 0  # passages of the scan in the review queue for this measure
+    open_candidates: int = 0  # of which nobody has decided yet
 
     def to_dict(self, *, with_items: bool = False) -> dict[str, Any]:
         d = {
@@ -187,6 +199,8 @@ class MeasureScore:
             "override": asdict(self.override) if self.override else None,
             "regional": asdict(self.regional) if self.regional else None,
             "dependency_flags": self.dependency_flags,
+            "candidates": self.candidates,
+            "open_candidates": self.open_candidates,
         }
         if with_items:
             d["evidence_items"] = [asdict(e) for e in self.evidence_items]
@@ -201,6 +215,16 @@ class OrgResult:
     region: str | None
     coverage: Coverage
     scores: list[MeasureScore]
+
+    @property
+    def queue_total(self) -> int:
+        """Candidates of the scan in the review queue (all measures)."""
+        return sum(s.candidates for s in self.scores)
+
+    @property
+    def queue_reviewed(self) -> int:
+        """Candidates on which at least one reviewer has decided."""
+        return sum(s.candidates - s.open_candidates for s in self.scores)
 
     def score_of(self, measure_id: str) -> MeasureScore | None:
         for s in self.scores:
@@ -302,6 +326,14 @@ class Assessment:
             "reference_year": self.reference_year,
             "scores": self.rows(),
             "coverage": [asdict(o.coverage) for o in self.organisations],
+            "review_queue": [
+                {
+                    "organisation": o.organisation,
+                    "candidates": o.queue_total,
+                    "reviewed": o.queue_reviewed,
+                }
+                for o in self.organisations
+            ],
             "measures": [asdict(m) for m in self.measures],
             "regions": [asdict(r) for r in self.regions],
             "pillars": [asdict(p) for p in self.pillars],

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from weerbaar.assess.model import (
+    READ_STATUSES,
     SIGNAL_LABELS,
     Coverage,
     DocumentInfo,
@@ -24,7 +25,20 @@ from weerbaar.assess.model import (
 )
 from weerbaar.assess.stage import STAGE_RANK, STAGES
 
-METHOD = "weerbaar.beoordeling.v1"
+METHOD = "weerbaar.beoordeling.v2"
+
+# Dutch words for the status of a document that was collected but not read.
+UNREAD_LABELS: dict[str, str] = {
+    "no_text_layer": "geen tekstlaag",
+    "encrypted": "beveiligd",
+    "corrupt": "beschadigd",
+    "empty": "leeg",
+    "unsupported_type": "bestandstype niet ondersteund",
+    "too_large": "te groot",
+    "timeout": "tijdslimiet",
+    "missing": "ontbreekt",
+    "link_not_followed": "koppeling niet gevolgd",
+}
 
 # Rule parameters (documented in docs/beoordeling.md).
 RECENT_YEARS = 3  # evidence counts as recent when from the reference year or the 2 before
@@ -84,10 +98,19 @@ def coverage_for(org: OrgInfo, documents: Iterable[DocumentInfo], reference_year
     * veiligheidsregio: a begroting and jaarstukken from the last ``COVERAGE_YEARS`` years
       and a beleidsplan or risicoprofiel from the last ``REGION_PLAN_YEARS`` years;
     * other organisations: any document from the last ``COVERAGE_YEARS`` years.
+
+    Only documents that were read (status ok or truncated) count; the others are listed
+    in ``Coverage.unread``.
     """
     by_type: dict[str, set[int]] = defaultdict(set)
     n = 0
+    unread: list[str] = []
     for d in documents:
+        if d.status not in READ_STATUSES:
+            # collected but not read: not a source (it is named, so the gap is visible)
+            label = ", ".join(d.names) or doc_label(d.doc_type, d.year, d.title)
+            unread.append(f"{label} ({UNREAD_LABELS.get(d.status, d.status)})")
+            continue
         n += 1
         if d.year is not None:
             by_type[normalise_doc_type(d.doc_type)].add(d.year)
@@ -128,6 +151,7 @@ def coverage_for(org: OrgInfo, documents: Iterable[DocumentInfo], reference_year
         missing=missing,
         rule=rule,
         documents=n,
+        unread=unread,
     )
 
 
@@ -244,8 +268,11 @@ def score_measure(
     coverage: Coverage,
     reference_year: int,
     override: Override | None = None,
+    queue: tuple[int, int] = (0, 0),
 ) -> MeasureScore:
-    """Score one measure for one organisation (rules in the module and docs)."""
+    """Score one measure for one organisation (rules in the module and docs).
+    ``queue`` is (candidates of the scan for this measure, of which still open)."""
+    n_candidates, n_open = queue
     evidence = sorted(
         evidence, key=lambda e: (e.year or 0, e.document_id, e.page_start, e.passage_id)
     )
@@ -264,12 +291,28 @@ def score_measure(
 
     if not evidence:
         highest = None
-        if coverage.sufficient:
+        if n_open:
+            computed = Score.NOG_NIET
+            reasons.append(
+                f"Nog niet beoordeeld: {_n_passages(n_open)} uit de scan "
+                f"{'wacht' if n_open == 1 else 'wachten'} op controle; zonder gecontroleerd "
+                "bewijs geen score."
+            )
+            if not coverage.sufficient:
+                reasons.append(f"Ook ontbreken relevante bronnen: {join_nl(coverage.missing)}.")
+        elif coverage.sufficient:
             computed = Score.LAAG
             reasons.append(
                 "Laag: geen openbaar bewijs gevonden in de verzamelde bronnen "
                 f"({_coverage_phrase(coverage)}). Dat betekent niet dat de maatregel ontbreekt."
             )
+            if n_candidates:
+                reasons.append(
+                    "De passage uit de scan is gecontroleerd en niet als bewijs aanvaard."
+                    if n_candidates == 1
+                    else f"Alle {n_candidates} passages uit de scan zijn gecontroleerd; geen "
+                    "ervan is als bewijs aanvaard."
+                )
         else:
             computed = Score.ONVOLDOENDE
             reasons.append(
@@ -326,6 +369,11 @@ def score_measure(
                 f"Bij {_n_passages(n)} is de fase automatisch voorgesteld, niet door een "
                 "beoordelaar bevestigd."
             )
+        if n_open:
+            reasons.append(
+                f"Nog {_n_passages(n_open)} uit de scan {'wacht' if n_open == 1 else 'wachten'} "
+                "op controle; die kunnen de score nog verhogen."
+            )
 
     final = computed
     if override is not None:
@@ -354,9 +402,11 @@ def score_measure(
         aspect_total=total,
         signals=detect_signals(evidence),
         years=years,
-        summary=summarise(measure, evidence, found, missing),
+        summary=summarise(measure, evidence, found, missing, open_candidates=n_open),
         evidence_items=list(evidence),
         override=override,
+        candidates=n_candidates,
+        open_candidates=n_open,
     )
 
 
@@ -372,11 +422,21 @@ def _coverage_phrase(coverage: Coverage) -> str:
 
 
 def summarise(
-    measure: MeasureInfo, evidence: Sequence[Evidence], found: Sequence[str], missing: Sequence[str]
+    measure: MeasureInfo,
+    evidence: Sequence[Evidence],
+    found: Sequence[str],
+    missing: Sequence[str],
+    *,
+    open_candidates: int = 0,
 ) -> list[str]:
     """Extractive summary in Dutch: one line per validated passage (document, year, page,
     stage, its first sentence), the development over the years, and the aspects."""
     labels = {a.id: a.label for a in measure.aspects}
+    if not evidence and open_candidates:
+        return [
+            f"Nog geen gecontroleerd bewijs: {_n_passages(open_candidates)} uit de scan "
+            f"{'wacht' if open_candidates == 1 else 'wachten'} op controle."
+        ]
     if not evidence:
         lines = ["Geen openbaar bewijs gevonden in de verzamelde bronnen."]
     else:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, case, func, or_, select, update
 
 from weerbaar.store.db import Workspace, utcnow
 from weerbaar.store.schema import (
     candidates,
     decisions,
+    document_names,
     documents,
     organisations,
     pages,
@@ -82,10 +83,14 @@ def validated_decisions(
     return _rows(conn.execute(q))
 
 
+READ_STATUSES = ("ok", "truncated")  # a document that was actually read (also partly)
+
+
 def collected_documents(
     conn: Connection, *, organisations_in: Iterable[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Documents read successfully (status ok), with organisation, type, year, title."""
+    """Documents of an organisation with their status (read: ``READ_STATUSES``; any other
+    status was collected but not read), type, year, title and original file names."""
     q = select(
         documents.c.id,
         documents.c.organisation_code,
@@ -93,16 +98,61 @@ def collected_documents(
         documents.c.year,
         documents.c.title,
         documents.c.stored_path,
-    ).where(documents.c.status == "ok", documents.c.organisation_code.is_not(None))
+        documents.c.status,
+    ).where(documents.c.organisation_code.is_not(None))
     if organisations_in is not None:
         q = q.where(documents.c.organisation_code.in_(list(organisations_in)))
-    return _rows(conn.execute(q.order_by(documents.c.id)))
+    rows = _rows(conn.execute(q.order_by(documents.c.id)))
+    names: dict[int, list[str]] = {}
+    for doc_id, name in conn.execute(
+        select(document_names.c.document_id, document_names.c.name).order_by(document_names.c.id)
+    ):
+        names.setdefault(doc_id, []).append(name)
+    for r in rows:
+        r["names"] = list(dict.fromkeys(names.get(r["id"], [])))
+    return rows
+
+
+def review_queue_counts(
+    conn: Connection,
+    *,
+    catalog_version: str,
+    organisations_in: Iterable[str] | None = None,
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(organisation, measure) -> (candidates in the review queue, of which still open).
+    A candidate is open when nobody has recorded a decision on its passage for its
+    measure (any outcome: ja, nee or andere)."""
+    decided = (
+        select(decisions.c.id)
+        .where(
+            decisions.c.passage_id == candidates.c.passage_id,
+            decisions.c.measure_id == candidates.c.measure_id,
+            decisions.c.catalog_version == candidates.c.catalog_version,
+        )
+        .exists()
+    )
+    q = (
+        select(
+            candidates.c.organisation_code,
+            candidates.c.measure_id,
+            func.count().label("total"),
+            func.sum(case((decided, 0), else_=1)).label("open"),
+        )
+        .where(candidates.c.catalog_version == catalog_version)
+        .group_by(candidates.c.organisation_code, candidates.c.measure_id)
+    )
+    if organisations_in is not None:
+        q = q.where(candidates.c.organisation_code.in_(list(organisations_in)))
+    return {
+        (r.organisation_code, r.measure_id): (int(r.total), int(r.open or 0))
+        for r in conn.execute(q)
+    }
 
 
 def newest_document_year(conn: Connection) -> int | None:
     """The newest year among the workspace's documents (the reference year)."""
     return conn.execute(
-        select(func.max(documents.c.year)).where(documents.c.status == "ok")
+        select(func.max(documents.c.year)).where(documents.c.status.in_(READ_STATUSES))
     ).scalar()
 
 
