@@ -243,6 +243,8 @@ class Register:
                     break
         if wants_region:
             codes = self._region_keys.get(key, set())
+            if not codes:  # "VR NHN", "VR-BZO": the abbreviation written apart
+                codes = self._region_keys.get("vr" + key.replace(" ", ""), set())
         else:
             codes = self._keys.get(key, set())
             # Prefer current municipalities over former ones with the same name.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -10,6 +11,9 @@ from rich.table import Table
 
 from weerbaar.cli import app, console
 from weerbaar.cli.common import print_json, werkruimte_option, workspace_from
+
+if TYPE_CHECKING:
+    from weerbaar.ingest.core import IngestReport
 
 SOORT_HELP = (
     "Soort document: begroting, jaarstukken, risicoprofiel, beleidsplan, raadsbrief of overig."
@@ -65,11 +69,33 @@ def inlezen(
             "start dezelfde opdracht opnieuw om verder te gaan."
         )
         raise typer.Exit(130) from None
+    _print_summary(report, ws.root)
+    if not report.anything_read:
+        console.print("[bold red]Er kon niets worden ingelezen.[/]")
+        raise typer.Exit(1)
+
+
+PAGES = "pagina's"
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """ "1 bestand", "3 bestanden"."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def _seconds(value: float) -> str:
+    """Seconds with a decimal comma: "1,2 s"."""
+    return f"{value:.1f}".replace(".", ",") + " s"
+
+
+def _print_summary(report: IngestReport, root: Path) -> None:
+    from weerbaar.ingest.status import label
+
     table = Table(title="Samenvatting inlezen")
-    table.add_column("Uitkomst")
-    table.add_column("Aantal", justify="right")
-    table.add_column("Bestanden")
-    for label, group in (
+    table.add_column("Uitkomst", no_wrap=True)
+    table.add_column("Aantal", justify="right", no_wrap=True)
+    table.add_column("Bestanden", overflow="fold")
+    for name, group in (
         ("gelezen", report.read),
         ("overgeslagen", report.skipped),
         ("fouten", report.failed),
@@ -77,25 +103,40 @@ def inlezen(
         names = ", ".join(_safe(i.name) for i in group[:20])
         if len(group) > 20:
             names += f" en nog {len(group) - 20}"
-        table.add_row(label, str(len(group)), names)
+        table.add_row(name, str(len(group)), names)
     console.print(table)
     if report.failed:
         detail = Table(title="Niet ingelezen")
-        detail.add_column("Bestand")
-        detail.add_column("Status")
-        detail.add_column("Reden")
+        detail.add_column("Bestand", overflow="fold", ratio=2)
+        detail.add_column("Status", overflow="fold", ratio=1)
+        detail.add_column("Reden", overflow="fold", ratio=3)
         for item in report.failed:
-            detail.add_row(_safe(item.name), str(item.status), _safe(item.reason))
+            detail.add_row(_safe(item.name), label(item.status), _safe(item.reason))
         console.print(detail)
+    if report.failed_before:
+        console.print(
+            _n(len(report.failed_before), "bestand was", "bestanden waren")
+            + " al eerder niet leesbaar en zijn ongewijzigd; zie [bold]weerbaar documenten[/]."
+        )
     pages = sum(i.pages for i in report.read)
     passages = sum(i.passages for i in report.read)
-    console.print(
-        f"{len(report.items)} bestanden in {report.seconds:.1f} s; {pages} pagina's en "
-        f"{passages} passages opgeslagen in {escape(str(ws.root))}."
-    )
-    if not report.anything_read:
-        console.print("[bold red]Er kon niets worden ingelezen.[/]")
-        raise typer.Exit(1)
+    line = f"{_n(len(report.items), 'bestand', 'bestanden')} in {_seconds(report.seconds)}"
+    if pages or passages:
+        line += (
+            f"; {_n(pages, 'pagina', PAGES)} en {_n(passages, 'passage', 'passages')} "
+            f"opgeslagen in {escape(str(root))}"
+        )
+    console.print(line + ".")
+    unknown = report.without_organisation
+    if unknown:
+        console.print(
+            f"[bold yellow]{_n(len(unknown), 'document', 'documenten')} zonder organisatie:[/] "
+            "geef --organisatie op of gebruik een manifest. "
+            + "("
+            + ", ".join(_safe(i.name) for i in unknown[:10])
+            + (f" en nog {len(unknown) - 10}" if len(unknown) > 10 else "")
+            + ")"
+        )
 
 
 @app.command("documenten")
@@ -115,32 +156,42 @@ def documenten(
     if als_json:
         print_json(docs)
         return
-    table = Table(title=f"Documenten ({len(docs)})")
-    for col in (
-        "id",
-        "organisatie",
-        "soort",
-        "jaar",
-        "titel",
-        "pagina's",
-        "passages",
-        "status",
-        "reden",
-    ):
-        table.add_column(col)
+    console.print(documents_table(docs, console.width))
+
+
+def documents_table(docs: list[dict], width: int) -> Table:
+    """The documents as a table that fits ``width`` columns: on a narrow terminal the
+    reason (and then the type and page count) are left out, and titles wrap. The reason
+    of every document is in ``weerbaar documenten --json``."""
+    from weerbaar.ingest.status import label
+
+    wide = width >= 140
+    medium = width >= 100
+    table = Table(title=f"Documenten ({len(docs)})", expand=False)
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("organisatie", no_wrap=True)
+    if medium:
+        table.add_column("soort", no_wrap=True)
+    table.add_column("jaar", no_wrap=True)
+    table.add_column("titel", overflow="fold", min_width=20, ratio=3)
+    if medium:
+        table.add_column("pagina's", justify="right", no_wrap=True)
+    table.add_column("passages" if medium else "pas.", justify="right", no_wrap=True)
+    table.add_column("status", overflow="fold", min_width=8, ratio=1)
+    if wide:
+        table.add_column("reden", overflow="fold", ratio=2)
     for d in docs:
-        table.add_row(
-            str(d["id"]),
-            d["organisation"] or "",
-            d["type"] or "",
-            str(d["year"] or ""),
-            _safe((d["title"] or "")[:60]),
-            str(d["pages"]),
-            str(d["passages"]),
-            d["status"],
-            _safe(d["reason"] or ""),
-        )
-    console.print(table)
+        row = [str(d["id"]), d["organisation"] or "-"]
+        if medium:
+            row.append(d["type"] or "")
+        row += [str(d["year"] or ""), _safe((d["title"] or "")[:120])]
+        if medium:
+            row.append(str(d["pages"]))
+        row += [str(d["passages"]), label(d["status"])]
+        if wide:
+            row.append(_safe(d["reason"] or ""))
+        table.add_row(*row)
+    return table
 
 
 @app.command("passages")

@@ -45,6 +45,8 @@ class InputResult:
     pages: int = 0
     passages: int = 0
     duplicate_of: int | None = None
+    organisation: str | None = None  # code of the stored document's organisation
+    repeated: bool = False  # a failure already recorded for this path in an earlier run
 
     @property
     def name(self) -> str:
@@ -71,11 +73,23 @@ class IngestReport:
 
     @property
     def failed(self) -> list[InputResult]:
+        """Inputs that could not be read in this run (new or changed failures)."""
         return [
             i
             for i in self.items
-            if i.status not in READ_STATUSES and i.status not in SKIPPED_STATUSES
+            if i.status not in READ_STATUSES and i.status not in SKIPPED_STATUSES and not i.repeated
         ]
+
+    @property
+    def failed_before(self) -> list[InputResult]:
+        """Unreadable inputs already recorded, unchanged, in an earlier run."""
+        return [i for i in self.items if i.repeated]
+
+    @property
+    def without_organisation(self) -> list[InputResult]:
+        """Readable documents of this run that have no organisation (they cannot be
+        assessed until one is given)."""
+        return [i for i in self.read + self.skipped if i.organisation is None and i.passages]
 
     @property
     def anything_read(self) -> bool:
@@ -287,6 +301,13 @@ class _Ingest:
     ) -> InputResult:
         with self.ws.write() as conn:
             doc_id = store.find_unhashed_by_path(conn, item.display)
+            if (
+                doc_id is not None
+                and not self.force
+                and store.status_of(conn, doc_id) == (str(status), reason, size)
+            ):
+                # recorded in an earlier run and nothing changed: not a new error
+                return InputResult(item.display, status, reason, doc_id, repeated=True)
             doc_id = store.upsert_document(
                 conn,
                 doc_id,
@@ -428,6 +449,7 @@ class _Ingest:
                 existing["pages"],
                 n_pass,
                 duplicate_of=existing["id"] if added else None,
+                organisation=updates.get("organisation_code", existing["organisation_code"]),
             )
         self.seen.add(sha)
         pending = _Pending(h.item, sha, h.size, existing["id"] if existing else None, existing)
@@ -504,7 +526,13 @@ class _Ingest:
             store.replace_content(conn, doc_id, pages, passages)
             store.delete_unhashed_for_path(conn, item.display)
         return InputResult(
-            item.display, status, result.get("reason"), doc_id, len(pages), len(passages)
+            item.display,
+            status,
+            result.get("reason"),
+            doc_id,
+            len(pages),
+            len(passages),
+            organisation=meta.organisation,
         )
 
     def _pages(self, n: int) -> None:

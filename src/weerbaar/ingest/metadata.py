@@ -26,7 +26,8 @@ _YEAR_AFTER_TYPE = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_PREFIXED = re.compile(r"\b(gemeente|veiligheidsregio|vr)\s+((?:\S+\s*){1,5})")
+# a lookahead, so that one match cannot swallow the next "gemeente X"
+_PREFIXED = re.compile(r"\b(gemeente|veiligheidsregio|vr)\s+(?=((?:\S+\s*){1,5}))")
 
 
 @dataclass
@@ -59,8 +60,13 @@ def infer_year(text: str, *, loose: bool) -> tuple[int, str] | None:
     return None
 
 
+_ABBREVIATION = re.compile(r"^[A-Z]{3,6}$|^VR[A-Z][A-Za-z]{2,12}$")
+_FIRST_LINES_CHARS = 400
+
+
 class OrganisationIndex:
-    """Normalised organisation names of the register and the workspace."""
+    """Normalised organisation names, aliases and abbreviations (VRBZO, VGGM) of the
+    register and the workspace."""
 
     def __init__(self, ws: Any) -> None:
         from weerbaar.catalog.organisations import normalise_name
@@ -69,40 +75,129 @@ class OrganisationIndex:
         self.norm = normalise_name
         self.municipalities: dict[str, str] = {}
         self.regions: dict[str, str] = {}
+        self.abbreviations: dict[str, str] = {}  # normalised ("vrbzo") -> region code
+        body_patterns: list[str] = []
         for org in list_organisations(ws):
-            keys = {normalise_name(org.name), normalise_name(re.sub(r"\s*\(.*\)$", "", org.name))}
-            target = self.regions if org.type == "veiligheidsregio" else self.municipalities
-            for key in keys:
+            is_region = org.type == "veiligheidsregio"
+            target = self.regions if is_region else self.municipalities
+            labels = [org.name, re.sub(r"\s*\(.*\)$", "", org.name)]
+            for alias in org.aliases:
+                if is_region and _ABBREVIATION.match(alias):
+                    self.abbreviations.setdefault(normalise_name(alias), org.code)
+                    # in running text only the capitalised form, "VR" maybe apart
+                    rest = alias[2:] if alias.startswith("VR") else None
+                    body_patterns.append(f"VR[ -]?{re.escape(rest)}" if rest else re.escape(alias))
+                else:
+                    labels.append(alias)
+            for label in labels:
+                key = normalise_name(label)
                 for prefix in ("veiligheidsregio ", "gemeente "):
                     if key.startswith(prefix):
                         key = key[len(prefix) :]
-                target.setdefault(key, org.code)
+                if key:
+                    target.setdefault(key, org.code)
+        self._body_abbr = (
+            re.compile(
+                r"(?<![A-Za-z0-9])("
+                + "|".join(sorted(body_patterns, key=len, reverse=True))
+                + r")(?![A-Za-z0-9])"
+            )
+            if body_patterns
+            else None
+        )
 
-    def find_prefixed(self, text: str) -> tuple[str, str] | None:
-        """First "gemeente X" / "veiligheidsregio X" in ``text`` naming a known organisation."""
+    def _abbreviation(self, norm_text: str) -> str | None:
+        key = norm_text.replace(" ", "")
+        if key in self.abbreviations:
+            return self.abbreviations[key]
+        return None
+
+    def prefixed_matches(self, text: str) -> list[tuple[int, str, str]]:
+        """Every "gemeente X" / "veiligheidsregio X" / "VR X" naming a known organisation:
+        (position in the normalised text, code, what was found)."""
         norm = self.norm(text)
+        out: list[tuple[int, str, str]] = []
         for m in _PREFIXED.finditer(norm):
             table = self.municipalities if m.group(1) == "gemeente" else self.regions
             words = m.group(2).split()
             for n in range(min(4, len(words)), 0, -1):
                 key = " ".join(words[:n])
                 if key in table:
-                    return table[key], f"{m.group(1)} {key}"
-        return None
+                    out.append((m.start(), table[key], f"{m.group(1)} {key}"))
+                    break
+                if m.group(1) == "vr" and (code := self._abbreviation("vr" + key)):
+                    out.append((m.start(), code, f"vr {key}"))
+                    break
+        return out
+
+    def find_prefixed(self, text: str) -> tuple[str, str] | None:
+        """First "gemeente X" / "veiligheidsregio X" in ``text`` naming a known organisation."""
+        found = self.prefixed_matches(text)
+        return (found[0][1], found[0][2]) if found else None
+
+    def abbreviation_matches(self, text: str) -> list[tuple[int, str, str]]:
+        """Region abbreviations written in capitals in running text ("VRBZO", "VR NHN")."""
+        if self._body_abbr is None:
+            return []
+        out: list[tuple[int, str, str]] = []
+        for m in self._body_abbr.finditer(text):
+            code = self._abbreviation(self.norm(m.group(1)))
+            if code:
+                out.append((m.start(), code, m.group(1)))
+        return out
 
     def find_in_name(self, name: str) -> tuple[str, str] | None:
-        """A municipality or region name as words of a file name (longest wins)."""
+        """A municipality or region (name, alias or abbreviation) among the words of a
+        file name or title. Names are matched longest first from left to right; a
+        municipality wins over a region (a municipality's budget often names its
+        region), a prefixed "veiligheidsregio X" aside."""
         words = self.norm(name).split()
-        for n in range(min(4, len(words)), 0, -1):
-            for i in range(len(words) - n + 1):
+        municipal: list[tuple[str, str]] = []
+        regional: list[tuple[str, str]] = []
+        i = 0
+        while i < len(words):
+            hit = None
+            for n in range(min(4, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])
-                if len(key) < 4 or key.isdigit():
+                if key.isdigit():
                     continue
-                if key in self.regions:
-                    return self.regions[key], key
-                if key in self.municipalities:
-                    return self.municipalities[key], key
-        return None
+                # "vrbzo", "vr bzo", "vr nhn": an abbreviation, however short
+                code = self._abbreviation(key)
+                if code:
+                    hit = (n, "r", code, key)
+                elif len(key) < 4:
+                    continue
+                elif key in self.municipalities:
+                    hit = (n, "m", self.municipalities[key], key)
+                elif key in self.regions:
+                    hit = (n, "r", self.regions[key], key)
+                elif key.startswith("vr") and key[2:] in self.regions:  # "VRTwente"
+                    hit = (n, "r", self.regions[key[2:]], key)
+                if hit:
+                    break
+            if hit is None:
+                i += 1
+                continue
+            (municipal if hit[1] == "m" else regional).append((hit[2], hit[3]))
+            i += hit[0]
+        if municipal:
+            return municipal[0]
+        return regional[0] if regional else None
+
+    def find_in_body(self, text: str) -> tuple[str, str] | None:
+        """The organisation named most often ("gemeente X", "veiligheidsregio X", a region
+        abbreviation) in running text; the earliest on a tie."""
+        found = self.prefixed_matches(text) + self.abbreviation_matches(text)
+        if not found:
+            return None
+        counts: dict[str, int] = {}
+        first: dict[str, tuple[int, str]] = {}
+        for pos, code, what in found:
+            counts[code] = counts.get(code, 0) + 1
+            if code not in first or pos < first[code][0]:
+                first[code] = (pos, what)
+        best = min(counts, key=lambda c: (-counts[c], first[c][0]))
+        return best, first[best][1]
 
 
 def infer(
@@ -144,10 +239,15 @@ def infer(
                 }
                 break
     if out.organisation is None and index is not None:
+        # the file name and the title weigh more than a passing mention in the text
+        top = first_text[:_FIRST_LINES_CHARS]
         for source, finder, text in (
             ("bestandsnaam", index.find_prefixed, name_text),
-            ("eerste pagina's", index.find_prefixed, first_text),
             ("bestandsnaam", index.find_in_name, name_text),
+            ("titel", index.find_prefixed, reader_title or ""),
+            ("titel", index.find_in_name, reader_title or ""),
+            ("eerste regels", index.find_in_body, top),
+            ("eerste pagina's", index.find_in_body, first_text),
         ):
             found_org = finder(text)
             if found_org:

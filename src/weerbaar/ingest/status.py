@@ -39,6 +39,32 @@ REASONS: dict[Status, str] = {
     Status.link_not_followed: "Symbolische koppeling naar een plek buiten de map; niet gevolgd.",
 }
 
+# Short Dutch labels for tables (the codes above stay in JSON output).
+LABELS: dict[Status, str] = {
+    Status.ok: "ingelezen",
+    Status.truncated: "deels ingelezen",
+    Status.no_text_layer: "geen tekstlaag",
+    Status.unchanged: "ongewijzigd",
+    Status.duplicate: "dubbel",
+    Status.encrypted: "beveiligd met wachtwoord",
+    Status.corrupt: "beschadigd",
+    Status.empty: "leeg",
+    Status.unsupported_type: "bestandstype niet ondersteund",
+    Status.too_large: "te groot",
+    Status.timeout: "tijdslimiet overschreden",
+    Status.missing: "ontbreekt",
+    Status.link_not_followed: "koppeling niet gevolgd",
+}
+
+
+def label(status: str) -> str:
+    """The Dutch label of a status code (the code itself when unknown)."""
+    try:
+        return LABELS[Status(status)]
+    except ValueError:
+        return status
+
+
 # Statuses whose document has text and passages.
 READ_STATUSES = frozenset({Status.ok, Status.truncated})
 # Statuses counted as "overgeslagen" (nothing new to read) in the summary.

@@ -67,6 +67,16 @@ def find_unhashed_by_path(conn: Connection, path: str) -> int | None:
     ).scalar()
 
 
+def status_of(conn: Connection, document_id: int) -> tuple[str, str | None, int | None] | None:
+    """(status, reason, size in bytes) of a document row, None when there is none."""
+    row = conn.execute(
+        select(documents.c.status, documents.c.reason, documents.c.size_bytes).where(
+            documents.c.id == document_id
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
 def has_name(conn: Connection, document_id: int, path: str) -> bool:
     return (
         conn.execute(

@@ -55,3 +55,18 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str, st
     except Exception:  # the detector must never stop a file
         pass
     return data.decode("cp1252", errors="replace"), "cp1252", "terugval"
+
+
+# C0 and C1 control characters other than the whitespace ones, and the replacement
+# character: text has (almost) none of them, binary data decoded as text many.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+BINARY_SHARE = 0.02
+
+
+def looks_binary(text: str, sample: int = 100_000) -> bool:
+    """True when decoded ``text`` is probably binary data: more than ``BINARY_SHARE`` of
+    control or replacement characters in the first ``sample`` (and more than a few: a
+    stray control character in a short text is cleaned up, not refused)."""
+    head = text[:sample]
+    bad = len(_NOT_TEXT.findall(head))
+    return bad > 8 and bad > BINARY_SHARE * len(head)

@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 from weerbaar.errors import IngestError
 from weerbaar.ingest.passages import Block
 from weerbaar.ingest.readers import Progress, ReadResult
-from weerbaar.ingest.readers.decode import declared_charset, decode_bytes
+from weerbaar.ingest.readers.decode import declared_charset, decode_bytes, looks_binary
 from weerbaar.ingest.readers.text import read_raw_limited
 from weerbaar.ingest.status import REASONS, Status
 from weerbaar.settings import Settings
@@ -94,6 +94,11 @@ def read_html(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         raise IngestError(Status.empty, REASONS[Status.empty])
     text, encoding, how = decode_bytes(data, declared_charset(data))
     del data
+    if looks_binary(text):
+        raise IngestError(
+            Status.unsupported_type,
+            f"{REASONS[Status.unsupported_type]} (binaire inhoud, geen tekst)",
+        )
     tree = LexborHTMLParser(text)
     title_node = tree.css_first("title")
     title = title_node.text(deep=True).strip() if title_node else None

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -209,6 +210,26 @@ def tesseract_path() -> str | None:
     return exe if "nld" in out.split() else None
 
 
+def _page_count_pypdf(path: Path) -> int | None:
+    """The page count by pypdf (a second opinion when pdfium cannot open a file), None
+    when pypdf cannot read it either."""
+    import logging
+
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        import pypdf
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return len(pypdf.PdfReader(str(path), strict=False).pages)
+    except Exception:  # any parser failure means: no second opinion
+        return None
+    finally:
+        log.setLevel(level)
+
+
 def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
     try:
         pdf = pdfium.PdfDocument(str(path))
@@ -219,6 +240,10 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise IngestError(
                 Status.encrypted, f"{REASONS[Status.encrypted]} (onbekende beveiliging)"
+            ) from exc
+        if _page_count_pypdf(path) == 0:  # pdfium refuses a PDF without pages
+            raise IngestError(
+                Status.empty, f"{REASONS[Status.empty]} (PDF zonder pagina's)"
             ) from exc
         raise IngestError(
             Status.corrupt, f"{REASONS[Status.corrupt]} (PDF kan niet worden geopend)"

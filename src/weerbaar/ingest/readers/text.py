@@ -10,7 +10,7 @@ from weerbaar.errors import IngestError
 from weerbaar.ingest.normalize import clean_chars
 from weerbaar.ingest.passages import Block
 from weerbaar.ingest.readers import Progress, ReadResult
-from weerbaar.ingest.readers.decode import decode_bytes
+from weerbaar.ingest.readers.decode import decode_bytes, looks_binary
 from weerbaar.ingest.status import REASONS, Status
 from weerbaar.settings import Settings
 
@@ -79,6 +79,11 @@ def read_text(path: Path, settings: Settings, progress: Progress, *, markdown: b
         )
     text, encoding, how = decode_bytes(data)
     del data
+    if looks_binary(text):
+        raise IngestError(
+            Status.unsupported_type,
+            f"{REASONS[Status.unsupported_type]} (binaire inhoud, geen tekst)",
+        )
     result = ReadResult(notes={"encoding": encoding, "encoding_how": how})
     if len(text) > settings.max_chars:
         text = text[: settings.max_chars]
