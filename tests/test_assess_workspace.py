@@ -184,3 +184,13 @@ def test_assess_open_review_queue(built: Built) -> None:
     total = len(open_ids) + len(noodstroom) + 1 + len(noodstroom)
     assert (org.queue_total, org.queue_reviewed) == (total, len(noodstroom))
     assert org.score_of("4.1").score == "Laag"  # nothing in the queue: still Laag
+    # the self-assessment's view of the scan says why there is no evidence yet
+    from weerbaar.selfassess.core import compare_claims, load_entries, public_evidence, save_entry
+
+    ev = public_evidence(built.ws, built.gm_a)
+    assert ev["1.1"].passage_ids == () and ev["1.1"].note == (
+        f"nog niet beoordeeld: {len(open_ids)} passages uit de scan wachten op controle"
+    )
+    save_entry(built.ws, built.gm_a, "1.1", {"status": "ingericht"}, by="test")
+    (f,) = [f for f in compare_claims(load_entries(built.ws, built.gm_a), ev)]
+    assert f.kind == "claim_zonder_bewijs" and "nog niet beoordeeld" in f.message

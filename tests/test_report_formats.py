@@ -142,7 +142,7 @@ def test_report_markdown_and_open_data(built: Built, org_report: dict[str, Path]
     assert "<script>" not in md and "&lt;script&gt;" in md
     assert "## Belangrijkste bevindingen" in md and "**Score: Hoog**" in md
     data = json.loads(org_report[f"rapport-organisatie-{built.gm_a}.json"].read_text("utf-8"))
-    assert data["schema"] == "weerbaar.opendata.v1" and data["generated_at"] == STAMP
+    assert data["schema"] == "weerbaar.opendata.v2" and data["generated_at"] == STAMP
     row = next(
         r for r in data["scores"] if r["organisation"] == built.gm_a and r["measure"] == "2.2"
     )

@@ -71,6 +71,12 @@ def beoordeling(
                 or "geen"
             )
             + ("" if cov.sufficient else f" — [yellow]ontbreekt: {', '.join(cov.missing)}[/]")
+            + (f" — [yellow]niet te lezen: {'; '.join(cov.unread)}[/]" if cov.unread else "")
+            + (
+                f" — passages uit de scan gecontroleerd: {org.queue_reviewed} van {org.queue_total}"
+                if org.queue_total
+                else ""
+            )
         )
         table = Table(show_lines=False)
         table.add_column("Nr.", no_wrap=True)
@@ -98,7 +104,10 @@ def beoordeling(
         console.print(table)
     if not organisatie:
         table = Table(title=f"Per maatregel over {len(result.organisations)} organisaties")
-        for col in ("Nr.", "Hoog", "Midden", "Laag", "Onv. bronnen", "Beeld", "Spreiding"):
+        for col in (
+            "Nr.", "Hoog", "Midden", "Laag", "Onv. bronnen", "Nog niet beoord.", "Beeld",
+            "Spreiding",
+        ):  # fmt: skip
             table.add_column(col)
         for m in result.measures:
             c = m.counts
@@ -108,6 +117,7 @@ def beoordeling(
                 str(c["Midden"]),
                 str(c["Laag"]),
                 str(c["Onvoldoende bronnen"]),
+                str(c["Nog niet beoordeeld"]),
                 m.national_class,
                 m.spread,
             )

@@ -9,6 +9,7 @@ fix it)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -25,6 +26,8 @@ from weerbaar.report.build import (
     Scope,
     _score_view,
     build_context,
+    pct,
+    region_title,
     score_class,
     score_letter,
 )
@@ -69,7 +72,7 @@ def _charts(c: dict[str, Any], a: Assessment) -> dict[str, str]:
             "Scores per maatregel",
         ),
         "pillars": charts.stacked_scores(
-            [f"{p['pillar']}. {p['name']}" for p in c["pillars"]],
+            [textwrap.fill(f"{p['pillar']}. {p['name']}", 32) for p in c["pillars"]],
             [p["counts"] for p in c["pillars"]],
             "Scores per pijler",
             "Aantal scores (maatregelen × organisaties)",
@@ -112,9 +115,7 @@ def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[st
                 f"{v['measure']} {v['title']}: geen stukken over {v['missing'][0].lower()}."
             )
     region = a.org(org.region) if org.region else None
-    region_name = region.name if region else ""
-    if region and not region_name.lower().startswith("veiligheidsregio"):
-        region_name = f"Veiligheidsregio {region_name}"
+    region_name = region_title(region.name) if region else ""
     carried = [v for v in views if v["regional"] and v["regional"].carried_by_region]
     if region is None:
         region_text = (
@@ -147,6 +148,11 @@ def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[st
             f"{k} {'/'.join(map(str, y))}" if y else k for k, y in org.coverage.doc_types.items()
         ),
         "missing": "; ".join(org.coverage.missing),
+        "unread": org.coverage.unread,
+        "documents": org.coverage.documents,
+        "queue_total": org.queue_total,
+        "queue_reviewed": org.queue_reviewed,
+        "queue_pct": pct(org.queue_reviewed, org.queue_total),
         "counts": counts,
         "crucial": [v for v in views if v["crucial"]],
         "gaps": gaps[:4],
@@ -243,6 +249,21 @@ def unread_documents(ws: Workspace | None, assessment: Assessment, *, national: 
     return sorted(out, key=lambda r: (r["organisation"], r["file"]))
 
 
+def document_names(ws: Workspace | None) -> dict[int, str]:
+    """Document id -> its original file name(s), for people (not the storage path)."""
+    if ws is None:
+        return {}
+    from weerbaar.store.documents import list_documents
+
+    with ws.read() as conn:
+        docs = list_documents(conn)
+    return {
+        d["id"]: ", ".join(dict.fromkeys(Path(n).name for n in d.get("names") or []))
+        for d in docs
+        if d.get("names")
+    }
+
+
 def write_reports(
     ws: Workspace | None,
     out_dir: str | Path,
@@ -282,6 +303,7 @@ def write_reports(
     c = build_context(assessment, sc, out_dir=out, ws_root=ws_root, generated_at=stamp)
     c["_out_dir"], c["_ws_root"] = out, ws_root
     c["unread"] = unread_documents(ws, assessment, national=sc.kind == "landelijk")
+    c["document_names"] = document_names(ws)
     stem = f"rapport-{sc.slug}"
     written: list[Path] = []
     html = None

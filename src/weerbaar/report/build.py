@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from weerbaar.assess.aggregate import UNCLASSIFIED
 from weerbaar.assess.model import SIGNAL_LABELS, Assessment, Evidence, MeasureScore, OrgResult
 from weerbaar.assess.rules import doc_label
 from weerbaar.errors import WeerbaarError
@@ -56,11 +57,12 @@ def score_class(score: str) -> str:
         "Hoog": "s-hoog",
         "Midden": "s-midden",
         "Laag": "s-laag",
+        "Nog niet beoordeeld": "s-nb",
     }.get(score, "s-onv")
 
 
 def score_letter(score: str) -> str:
-    return {"Hoog": "H", "Midden": "M", "Laag": "L"}.get(score, "?")
+    return {"Hoog": "H", "Midden": "M", "Laag": "L", "Nog niet beoordeeld": "NB"}.get(score, "?")
 
 
 PLAIN_SCORE = {
@@ -68,7 +70,27 @@ PLAIN_SCORE = {
     "Midden": "In voorbereiding",
     "Laag": "Weinig of niets gevonden",
     "Onvoldoende bronnen": "Te weinig stukken verzameld",
+    "Nog niet beoordeeld": "Nog niet gecontroleerd",
 }
+SCORED = ("Hoog", "Midden", "Laag")
+HEAT_CHUNK = 12  # organisations per (transposed) score table: measures as rows
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """ "1 organisatie", "2 organisaties"."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def region_title(name: str) -> str:
+    """The register names regions without the word "Veiligheidsregio"."""
+    return name if name.lower().startswith("veiligheidsregio") else f"Veiligheidsregio {name}"
+
+
+def queue_text(reviewed: int, total: int) -> str:
+    """How much of the review queue was checked, e.g. "74 van 1230 (6%)"."""
+    if not total:
+        return "geen passages uit de scan"
+    return f"{reviewed} van {total} ({pct(reviewed, total)})"
 
 
 def quote(e: Evidence, org_name: str, out_dir: Path, ws_root: Path) -> dict[str, Any]:
@@ -139,7 +161,15 @@ def build_context(
             raise ReportError(f"Organisatie {scope.code} komt niet voor in de werkruimte.")
     region_name = None
     if scope.kind == "regio":
-        region_name = next((r.name for r in a.regions if r.region == scope.code), scope.code)
+        code = (scope.code or "").upper()
+        region_org = a.org(code)
+        region_name = region_org.name if region_org else None
+        region_name = region_name or next(
+            (r.name for r in a.regions if r.region == code), scope.code
+        )
+    # the organisations the report is about (an organisation report also shows its region)
+    scope_orgs = [focus] if focus is not None else list(orgs)
+    read_documents = sum(o.coverage.documents for o in scope_orgs)
 
     measures = list(a.measure_info.values())
     columns = [m.id for m in measures]
@@ -202,6 +232,7 @@ def build_context(
                 "assessed": n,
                 "pct": {k: pct(m.counts[k], n) for k in ("Hoog", "Midden", "Laag")},
                 "national_class": m.national_class,
+                "classified": m.national_class not in UNCLASSIFIED,
                 "spread": m.spread,
                 "nowhere": m.aspects_nowhere_labels,
                 "signals": {SIGNAL_LABELS.get(k, k): v for k, v in m.signal_counts.items()},
@@ -232,10 +263,11 @@ def build_context(
     ]
 
     classes = Counter(m.national_class for m in a.measures)
+    class_label = "Landelijk beeld" if scope.kind == "landelijk" else "Beeld in de regio"
     findings = (
         _org_findings(focus, a)
         if focus is not None
-        else _findings(a, agg_views, knelpunten, n_orgs, classes)
+        else _findings(a, agg_views, knelpunten, n_orgs, classes, scope)
     )
 
     coverage = [
@@ -250,6 +282,11 @@ def build_context(
             ),
             "sufficient": o.coverage.sufficient,
             "missing": "; ".join(o.coverage.missing),
+            "unread": "; ".join(o.coverage.unread),
+            "documents": o.coverage.documents,
+            "queue_total": o.queue_total,
+            "queue_reviewed": o.queue_reviewed,
+            "queue": queue_text(o.queue_reviewed, o.queue_total),
         }
         for o in sorted_orgs
     ]
@@ -264,7 +301,9 @@ def build_context(
         ]
         region_part = {
             "code": focus.region,
-            "name": region.name if region else focus.region,
+            "name": region.name
+            if region
+            else next((r.name for r in a.regions if r.region == focus.region), focus.region),
             "assessed": region is not None,
             "carried": carried,
         }
@@ -302,8 +341,35 @@ def build_context(
         for (m, d), n in sorted(dep_pairs.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
+    # Table 1 transposed (measures as rows) in chunks of organisations, readable in print.
+    heat_chunks = [
+        {
+            "orgs": [
+                {"code": o.organisation, "name": o.name} for o in sorted_orgs[i : i + HEAT_CHUNK]
+            ],
+            "rows": [
+                {
+                    "measure": m.id,
+                    "title": m.title,
+                    "crucial": m.crucial,
+                    "scores": [row[j] for row in matrix[i : i + HEAT_CHUNK]],
+                }
+                for j, m in enumerate(measures)
+            ],
+        }
+        for i in range(0, len(sorted_orgs), HEAT_CHUNK)
+    ]
+
     return {
         "scope": scope,
+        "class_label": class_label,
+        "n_orgs_text": plural(n_orgs, "organisatie", "organisaties"),
+        "no_documents": read_documents == 0,
+        "scope_name": focus.name if focus else (region_title(region_name) if region_name else ""),
+        "heat_chunks": heat_chunks,
+        "queue_total": sum(o.queue_total for o in scope_orgs),
+        "queue_reviewed": sum(o.queue_reviewed for o in scope_orgs),
+        "not_yet": sum(1 for o in scope_orgs for s in o.scores if s.score == "Nog niet beoordeeld"),
         "regions": regions,
         "dependency_summary": dependency_summary,
         "title": _title(scope, focus, region_name),
@@ -368,7 +434,7 @@ def _title(scope: Scope, focus: OrgResult | None, region_name: str | None) -> st
     if scope.kind == "organisatie" and focus is not None:
         return f"Weerbaarheid en veerkracht: {focus.name}"
     if scope.kind == "regio":
-        return f"Weerbaarheid en veerkracht: {region_name} en gemeenten"
+        return f"Weerbaarheid en veerkracht: {region_title(region_name or '')} en gemeenten"
     return "Weerbaarheid en veerkracht: landelijke inventarisatie"
 
 
@@ -377,9 +443,23 @@ def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
     scores = org.scores
     n = len(scores)
     c = Counter(s.score for s in scores)
+    cov = org.coverage
+    if cov.documents == 0:
+        out = [
+            f"Van {org.name} is geen enkel document ingelezen"
+            + (f" (niet te lezen: {'; '.join(cov.unread)})" if cov.unread else "")
+            + ". Er is dus niets beoordeeld: de scores hieronder zeggen niets over wat "
+            f"{org.name} heeft gedaan."
+        ]
+        return out
     out = [
         f"{org.name}: {c.get('Hoog', 0)} van de {n} maatregelen Hoog, {c.get('Midden', 0)} "
         f"Midden, {c.get('Laag', 0)} Laag"
+        + (
+            f", {c['Nog niet beoordeeld']} nog niet beoordeeld"
+            if c.get("Nog niet beoordeeld")
+            else ""
+        )
         + (
             f" en {c['Onvoldoende bronnen']} met onvoldoende bronnen"
             if c.get("Onvoldoende bronnen")
@@ -387,19 +467,34 @@ def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
         )
         + "."
     ]
+    if org.queue_total:
+        waiting = sum(1 for s in scores if s.open_candidates)
+        out.append(
+            f"Van de {org.queue_total} passages die de scan ter controle voorlegde zijn er "
+            f"{org.queue_reviewed} ({pct(org.queue_reviewed, org.queue_total)}) gecontroleerd"
+            + (
+                f"; bij {plural(waiting, 'maatregel', 'maatregelen')} wachten nog passages."
+                if waiting
+                else "."
+            )
+        )
     crucial = [s for s in scores if s.crucial]
     hc = [s.measure for s in crucial if s.score == "Hoog"]
+    nb = sum(1 for s in crucial if s.score == "Nog niet beoordeeld")
     out.append(
         f"Van de {len(crucial)} cruciale maatregelen scoren er {len(hc)} Hoog"
         + (f" ({', '.join(hc)})" if hc else "")
-        + f" en {sum(1 for s in crucial if s.score == 'Laag')} Laag."
+        + f" en {sum(1 for s in crucial if s.score == 'Laag')} Laag"
+        + (f"; {nb} zijn nog niet beoordeeld" if nb else "")
+        + "."
     )
-    gaps = sum(len(s.missing_aspects) for s in crucial)
-    total = sum(s.aspect_total for s in crucial)
+    scored = [s for s in crucial if s.score in SCORED]
+    gaps = sum(len(s.missing_aspects) for s in scored)
+    total = sum(s.aspect_total for s in scored)
     if total:
         out.append(
-            f"Bij de cruciale maatregelen zijn {gaps} van de {total} aspecten niet aangetoond "
-            "(kernhiaten, zie per maatregel)."
+            f"Bij de {plural(len(scored), 'beoordeelde cruciale maatregel', 'beoordeelde cruciale maatregelen')} "
+            f"zijn {gaps} van de {total} aspecten niet aangetoond (kernhiaten, zie per maatregel)."
         )
     sig = Counter(g.label for s in scores for g in s.signals)
     if sig:
@@ -424,11 +519,12 @@ def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
     overridden = [s.measure for s in scores if s.override is not None]
     if overridden:
         out.append(f"Handmatig aangepaste scores: {', '.join(overridden)}.")
-    cov = org.coverage
     out.append(
-        "Verzamelde bronnen: "
+        "Ingelezen bronnen: "
         + ("; ".join(f"{k} {'/'.join(map(str, v))}" for k, v in cov.doc_types.items()) or "geen")
-        + ("." if cov.sufficient else f"; ontbreekt: {'; '.join(cov.missing)}.")
+        + ("" if cov.sufficient else f"; ontbreekt: {'; '.join(cov.missing)}")
+        + (f"; niet te lezen: {'; '.join(cov.unread)}" if cov.unread else "")
+        + "."
     )
     return out
 
@@ -439,41 +535,79 @@ def _findings(
     knelpunten: list[dict[str, Any]],
     n_orgs: int,
     classes: Counter[str],
+    scope: Scope,
 ) -> list[str]:
-    """Key findings, each with the numbers behind it."""
+    """Key findings, each with the numbers behind it. A finding is only stated on a base
+    of at least one organisation with a score; "most often" needs at least one Hoog, and
+    the same measure is never named as both best and worst."""
     out = []
+    orgs_txt = plural(n_orgs, "organisatie", "organisaties")
+    if sum(o.coverage.documents for o in a.organisations) == 0:
+        return [
+            f"Van de {orgs_txt} in dit overzicht is geen enkel document ingelezen. Er is dus "
+            "niets beoordeeld; er zijn geen bevindingen."
+        ]
+    where = "landelijk" if scope.kind == "landelijk" else "in de regio"
     n_measures = len(agg)
-    out.append(
-        f"Van de {n_measures} maatregelen zijn er {classes.get('breed geïmplementeerd', 0)} breed, "
+    not_yet = classes.get("nog onvoldoende beoordeeld", 0)
+    unknown = classes.get("onbekend (onvoldoende bronnen)", 0)
+    classified = n_measures - not_yet - unknown
+    head = (
+        f"Van de {n_measures} maatregelen zijn er {classified} {where} in te delen "
+        f"(bij minstens de helft van de {orgs_txt} een score Hoog, Midden of Laag): "
+        f"{classes.get('breed geïmplementeerd', 0)} breed, "
         f"{classes.get('gedeeltelijk geïmplementeerd', 0)} gedeeltelijk en "
-        f"{classes.get('nauwelijks geïmplementeerd', 0)} nauwelijks geïmplementeerd, bij "
-        f"{n_orgs} beoordeelde organisaties"
-        + (
-            f"; voor {classes['onbekend (onvoldoende bronnen)']} is het beeld onbekend door te "
-            "weinig bronnen."
-            if classes.get("onbekend (onvoldoende bronnen)")
-            else "."
-        )
+        f"{classes.get('nauwelijks geïmplementeerd', 0)} nauwelijks geïmplementeerd"
     )
-    crucial = [m for m in agg if m["crucial"] and m["assessed"]]
-    if crucial:
-        best = max(crucial, key=lambda m: (m["shares"]["Hoog"], m["measure"]))
-        worst = max(crucial, key=lambda m: (m["shares"]["Laag"], m["measure"]))
+    rest = []
+    if not_yet:
+        rest.append(f"{not_yet} nog onvoldoende beoordeeld")
+    if unknown:
+        rest.append(f"{unknown} onbekend door te weinig bronnen")
+    out.append(head + ("; " + " en ".join(rest) if rest else "") + ".")
+    total_q = sum(o.queue_total for o in a.organisations)
+    if total_q:
+        reviewed = sum(o.queue_reviewed for o in a.organisations)
+        cells = sum(len(o.scores) for o in a.organisations)
+        nb = sum(1 for o in a.organisations for s in o.scores if s.score == "Nog niet beoordeeld")
+        out.append(
+            f"Van de {total_q} passages die de scan ter controle voorlegde zijn er {reviewed} "
+            f"({pct(reviewed, total_q)}) gecontroleerd; {nb} van de {cells} scores "
+            "(organisatie × maatregel) zijn daardoor nog niet beoordeeld."
+        )
+    crucial = [m for m in agg if m["crucial"] and m["assessed"] and m["classified"]]
+    best = max(
+        (m for m in crucial if m["counts"]["Hoog"] > 0),
+        key=lambda m: (m["shares"]["Hoog"], m["counts"]["Hoog"], m["measure"]),
+        default=None,
+    )
+    worst = max(
+        (m for m in crucial if m["counts"]["Laag"] > 0 and m is not best),
+        key=lambda m: (m["shares"]["Laag"], m["counts"]["Laag"], m["measure"]),
+        default=None,
+    )
+    if best is not None:
         out.append(
             f"Van de cruciale maatregelen is {best['measure']} ({best['title']}) het vaakst "
-            f"aantoonbaar geregeld: {best['counts']['Hoog']} van {best['assessed']} organisaties "
-            f"({best['pct']['Hoog']}) scoren Hoog."
+            f"aantoonbaar geregeld: {best['counts']['Hoog']} van de {best['assessed']} "
+            f"organisaties met een score ({best['pct']['Hoog']}) scoren Hoog."
         )
+    if worst is not None:
         out.append(
             f"Het minst zichtbaar is {worst['measure']} ({worst['title']}): "
-            f"{worst['counts']['Laag']} van {worst['assessed']} organisaties ({worst['pct']['Laag']}) "
-            "scoren Laag."
+            f"{worst['counts']['Laag']} van de {worst['assessed']} organisaties met een score "
+            f"({worst['pct']['Laag']}) scoren Laag."
         )
-    nowhere = sum(len(m["nowhere"]) for m in agg if m["crucial"])
+    if not crucial:
+        out.append(
+            "Over de cruciale maatregelen valt nog niets te zeggen: bij geen ervan heeft "
+            "minstens de helft van de organisaties een score."
+        )
+    nowhere = sum(len(m["nowhere"]) for m in agg if m["crucial"] and m["classified"])
     if nowhere:
         out.append(
-            f"Bij de cruciale maatregelen zijn {nowhere} aspecten bij geen enkele organisatie "
-            "aangetoond (kernhiaten, zie per maatregel)."
+            f"Bij de cruciale maatregelen die zijn in te delen zijn {nowhere} aspecten bij geen "
+            "enkele organisatie aangetoond (kernhiaten, zie per maatregel)."
         )
     if knelpunten:
         k = knelpunten[0]
@@ -488,8 +622,15 @@ def _findings(
             "(bijvoorbeeld noodsteunpunten zonder noodstroom)."
         )
     ok = sum(1 for o in a.organisations if o.coverage.sufficient)
+    unread = sum(len(o.coverage.unread) for o in a.organisations)
     out.append(
-        f"Bij {ok} van {n_orgs} organisaties zijn de relevante bronnen voor "
-        f"{a.reference_year - 1}-{a.reference_year} verzameld."
+        f"Bij {ok} van de {orgs_txt} zijn de relevante bronnen voor "
+        f"{a.reference_year - 1}-{a.reference_year} ingelezen"
+        + (
+            f"; {plural(unread, 'document kon', 'documenten konden')} niet worden gelezen "
+            "(zie Verzamelde bronnen)."
+            if unread
+            else "."
+        )
     )
     return out

@@ -21,6 +21,7 @@ SCORE_COLORS: dict[str, str] = {
     "Midden": "#f2c744",
     "Laag": "#c0392b",
     "Onvoldoende bronnen": "#bdbdbd",
+    "Nog niet beoordeeld": "#cfe0f1",
 }
 STAGE_COLORS: dict[str, str] = {
     "voornemen": "#c6dbef",
@@ -28,7 +29,7 @@ STAGE_COLORS: dict[str, str] = {
     "uitvoering": "#2171b5",
     "evaluatie": "#08306b",
 }
-ORDER = ("Hoog", "Midden", "Laag", "Onvoldoende bronnen")
+ORDER = ("Hoog", "Midden", "Laag", "Onvoldoende bronnen", "Nog niet beoordeeld")
 
 plt.rcParams.update(
     {
@@ -70,11 +71,12 @@ def heatmap(
     only the group labels are shown on the y axis (for hundreds of rows)."""
     index = {s: i for i, s in enumerate(ORDER)}
     data = [[index.get(s, 3) for s in r] for r in scores]
+    top = len(ORDER) - 1
     n_rows = max(len(rows), 1)
     height = min(max(1.6, 0.22 * n_rows + 1.2), 9.5)
     fig, ax = plt.subplots(figsize=(max(6.0, 0.2 * len(columns) + 2.5), height))
     cmap = ListedColormap([SCORE_COLORS[s] for s in ORDER])
-    ax.imshow(data or [[3]], cmap=cmap, vmin=0, vmax=3, aspect="auto", interpolation="nearest")
+    ax.imshow(data or [[3]], cmap=cmap, vmin=0, vmax=top, aspect="auto", interpolation="nearest")
     ax.set_xticks(range(len(columns)), labels=columns, rotation=90, fontsize=7)
     if row_groups:
         ax.set_yticks([g[0] for g in row_groups], labels=[g[1] for g in row_groups], fontsize=6)
@@ -94,14 +96,16 @@ def stacked_scores(
     xlabel: str = "Aantal organisaties",
 ) -> str:
     """Horizontal stacked bars of Hoog/Midden/Laag/Onvoldoende per label."""
-    fig, ax = plt.subplots(figsize=(7.0, max(1.6, 0.17 * len(labels) + 0.8)))
+    # few bars (pillars) get thicker bars, so the chart stays readable when scaled
+    per_bar = 0.17 if len(labels) > 12 else 0.38
+    fig, ax = plt.subplots(figsize=(7.0, max(2.4, per_bar * len(labels) + 1.0)))
     left = [0] * len(labels)
     ys = list(range(len(labels)))
     for s in ORDER:
         vals = [c.get(s, 0) for c in counts]
         ax.barh(ys, vals, left=left, color=SCORE_COLORS[s], label=s, edgecolor="white", height=0.8)
         left = [a + b for a, b in zip(left, vals, strict=True)]
-    ax.set_yticks(ys, labels=labels, fontsize=7)
+    ax.set_yticks(ys, labels=labels, fontsize=7 if len(labels) > 12 else 9)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -34,11 +34,22 @@ def _quotes(qs: list[dict[str, Any]]) -> list[str]:
 
 def render_markdown(c: dict[str, Any], version: str) -> str:
     L: list[str] = [f"# {md_escape(c['title'])}", ""]
+    queue = (
+        f" · passages uit de scan gecontroleerd: {c['queue_reviewed']} van {c['queue_total']}"
+        if c["queue_total"]
+        else ""
+    )
     L.append(
-        f"Catalogus {c['catalog_version']} · peiljaar {c['reference_year']} · {c['n_orgs']} "
-        f"organisaties · gemaakt {c['generated_at']} met weerbaar {version}"
+        f"Catalogus {c['catalog_version']} · peiljaar {c['reference_year']} · "
+        f"{c['n_orgs_text']}{queue} · gemaakt {c['generated_at']} met weerbaar {version}"
     )
     L += ["", "> **Let op:** geen openbaar bewijs betekent niet dat een maatregel ontbreekt.", ""]
+    if c["no_documents"]:
+        L += [
+            f"> **Geen documenten ingelezen.** Van {md_escape(c['scope_name'] or 'dit bereik')} "
+            "is geen enkel document gelezen; er is dus niets beoordeeld.",
+            "",
+        ]
     L += ["## Belangrijkste bevindingen", ""]
     L += [f"- {md_escape(f)}" for f in c["findings"]] + [""]
     L += ["## Per maatregel over alle organisaties", ""]
@@ -50,7 +61,8 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
             "Midden",
             "Laag",
             "Onv. bronnen",
-            "Landelijk beeld",
+            "Nog niet beoord.",
+            c["class_label"],
             "Spreiding",
         ],
         [
@@ -61,6 +73,7 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
                 m["counts"]["Midden"],
                 m["counts"]["Laag"],
                 m["counts"]["Onvoldoende bronnen"],
+                m["counts"]["Nog niet beoordeeld"],
                 m["national_class"],
                 m["spread"],
             ]
@@ -69,7 +82,7 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
     )
     L += ["## Per pijler", ""]
     L += _table(
-        ["Pijler", "Hoog", "Midden", "Laag", "Onv. bronnen"],
+        ["Pijler", "Hoog", "Midden", "Laag", "Onv. bronnen", "Nog niet beoord."],
         [
             [
                 f"{p['pillar']}. {p['name']}",
@@ -77,6 +90,7 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
                 p["counts"]["Midden"],
                 p["counts"]["Laag"],
                 p["counts"]["Onvoldoende bronnen"],
+                p["counts"]["Nog niet beoordeeld"],
             ]
             for p in c["pillars"]
         ],
@@ -92,7 +106,7 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
                 "",
             ]
             L += [f"- {md_escape(r)}" for r in s["reasons"] + s["dependency_flags"]]
-            if s["missing"]:
+            if s["missing"] and s["score"] in ("Hoog", "Midden", "Laag"):
                 L.append("- Kernhiaten: " + md_escape("; ".join(s["missing"])))
             for g in s["signals"]:
                 L.append(f"- Knelpunt: {md_escape(g['label'])} ({md_escape(g['detail'])})")
@@ -106,7 +120,7 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
                 f"{m['national_class']} ({m['spread']}): Hoog {m['counts']['Hoog']}, Midden "
                 f"{m['counts']['Midden']}, Laag {m['counts']['Laag']} van {m['assessed']}."
             )
-            if m["nowhere"]:
+            if m["nowhere"] and m["classified"]:
                 L.append("\nKernhiaten (nergens aangetoond): " + md_escape("; ".join(m["nowhere"])))
             if m["trend"]:
                 L.append("\nOntwikkeling (hoogste fase per jaar): " + md_escape(m["trend"]))
@@ -138,9 +152,23 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
     )
     L += ["## Verzamelde bronnen", ""]
     L += _table(
-        ["Organisatie", "Documenten", "Voldoende", "Ontbreekt"],
         [
-            [r["name"], r["doc_types"], "ja" if r["sufficient"] else "nee", r["missing"]]
+            "Organisatie",
+            "Ingelezen documenten",
+            "Voldoende",
+            "Ontbreekt",
+            "Niet te lezen",
+            "Passages uit de scan gecontroleerd",
+        ],
+        [
+            [
+                r["name"],
+                r["doc_types"] or "geen",
+                "ja" if r["sufficient"] else "nee",
+                r["missing"],
+                r["unread"],
+                r["queue"],
+            ]
             for r in c["coverage"]
         ],
     )
@@ -150,7 +178,8 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
         "Alleen passages die een beoordelaar heeft gevalideerd tellen mee. Hoog: recent bewijs "
         "van uitvoering en minstens de helft van de aspecten; Midden: minstens een plan; Laag: "
         "alleen voornemens of geen openbaar bewijs bij voldoende bronnen; Onvoldoende bronnen: "
-        "geen bewijs en de relevante bronnen ontbreken. De regels staan in docs/beoordeling.md.",
+        "geen bewijs en de relevante bronnen ontbreken; Nog niet beoordeeld: geen gecontroleerd "
+        "bewijs, maar passages uit de scan wachten nog op controle. De regels staan in docs/beoordeling.md.",
         "",
         "Het ontbreken van openbaar bewijs is geen bewijs van het ontbreken van een maatregel.",
         "",

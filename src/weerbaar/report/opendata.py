@@ -10,13 +10,13 @@ from typing import Any
 
 from weerbaar.assess.model import Assessment
 
-SCHEMA_VERSION = "weerbaar.opendata.v1"
+SCHEMA_VERSION = "weerbaar.opendata.v2"
 
 SCORE_FIELDS = (
     "organisation", "organisation_name", "organisation_type", "region", "measure", "pillar",
     "crucial", "score", "computed_score", "combined_score", "carried_by_region", "overridden",
     "highest_stage", "aspects_found", "aspect_total", "missing_aspects", "signals", "years",
-    "evidence", "reasons",
+    "evidence", "reasons", "candidates", "open_candidates",
 )  # fmt: skip
 EVIDENCE_FIELDS = (
     "passage_id", "organisation", "measure", "stage", "stage_source", "aspects", "document_id",
@@ -25,10 +25,12 @@ EVIDENCE_FIELDS = (
 )  # fmt: skip
 MEASURE_FIELDS = (
     "measure", "title", "pillar", "crucial", "hoog", "midden", "laag", "onvoldoende_bronnen",
-    "share_hoog", "share_midden", "share_laag", "national_class", "spread", "aspects_nowhere",
+    "nog_niet_beoordeeld", "share_hoog", "share_midden", "share_laag", "national_class", "spread",
+    "aspects_nowhere",
 )  # fmt: skip
 COVERAGE_FIELDS = (
     "organisation", "period_from", "period_to", "documents", "doc_types", "sufficient", "missing",
+    "unread", "candidates", "candidates_reviewed",
 )  # fmt: skip
 
 
@@ -77,6 +79,8 @@ def score_rows(a: Assessment) -> list[dict[str, Any]]:
                     "years": s.years,
                     "evidence": s.evidence,
                     "reasons": " ".join(s.reasons),
+                    "candidates": s.candidates,
+                    "open_candidates": s.open_candidates,
                 }
             )
     return out
@@ -119,6 +123,7 @@ def measure_rows(a: Assessment) -> list[dict[str, Any]]:
             "midden": m.counts["Midden"],
             "laag": m.counts["Laag"],
             "onvoldoende_bronnen": m.counts["Onvoldoende bronnen"],
+            "nog_niet_beoordeeld": m.counts["Nog niet beoordeeld"],
             "share_hoog": m.shares["Hoog"],
             "share_midden": m.shares["Midden"],
             "share_laag": m.shares["Laag"],
@@ -140,6 +145,9 @@ def coverage_rows(a: Assessment) -> list[dict[str, Any]]:
             "doc_types": [f"{k}:{'/'.join(map(str, v))}" for k, v in o.coverage.doc_types.items()],
             "sufficient": o.coverage.sufficient,
             "missing": o.coverage.missing,
+            "unread": o.coverage.unread,
+            "candidates": o.queue_total,
+            "candidates_reviewed": o.queue_reviewed,
         }
         for o in a.organisations
     ]

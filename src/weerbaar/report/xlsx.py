@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from weerbaar.assess.model import Assessment
+from weerbaar.assess.model import SIGNAL_LABELS, Assessment
 from weerbaar.report.charts import SCORE_COLORS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -75,6 +75,7 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
     """Write the workbook for the organisations in ``a``."""
     wb = Workbook(write_only=True)
     names = {o.organisation: o.name for o in a.organisations}
+    file_names: dict[int, str] = ctx.get("document_names") or {}
     cols = list(a.measure_info)
     orgs = sorted(a.organisations, key=lambda o: (o.region or o.organisation, o.name))
     _sheet(
@@ -107,6 +108,8 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
             "Jaren",
             "Passages",
             "Afhankelijkheid",
+            "Passages uit de scan",
+            "Nog te controleren",
         ],
         (
             [
@@ -126,6 +129,8 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
                 ", ".join(map(str, s.years)),
                 ", ".join(map(str, s.evidence)),
                 " ".join(s.dependency_flags),
+                s.candidates,
+                s.open_candidates,
             ]
             for o in orgs
             for s in o.scores
@@ -143,10 +148,11 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
             "Midden",
             "Laag",
             "Onvoldoende bronnen",
+            "Nog niet beoordeeld",
             "Aandeel Hoog",
             "Aandeel Midden",
             "Aandeel Laag",
-            "Landelijk beeld",
+            ctx.get("class_label", "Landelijk beeld"),
             "Spreiding",
             "Kernhiaten (nergens aangetoond)",
             "Knelpunten",
@@ -161,13 +167,14 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
                 m.counts["Midden"],
                 m.counts["Laag"],
                 m.counts["Onvoldoende bronnen"],
+                m.counts["Nog niet beoordeeld"],
                 m.shares["Hoog"],
                 m.shares["Midden"],
                 m.shares["Laag"],
                 m.national_class,
                 m.spread,
                 "; ".join(m.aspects_nowhere_labels),
-                "; ".join(f"{k} ({v})" for k, v in m.signal_counts.items()),
+                "; ".join(f"{SIGNAL_LABELS.get(k, k)} ({v})" for k, v in m.signal_counts.items()),
             ]
             for m in a.measures
         ),
@@ -175,7 +182,7 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
     _sheet(
         wb,
         "Pijlers",
-        ["Pijler", "Naam", "Hoog", "Midden", "Laag", "Onvoldoende bronnen"],
+        ["Pijler", "Naam", "Hoog", "Midden", "Laag", "Onvoldoende bronnen", "Nog niet beoordeeld"],
         (
             [
                 p.pillar,
@@ -184,6 +191,7 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
                 p.counts["Midden"],
                 p.counts["Laag"],
                 p.counts["Onvoldoende bronnen"],
+                p.counts["Nog niet beoordeeld"],
             ]
             for p in a.pillars
         ),
@@ -200,6 +208,7 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
             "Gemeenten Midden",
             "Gemeenten Laag",
             "Gemeenten onvoldoende bronnen",
+            "Gemeenten nog niet beoordeeld",
             "Gedragen door regio",
         ],
         (
@@ -212,6 +221,7 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
                 r.counts[m]["Midden"],
                 r.counts[m]["Laag"],
                 r.counts[m]["Onvoldoende bronnen"],
+                r.counts[m]["Nog niet beoordeeld"],
                 r.carried[m],
             ]
             for r in a.regions
@@ -267,7 +277,8 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
             ]
             for o in orgs
             for s in o.scores
-            if s.missing_aspects
+            # kernhiaten only where there is a Hoog/Midden/Laag judgement
+            if s.missing_aspects and s.score in ("Hoog", "Midden", "Laag")
         ),
     )
     _sheet(
@@ -291,7 +302,18 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
     _sheet(
         wb,
         "Bronnen",
-        ["Organisatie", "Naam", "Type", "Regio", "Documenten", "Voldoende", "Ontbreekt"],
+        [
+            "Organisatie",
+            "Naam",
+            "Type",
+            "Regio",
+            "Ingelezen documenten",
+            "Voldoende",
+            "Ontbreekt",
+            "Niet te lezen",
+            "Passages uit de scan",
+            "Gecontroleerd",
+        ],
         (
             [
                 r["organisation"],
@@ -301,6 +323,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
                 r["doc_types"],
                 "ja" if r["sufficient"] else "nee",
                 r["missing"],
+                r["unread"],
+                r["queue_total"],
+                r["queue_reviewed"],
             ]
             for r in ctx["coverage"]
         ),
@@ -323,6 +348,7 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
             "Pagina tot",
             "Bestand",
             "Tekst",
+            "Pad in de werkruimte",
         ],
         (
             [
@@ -338,8 +364,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
                 e.year,
                 e.page_start,
                 e.page_end,
-                e.stored_path or "",
+                file_names.get(e.document_id) or e.title or "",
                 " ".join(e.text.split()),
+                e.stored_path or "",
             ]
             for o in orgs
             for s in o.scores

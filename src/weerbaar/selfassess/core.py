@@ -56,7 +56,9 @@ class Entry:
 class PublicEvidence:
     """What the scan shows for one measure of one organisation (validated passages)."""
 
-    score: str | None  # Hoog | Midden | Laag | None (no assessment)
+    # Hoog | Midden | Laag, "Onvoldoende bronnen" or "Nog niet beoordeeld" (no H/M/L
+    # score), None (no assessment)
+    score: str | None
     top_stage: str | None  # highest stage among validated passages
     passage_ids: tuple[int, ...] = ()
     document_ids: tuple[int, ...] = ()
@@ -191,9 +193,16 @@ def public_evidence(ws: Workspace, organisation: str) -> dict[str, PublicEvidenc
     org = result.org(organisation)
     if org is None:
         return {}
-    note = None if org.coverage.sufficient else "onvoldoende bronnen verzameld"
+    sources_note = None if org.coverage.sufficient else "onvoldoende bronnen verzameld"
     out: dict[str, PublicEvidence] = {}
     for s in org.scores:
+        note = sources_note
+        if s.open_candidates and not s.evidence:
+            n = s.open_candidates
+            note = (
+                f"nog niet beoordeeld: {n} {'passage' if n == 1 else 'passages'} uit de scan "
+                f"{'wacht' if n == 1 else 'wachten'} op controle"
+            )
         out[s.measure] = PublicEvidence(
             score=str(s.score),
             top_stage=s.highest_stage,
@@ -243,6 +252,8 @@ def prefill_from_scan(
                     f"{', hoogste fase: ' + ev.top_stage if ev.top_stage else ''}"
                     f"{', score ' + ev.score if ev.score else ''}. Bevestig of corrigeer."
                 )
+            elif ev and ev.note and ev.note.startswith("nog niet beoordeeld"):
+                note = f"Voorstel uit de scan: {ev.note}. Vul zelf in wat u weet."
             else:
                 note = (
                     "Voorstel uit de scan: geen openbaar bewijs gevonden. Dat betekent niet "
