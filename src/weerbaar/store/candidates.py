@@ -36,6 +36,19 @@ def finish_scan_run(conn: Connection, run_id: int) -> None:
     conn.execute(update(scan_runs).where(scan_runs.c.id == run_id).values(finished_at=utcnow()))
 
 
+def judged_passages(conn: Connection, *, catalog_version: str, measure_id: str) -> set[int]:
+    """Passages that some reviewer already judged for this measure."""
+    from weerbaar.store.schema import decisions
+
+    rows = conn.execute(
+        select(decisions.c.passage_id).where(
+            decisions.c.catalog_version == catalog_version,
+            decisions.c.measure_id == measure_id,
+        )
+    )
+    return {int(r[0]) for r in rows}
+
+
 def replace_candidates(
     conn: Connection,
     *,
