@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from weerbaar.cli import app, console
 from weerbaar.cli.common import print_json, werkruimte_option, workspace_from
@@ -67,17 +68,41 @@ def zoek_command(
         print_json(hits)
         return
     if not hits:
-        console.print("Geen passages gevonden.")
+        console.print("Geen passages gevonden die woorden of woorddelen met de zoektekst delen.")
         return
+    names = _organisation_names(ws, {h.get("organisation_code") for h in hits})
     for rank, h in enumerate(hits, start=1):
         text = " ".join(str(h.get("text", "")).split())
         if len(text) > 300:
             text = text[:297] + "..."
-        src = f"{h.get('organisation_code') or '?'} · {h.get('doc_type') or '?'} {h.get('year') or ''}"
+        code = h.get("organisation_code") or ""
+        org = names.get(code) or code or "organisatie onbekend"
+        doc = h.get("title") or " ".join(
+            str(v) for v in (h.get("doc_type") or "document", h.get("year") or "") if v
+        )
+        pages = h.get("page_start")
+        if h.get("page_end") and h.get("page_end") != pages:
+            pages = f"{pages}-{h.get('page_end')}"
         console.print(
-            f"[bold]{rank}.[/] [dim]{src} · passage {h['passage_id']} · p. {h.get('page_start')}[/]"
+            f"[bold]{rank}.[/] {escape(org)} · {escape(str(doc))} · p. {pages} "
+            f"[dim](passage {h['passage_id']}, score {h['score']:.3f})[/]"
         )
         console.print(f"   {text}", highlight=False, markup=False)
+
+
+def _organisation_names(ws, codes: set) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from weerbaar.errors import WeerbaarError
+    from weerbaar.store.organisations import resolve_organisation
+
+    out = {}
+    for code in codes:
+        if not code:
+            continue
+        try:
+            out[code] = resolve_organisation(ws, code).name
+        except WeerbaarError:
+            out[code] = code
+    return out
 
 
 @app.command("classificeer")

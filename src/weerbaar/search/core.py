@@ -19,6 +19,9 @@ from weerbaar.store import Workspace
 
 DEFAULT_MODEL_FILE = "default.npz"
 RRF_K = 60
+# Free-text search: a passage without any of the query's words is only a hit when its
+# BM25 score over character n-grams is at least this much per query feature.
+MIN_PARTIAL_MATCH = 0.5
 
 
 @dataclass
@@ -308,20 +311,36 @@ def search(
     if not sel.size:
         return []
     qv = np.zeros(textmod.N_FEATURES, dtype=np.float32)
-    qv[query_vector([query]).indices] = 1.0
+    qfeatures = query_vector([query]).indices
+    qv[qfeatures] = 1.0
     lex = (data.lexical.bm25_matrix() @ qv)[sel]
+    per_feature = lex / max(1, len(qfeatures))
     dense = (data.features.dense @ embed([query], query=True)[0])[sel]
     fused = rrf([lex, dense])
-    fused[lex <= 0] *= 0.5  # passages without any shared term come last
-    order = np.argsort(-fused, kind="stable")[:limit]
-    ids = [int(data.ids[sel[i]]) for i in order]
+    # Only passages that share at least part of a word with the query: meaning alone
+    # (the embedding) also "matches" nonsense, so it only orders, it never admits.
+    admitted = np.flatnonzero(lex > 0)
+    if not admitted.size:
+        return []
+    pool = admitted[np.argsort(-fused[admitted], kind="stable")[: max(limit * 3, limit)]]
+    ids = [int(data.ids[sel[i]]) for i in pool]
     with ws.read() as conn:
         details = vstore.passage_details(conn, ids)
-    out = []
-    for i in order:
+    # Whole-word (stem) matches first: a passage that contains the query's words ranks
+    # above one that only shares parts of words.
+    qstems = set(textmod.stems(query))
+    scored = []
+    for i in pool:
         pid = int(data.ids[sel[i]])
         d = details.get(pid, {})
-        d.update(passage_id=pid, score=round(float(fused[i]), 5), method="weerbaar.zoek.v1")
+        share = len(qstems & set(textmod.stems(str(d.get("text", ""))))) / max(1, len(qstems))
+        if share == 0 and per_feature[i] < MIN_PARTIAL_MATCH:
+            continue  # a few shared letter groups only: no real match
+        scored.append((float(fused[i]) * (1.0 + share), pid, d))
+    scored.sort(key=lambda t: -t[0])
+    out = []
+    for score, pid, d in scored[:limit]:
+        d.update(passage_id=pid, score=round(score, 5), method="weerbaar.zoek.v2")
         out.append(d)
     return out
 
