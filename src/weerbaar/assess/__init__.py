@@ -181,6 +181,8 @@ def assess(
             rcode = region.strip().upper()
             if rcode not in infos:
                 infos.update(_org_infos(ws, {rcode}, []))
+                if infos[rcode].name == rcode:  # neither in the workspace nor the register
+                    raise UnknownOrganisation(region)
             if infos[rcode].type != "veiligheidsregio":
                 raise UnknownOrganisation(region)
             wanted = {rcode} | {c for c, i in infos.items() if i.region_code == rcode}

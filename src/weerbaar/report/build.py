@@ -86,6 +86,11 @@ def region_title(name: str) -> str:
     return name if name.lower().startswith("veiligheidsregio") else f"Veiligheidsregio {name}"
 
 
+def display_name(o: OrgResult) -> str:
+    """An organisation's name as shown: regions with the word "Veiligheidsregio"."""
+    return region_title(o.name) if o.type == "veiligheidsregio" else o.name
+
+
 def queue_text(reviewed: int, total: int) -> str:
     """How much of the review queue was checked, e.g. "74 van 1230 (6%)"."""
     if not total:
@@ -273,7 +278,7 @@ def build_context(
     coverage = [
         {
             "organisation": o.organisation,
-            "name": o.name,
+            "name": display_name(o),
             "type": o.type,
             "region": o.region or "",
             "doc_types": ", ".join(
@@ -305,6 +310,11 @@ def build_context(
             if region
             else next((r.name for r in a.regions if r.region == focus.region), focus.region),
             "assessed": region is not None,
+            "title": region_title(
+                region.name
+                if region
+                else next((r.name for r in a.regions if r.region == focus.region), focus.region)
+            ),
             "carried": carried,
         }
 
@@ -345,7 +355,8 @@ def build_context(
     heat_chunks = [
         {
             "orgs": [
-                {"code": o.organisation, "name": o.name} for o in sorted_orgs[i : i + HEAT_CHUNK]
+                {"code": o.organisation, "name": display_name(o)}
+                for o in sorted_orgs[i : i + HEAT_CHUNK]
             ],
             "rows": [
                 {
@@ -385,7 +396,9 @@ def build_context(
         else [],
         "region_part": region_part,
         "columns": columns,
-        "orgs": [{"code": o.organisation, "name": o.name, "type": o.type} for o in sorted_orgs],
+        "orgs": [
+            {"code": o.organisation, "name": display_name(o), "type": o.type} for o in sorted_orgs
+        ],
         "matrix": matrix,
         "row_groups": row_groups,
         "heat_table": len(sorted_orgs) <= HEATMAP_TABLE_MAX_ROWS,
@@ -448,8 +461,8 @@ def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
         out = [
             f"Van {org.name} is geen enkel document ingelezen"
             + (f" (niet te lezen: {'; '.join(cov.unread)})" if cov.unread else "")
-            + ". Er is dus niets beoordeeld: de scores hieronder zeggen niets over wat "
-            f"{org.name} heeft gedaan."
+            + ". Er is dus niets beoordeeld; over wat "
+            f"{org.name} heeft gedaan zegt dit rapport niets."
         ]
         return out
     out = [
@@ -544,7 +557,7 @@ def _findings(
     orgs_txt = plural(n_orgs, "organisatie", "organisaties")
     if sum(o.coverage.documents for o in a.organisations) == 0:
         return [
-            f"Van de {orgs_txt} in dit overzicht is geen enkel document ingelezen. Er is dus "
+            f"In dit overzicht ({orgs_txt}) is geen enkel document ingelezen. Er is dus "
             "niets beoordeeld; er zijn geen bevindingen."
         ]
     where = "landelijk" if scope.kind == "landelijk" else "in de regio"
@@ -590,13 +603,15 @@ def _findings(
         out.append(
             f"Van de cruciale maatregelen is {best['measure']} ({best['title']}) het vaakst "
             f"aantoonbaar geregeld: {best['counts']['Hoog']} van de {best['assessed']} "
-            f"organisaties met een score ({best['pct']['Hoog']}) scoren Hoog."
+            f"organisaties met een score ({best['pct']['Hoog']}) "
+            f"{'scoort' if best['counts']['Hoog'] == 1 else 'scoren'} Hoog."
         )
     if worst is not None:
         out.append(
             f"Het minst zichtbaar is {worst['measure']} ({worst['title']}): "
             f"{worst['counts']['Laag']} van de {worst['assessed']} organisaties met een score "
-            f"({worst['pct']['Laag']}) scoren Laag."
+            f"({worst['pct']['Laag']}) {'scoort' if worst['counts']['Laag'] == 1 else 'scoren'} "
+            "Laag."
         )
     if not crucial:
         out.append(

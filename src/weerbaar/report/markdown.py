@@ -41,7 +41,7 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
     )
     L.append(
         f"Catalogus {c['catalog_version']} · peiljaar {c['reference_year']} · "
-        f"{c['n_orgs_text']}{queue} · gemaakt {c['generated_at']} met weerbaar {version}"
+        f"{c['focus'].name if c['focus'] is not None else c['n_orgs_text']}{queue} · gemaakt {c['generated_at']} met weerbaar {version}"
     )
     L += ["", "> **Let op:** geen openbaar bewijs betekent niet dat een maatregel ontbreekt.", ""]
     if c["no_documents"]:
@@ -52,6 +52,10 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
         ]
     L += ["## Belangrijkste bevindingen", ""]
     L += [f"- {md_escape(f)}" for f in c["findings"]] + [""]
+    if c["no_documents"]:
+        L += ["## Verzamelde bronnen", ""]
+        L += _coverage(c) + _method()
+        return "\n".join(L)
     L += ["## Per maatregel over alle organisaties", ""]
     L += _table(
         [
@@ -151,7 +155,13 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
         ],
     )
     L += ["## Verzamelde bronnen", ""]
-    L += _table(
+    L += _coverage(c)
+    L += _method()
+    return "\n".join(L)
+
+
+def _coverage(c: dict[str, Any]) -> list[str]:
+    return _table(
         [
             "Organisatie",
             "Ingelezen documenten",
@@ -171,8 +181,15 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
             ]
             for r in c["coverage"]
         ],
-    )
-    L += [
+    ) + [
+        f"- Niet te lezen: {md_escape(u['file'])} ({md_escape(u['organisation'])}, "
+        f"{md_escape(u['status'])})"
+        for u in c.get("unread") or []
+    ]
+
+
+def _method() -> list[str]:
+    return [
         "## Methode en voorbehoud",
         "",
         "Alleen passages die een beoordelaar heeft gevalideerd tellen mee. Hoog: recent bewijs "
@@ -184,4 +201,3 @@ def render_markdown(c: dict[str, Any], version: str) -> str:
         "Het ontbreken van openbaar bewijs is geen bewijs van het ontbreken van een maatregel.",
         "",
     ]
-    return "\n".join(L)
