@@ -180,3 +180,87 @@ def test_documents_table_fits_80_columns(workspace: Workspace, tmp_path: Path) -
         assert "".join(title.replace("-", "").split()) in "".join(column.split()), text
         assert "beschadigd" in flat and "corrupt" not in flat
         assert "…" not in text
+
+
+# --------------------------------------------------------------------------- passages
+INTRO = (
+    "Wij willen dat inwoners zich veilig voelen en weten wat zij moeten doen als de stroom "
+    "uitvalt of het water stijgt. Daarom werken we samen met de veiligheidsregio aan "
+    "plannen, oefeningen en voorlichting. In deze paragraaf staat wat we daarvoor doen."
+)
+MORE = (
+    "De raad heeft in 2025 besloten om extra te investeren in noodsteunpunten in alle "
+    "kernen. Elk noodsteunpunt krijgt een aggregaat, een voorraad water en een vaste "
+    "contactpersoon. "
+)
+CELLS = ["(x €1.000)", "Uitgaven", "€ 7.119 3%", "Inkomsten", "€ 93 0%", "Saldo", "€ 7.026 3%"]
+BOTTOM = "1.1 Crisisbeheersing en rampenbestrijding"
+
+
+def test_budget_pdf_passages(workspace: Workspace, tmp_path: Path) -> None:
+    """A budget as the QA pass met it: a cover page, a table whose cells come out one per
+    line, and a numbered heading as the last line of a page."""
+    from test_ingest_readers import _check_offsets
+
+    path = tmp_path / "Programmabegroting 2026-2029 Wormerland.pdf"
+    make_pdf(
+        path,
+        [
+            [("h1", "Programmabegroting 2026-2029"), ("p", "Gemeente Wormerland"), ("p", "Versie raad")],
+            [("h1", "1 Veiligheid"), ("p", INTRO), *[("p", c) for c in CELLS], ("p", MORE * 2),
+             ("h2", BOTTOM)],
+            [("p", MORE + INTRO)],
+        ],
+    )  # fmt: skip
+    report = ingest(workspace, [path], progress=False)
+    assert report.items[0].status == Status.ok
+    rows = _check_offsets(workspace, report.items[0].document_id)
+    # the cover page is one passage, not three of two words
+    cover = [r for r in rows if r["page"] == 1]
+    assert len(cover) == 1 and "Gemeente Wormerland" in cover[0]["text"]
+    assert "Versie raad" in cover[0]["text"]
+    for r in rows:
+        # table labels are no headings, and no passage is a lone table cell
+        assert not any(w in (r["heading"] or "") for w in ("Uitgaven", "Inkomsten", "Saldo"))
+        assert r["text"].strip() not in CELLS and r["words"] >= 5, r
+        # the heading at the bottom of page 2 is not glued to the passage before it
+        assert not r["text"].rstrip().endswith(BOTTOM), r
+    table = next(r for r in rows if "€ 93 0%" in r["text"])
+    assert all(c in table["text"] for c in CELLS) and table["heading"] == "1 Veiligheid"
+    last = [r for r in rows if r["page"] == 3]
+    assert last and all(r["heading"] == f"1 Veiligheid > {BOTTOM}" for r in last)
+
+
+def test_build_passages_joins_fragments_within_sections_only() -> None:
+    from weerbaar.ingest.passages import Block, assemble_page, build_passages
+
+    para = "De gemeente oefent elk jaar met de partners in de regio en evalueert dat. " * 3
+    page1 = assemble_page(
+        [
+            Block("Hoofdstuk A", "kop", 1),
+            Block("Post | Bedrag", "tabel", group=1),
+            Block("Uitgaven | 7.119", "tabel", group=1),
+            Block(para),
+            Block("Zie bijlage.", "lijst"),
+            Block("Hoofdstuk B", "kop", 1),
+            Block(para * 2),
+            Block("Tot slot."),
+        ]
+    )
+    page2 = assemble_page([Block(para), Block("Een korte zin van vier woorden.")])
+    text, passages = build_passages([page1, page2], min_words=40, max_words=200)
+    for p in passages:
+        assert text[p.char_start : p.char_end] == p.text
+        assert "Hoofdstuk" not in p.text  # a heading starts a new passage
+    assert [p.heading for p in passages] == ["Hoofdstuk A", "Hoofdstuk B", "Hoofdstuk B"]
+    a, b1, b2 = passages
+    assert a.text.startswith("Post | Bedrag") and a.text.endswith("Zie bijlage.")
+    assert a.kind == "tekst" and (a.page_start, a.page_end) == (1, 1)
+    assert b1.text.endswith("Tot slot.") and b1.page_end == 1  # a closing line stays put
+    assert b2.text.endswith("Een korte zin van vier woorden.") and b2.page_start == 2
+    assert all(p.words >= 40 for p in passages)
+    # within max_words a long section still splits, and short tails join the passage before
+    text, passages = build_passages([page1, page2], min_words=40, max_words=60)
+    for p in passages:
+        assert text[p.char_start : p.char_end] == p.text and p.words <= 60
+    assert all(p.words >= 5 for p in passages)

@@ -134,6 +134,68 @@ def _windows(
     return out
 
 
+# Readers that guess headings from the layout (PDF) give them this level.
+GUESSED_LEVEL = 9
+
+
+def _is_cover(doc_text: str, base: int, spans: list[Span], min_words: int) -> bool:
+    """A sparse page of a few short lines: guessed headings with little text below them
+    (a title page)."""
+    guessed = [sp for sp in spans if sp.kind == "kop" and sp.level >= GUESSED_LEVEL]
+    if not guessed or len(guessed) == len(spans):
+        return False
+    words = sum(len(doc_text[base + sp.start : base + sp.end].split()) for sp in spans)
+    return words < min_words
+
+
+def _merge_short(
+    doc_text: str,
+    ranges: list[tuple[int, int, str, str | None]],
+    min_words: int,
+    max_words: int,
+    max_chars: int,
+    tiny: int,
+) -> list[tuple[int, int, str, str | None]]:
+    """Join a passage of fewer than ``min_words`` words with its neighbour in the same
+    section (the one before, else the one after) while the result stays within
+    ``max_words``: of the same kind, or any kind when one of them has fewer than ``tiny``
+    words (the last rows of a table, a closing sentence after a long paragraph)."""
+
+    def words(s: int, e: int) -> int:
+        return len(doc_text[s:e].split())
+
+    def fits(a: tuple[int, int, str, str | None], b: tuple[int, int, str, str | None]) -> bool:
+        s, e = min(a[0], b[0]), max(a[1], b[1])
+        if a[3] != b[3] or e - s > max_chars or words(s, e) > max_words:
+            return False
+        return a[2] == b[2] or min(words(a[0], a[1]), words(b[0], b[1])) < tiny
+
+    def join(a: tuple[int, int, str, str | None], b: tuple[int, int, str, str | None]):  # type: ignore[no-untyped-def]
+        kind = a[2] if words(a[0], a[1]) >= words(b[0], b[1]) else b[2]
+        return (min(a[0], b[0]), max(a[1], b[1]), kind, a[3])
+
+    out: list[tuple[int, int, str, str | None]] = []
+    for r in ranges:  # backwards: onto the passage before
+        if (
+            out
+            and (words(r[0], r[1]) < min_words or words(out[-1][0], out[-1][1]) < min_words)
+            and fits(out[-1], r)
+        ):
+            out[-1] = join(out[-1], r)
+        else:
+            out.append(r)
+    merged: list[tuple[int, int, str, str | None]] = []
+    i = 0
+    while i < len(out):  # forwards: a short first passage of a section onto the next
+        r = out[i]
+        if i + 1 < len(out) and words(r[0], r[1]) < min_words and fits(r, out[i + 1]):
+            out[i + 1] = join(r, out[i + 1])
+        else:
+            merged.append(r)
+        i += 1
+    return merged
+
+
 def build_passages(
     pages: list[tuple[str, list[Span]]], *, min_words: int = 40, max_words: int = 200
 ) -> tuple[str, list[PassageData]]:
@@ -147,13 +209,20 @@ def build_passages(
         pos += len(t) + len(PAGE_SEPARATOR)
     max_chars = max_words * 30
     overlap = max(1, max_words // 5)
+    tiny = max(3, min_words // 4)  # fewer words than this: a fragment, not a passage
 
     # units: (start, end, kind, heading path, page_no, words)
     units: list[tuple[int, int, str, str | None, int, int]] = []
     headings: list[tuple[int, str]] = []
     for page_no, ((_, spans), base) in enumerate(zip(pages, starts, strict=True), start=1):
+        cover = _is_cover(doc_text, base, spans, min_words)
         for sp in spans:
             s, e = base + sp.start, base + sp.end
+            if sp.kind == "kop" and cover and sp.level >= GUESSED_LEVEL:
+                # the lines of a cover page are its text, not a series of sections
+                path = " > ".join(h for _, h in headings) or None
+                units.append((s, e, "tekst", path, page_no, len(doc_text[s:e].split())))
+                continue
             if sp.kind == "kop":
                 level = max(1, sp.level)
                 headings = [h for h in headings if h[0] < level]
@@ -179,7 +248,12 @@ def build_passages(
 
     def flush() -> None:
         if group:
-            ranges.append((group[0][0], group[-1][1], group[0][2], group[0][3]))
+            # the kind of most of the words ("tekst" when a short list joins a paragraph)
+            by_kind: dict[str, int] = {}
+            for u in group:
+                by_kind[u[2]] = by_kind.get(u[2], 0) + u[5]
+            kind = max(by_kind, key=lambda k: (by_kind[k], k == group[0][2]))
+            ranges.append((group[0][0], group[-1][1], kind, group[0][3]))
             group.clear()
 
     for unit in units:
@@ -192,11 +266,21 @@ def build_passages(
             continue
         if group:
             g_words = sum(u[5] for u in group)
-            same = group[0][2] == kind and group[0][3] == path
-            if not (same and g_words < min_words and g_words + words <= max_words):
+            # a new section always starts a new passage; within a section short blocks of
+            # one kind are joined, and tiny ones (a table cell, a label) with any kind
+            joins = (
+                group[0][3] == path
+                and g_words + words <= max_words
+                and (
+                    (g_words < min_words and (group[-1][2] == kind or g_words < tiny))
+                    or words < tiny  # a closing line ends the passage before it
+                )
+            )
+            if not joins:
                 flush()
         group.append(unit)
     flush()
+    ranges = _merge_short(doc_text, ranges, min_words, max_words, max_chars, tiny)
 
     passages: list[PassageData] = []
     seen: set[tuple[int, int]] = set()

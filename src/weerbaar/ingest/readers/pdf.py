@@ -93,6 +93,16 @@ def page_lines(raw: str) -> list[str]:
     return [ln.strip() for ln in clean_chars(raw).split("\n")]
 
 
+def _numeric(line: str) -> bool:
+    """Mostly figures, amounts and signs ("€ 7.119 3%", "(x €1.000)", "2025 2026")."""
+    chars = [c for c in line if not c.isspace()]
+    if not chars:
+        return False
+    letters = sum(c.isalpha() for c in chars)
+    digits = sum(c.isdigit() for c in chars)
+    return digits > 0 and letters <= 0.3 * len(chars)
+
+
 def pdf_blocks(raw: str | list[str]) -> list[Block]:
     """Paragraphs, headings and list items from the text (or cleaned lines) of one page."""
     lines = page_lines(raw) if isinstance(raw, str) else raw
@@ -120,28 +130,42 @@ def pdf_blocks(raw: str | list[str]) -> list[Block]:
         prev_done = not cur or ends_paragraph(cur[-1]) or len(cur[-1]) < 0.5 * full
         nxt = next((ln for ln in lines[i + 1 :] if ln), "")
         words = line.split()
+        m = _NUMBERED.match(line)
+        numbered_title = (
+            m is not None and len(words) >= 2 and words[1][:1].isupper() and len(words[0]) <= 6
+        )
+        # "1.1 Crisisbeheersing" after a full last line that ends a sentence
+        prev_done = prev_done or (numbered_title and cur[-1].endswith(_END))
         is_heading = (
             prev_done
             and 1 <= len(words) <= 12
             and len(line) <= 90
             and not line.endswith((*_END, ","))
             and (line[0].isupper() or line[0].isdigit())
-            and any(c.isalpha() for c in line)
-            and nxt != ""
+            and not _numeric(line)
+            # a label above figures is a table cell ("Uitgaven" over "€ 7.119"), not a heading
+            and not (nxt and _numeric(nxt))
+            # the last line of a page is a heading only when numbered ("1.1 Crisisbeheersing")
+            and (nxt != "" or numbered_title)
             and (len(line) < 0.6 * full or full < 40)
         )
-        m = _NUMBERED.match(line)
         is_heading = is_heading and (m is not None or not _BULLET.match(line))
         if is_heading:
             flush()
             level = m.group(1).count(".") + 1 if m else 9
             blocks.append(Block(line, "kop", level, chars_clean=True))
             continue
+        if _numeric(line) and len(words) <= 8:
+            # a row of figures stands alone: it must not run into the next paragraph
+            flush()
+            cur = [line]
+            flush()
+            continue
         if _BULLET.match(line):
             flush()
             cur, kind = [line], "lijst"
             continue
-        if cur and ends_paragraph(cur[-1]):
+        if cur and (ends_paragraph(cur[-1]) or _numeric(cur[-1])):
             flush()
         cur.append(line)
     flush()
