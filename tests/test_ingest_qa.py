@@ -215,6 +215,10 @@ def test_budget_pdf_passages(workspace: Workspace, tmp_path: Path) -> None:
     report = ingest(workspace, [path], progress=False)
     assert report.items[0].status == Status.ok
     rows = _check_offsets(workspace, report.items[0].document_id)
+    with workspace.read() as conn:
+        (doc,) = list_documents(conn)
+    # reportlab's placeholder title "(anonymous)" is no title: the file name is
+    assert doc["title"] == "Programmabegroting 2026 2029 Wormerland", doc["title"]
     # the cover page is one passage, not three of two words
     cover = [r for r in rows if r["page"] == 1]
     assert len(cover) == 1 and "Gemeente Wormerland" in cover[0]["text"]

@@ -114,10 +114,14 @@ def _print_summary(report: IngestReport, root: Path) -> None:
             detail.add_row(_safe(item.name), label(item.status), _safe(item.reason))
         console.print(detail)
     if report.failed_before:
+        n = len(report.failed_before)
         console.print(
-            _n(len(report.failed_before), "bestand was", "bestanden waren")
-            + " al eerder niet leesbaar en zijn ongewijzigd; zie [bold]weerbaar documenten[/]."
+            f"{n} bestand was al eerder niet leesbaar en is niet gewijzigd"
+            if n == 1
+            else f"{n} bestanden waren al eerder niet leesbaar en zijn niet gewijzigd",
+            end="",
         )
+        console.print("; zie [bold]weerbaar documenten[/].")
     pages = sum(i.pages for i in report.read)
     passages = sum(i.passages for i in report.read)
     line = f"{_n(len(report.items), 'bestand', 'bestanden')} in {_seconds(report.seconds)}"

@@ -24,7 +24,8 @@ from weerbaar.settings import Settings, load_settings
 from weerbaar.store import Workspace
 from weerbaar.store import documents as store
 
-EXTRACTOR_VERSION = "weerbaar.ingest.v1"
+# v2: passages join tiny fragments; table labels and figures are no headings
+EXTRACTOR_VERSION = "weerbaar.ingest.v2"
 _EXT = {
     "application/pdf": ".pdf",
     "text/html": ".html",

@@ -261,7 +261,9 @@ def infer(
         if (
             reader_title
             and len(reader_title) >= 4
-            and not reader_title.lower().startswith(("microsoft word", "untitled", "document"))
+            and not reader_title.lower().startswith(
+                ("microsoft word", "untitled", "document", "(anonymous)", "anonymous", "naamloos")
+            )
         ):
             out.title = reader_title
             out.inferred["title"] = {
