@@ -153,6 +153,13 @@ def test_cli_wording_labels_plurals_and_rerun(tmp_path: Path) -> None:
     # JSON keeps the codes
     res = runner.invoke(app, ["documenten", "--werkruimte", str(ws), "--json"])
     assert {d["status"] for d in json.loads(res.output)} == {"ok", "empty"}
+    # the passages table fits 80 columns and shows line breaks as spaces
+    (src / "twee.txt").write_text("Eerste regel\nover water.\n\n" + BODY, encoding="utf-8")
+    runner.invoke(app, ["inlezen", str(src), "--werkruimte", str(ws), "--stil"], env=env)
+    res = runner.invoke(app, ["passages", "--werkruimte", str(ws)], env=env)
+    assert res.exit_code == 0 and "Eerste regel" in res.output
+    assert "\\n" not in res.output
+    assert max(len(line) for line in res.output.splitlines()) <= 80
 
 
 def test_documents_table_fits_80_columns(workspace: Workspace, tmp_path: Path) -> None:

@@ -217,10 +217,13 @@ def passages(
         print_json(rows)
         return
     table = Table(title=f"Passages ({len(rows)})")
-    for col in ("id", "doc", "p.", "van-tot", "kop", "tekst"):
-        table.add_column(col)
+    for col in ("id", "doc", "p.", "van-tot"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("kop", overflow="fold", ratio=1)
+    table.add_column("tekst", overflow="fold", ratio=3, min_width=20)
     for r in rows:
-        text = r["text"] if len(r["text"]) <= 160 else r["text"][:157] + "..."
+        text = " ".join(r["text"].split())  # line breaks of the page text as spaces
+        text = text if len(text) <= 160 else text[:157] + "..."
         table.add_row(
             str(r["id"]),
             str(r["document_id"]),
