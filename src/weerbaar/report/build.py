@@ -513,7 +513,10 @@ def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
     if sig:
         out.append(
             "Knelpunten in de passages: "
-            + ", ".join(f"{k.lower()} ({v} maatregelen)" for k, v in sig.most_common())
+            + ", ".join(
+                f"{k.lower()} ({plural(v, 'maatregel', 'maatregelen')})"
+                for k, v in sig.most_common()
+            )
             + "."
         )
     flags = [f for f in a.dependency_flags if f.organisation == org.organisation]
@@ -525,7 +528,8 @@ def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
     carried = [s for s in scores if s.regional and s.regional.carried_by_region]
     if carried:
         out.append(
-            f"Voor {len(carried)} maatregel(en) telt de score van de regio mee: "
+            f"Voor {plural(len(carried), 'maatregel', 'maatregelen')} telt de score van de "
+            "regio mee: "
             + ", ".join(f"{s.measure} ({s.regional.combined_score})" for s in carried)  # type: ignore[union-attr]
             + "."
         )
