@@ -271,6 +271,8 @@ def infer(
                 "how": "documenteigenschappen of eerste kop",
             }
         else:
-            out.title = " ".join(name_text.split())[:300] or file_name
+            # underscores and dots as spaces; hyphens stay within "2026-2029", "Baarle-Nassau"
+            title = re.sub(r"[_.]+|(?<=\s)-+|-+(?=\s)|^-+|-+$", " ", stem)
+            out.title = " ".join(title.split())[:300] or file_name
             out.inferred["title"] = {"value": out.title, "how": "bestandsnaam"}
     return out
