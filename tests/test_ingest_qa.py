@@ -275,3 +275,31 @@ def test_build_passages_joins_fragments_within_sections_only() -> None:
     for p in passages:
         assert text[p.char_start : p.char_end] == p.text and p.words <= 60
     assert all(p.words >= 5 for p in passages)
+
+
+def test_pdf_blocks_figures_and_labels() -> None:
+    from weerbaar.ingest.readers.pdf import pdf_blocks
+
+    lines = [
+        "De gemeente heeft dit jaar twee nieuwe noodsteunpunten ingericht voor de inwoners van",
+        "€ 1.250.000 (2024) en € 980.000 (2025)",
+        "voor de kernen. Dat is veel geld voor een kleine gemeente zoals de onze hier.",
+        "Uitgaven",
+        "€ 7.119 3%",
+        "Saldo",
+        "€ 7.026 3%",
+        "De raad heeft besloten om verder te gaan met de plannen voor het komende jaar.",
+        "2.3 Risicobeheersing",
+    ]
+    blocks = pdf_blocks("\n".join(lines))
+    got = [(b.kind, b.text.replace("\n", " ")) for b in blocks]
+    assert got == [
+        ("tekst", " ".join(lines[:3])),  # a line of figures inside a sentence stays there
+        ("tekst", "Uitgaven"),  # a label above figures: no heading, not glued on
+        ("tekst", "€ 7.119 3%"),
+        ("tekst", "Saldo"),
+        ("tekst", "€ 7.026 3%"),
+        ("tekst", lines[7]),
+        ("kop", "2.3 Risicobeheersing"),  # numbered, as the last line of the page
+    ]
+    assert blocks[-1].level == 2

@@ -155,8 +155,9 @@ def pdf_blocks(raw: str | list[str]) -> list[Block]:
             level = m.group(1).count(".") + 1 if m else 9
             blocks.append(Block(line, "kop", level, chars_clean=True))
             continue
-        if _numeric(line) and len(words) <= 8:
-            # a row of figures stands alone: it must not run into the next paragraph
+        if _numeric(line) and len(words) <= 8 and prev_done:
+            # a row of figures stands alone: it must not run into the next paragraph (a
+            # line of figures that continues a full line of text stays in its paragraph)
             flush()
             cur = [line]
             flush()
@@ -165,7 +166,11 @@ def pdf_blocks(raw: str | list[str]) -> list[Block]:
             flush()
             cur, kind = [line], "lijst"
             continue
-        if cur and (ends_paragraph(cur[-1]) or _numeric(cur[-1])):
+        if cur and (
+            ends_paragraph(cur[-1])
+            # a label above figures after a finished sentence: the start of a table
+            or (cur[-1].endswith(_END) and len(words) <= 4 and nxt and _numeric(nxt))
+        ):
             flush()
         cur.append(line)
     flush()
