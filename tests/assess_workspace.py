@@ -5,6 +5,7 @@ Not a test module."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,6 +161,20 @@ def build(root: Path) -> Built:
          region, "jaarstukken", 2024)  # fmt: skip
     (src / "r-risicoprofiel-2023.txt").write_text(FILLER, encoding="utf-8")
     read(src / "r-risicoprofiel-2023.txt", region, "risicoprofiel", 2023)
+
+    # The real scan looks at every measure; with a minimum score above 1 it queues
+    # nothing, so the scores below follow from the recorded decisions alone.
+    from weerbaar.search import scan
+
+    old = os.environ.get("WEERBAAR_SCAN_MIN_SCORE")
+    os.environ["WEERBAAR_SCAN_MIN_SCORE"] = "1.01"
+    try:
+        scan(ws, progress=False)
+    finally:
+        if old is None:
+            os.environ.pop("WEERBAAR_SCAN_MIN_SCORE", None)
+        else:
+            os.environ["WEERBAAR_SCAN_MIN_SCORE"] = old
 
     b = Built(ws, region, gm_a, gm_b, catalog.version)
     markers = {

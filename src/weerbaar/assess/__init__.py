@@ -207,6 +207,12 @@ def assess(
         queue = q.review_queue_counts(
             conn, catalog_version=catalog.version, organisations_in=wanted
         )
+        not_scanned = q.unscanned(
+            conn,
+            catalog_version=catalog.version,
+            organisations_in=wanted,
+            measures=[m.id for m in measures],
+        )
     missing = wanted - set(infos)
     if missing:
         infos.update(_org_infos(ws, missing, []))
@@ -241,6 +247,7 @@ def assess(
         reference_year=int(ref),
         region_names=region_names,
         queue={k: v for k, v in queue.items() if k[1] in known},
+        unscanned=not_scanned,
     )
 
 

@@ -95,9 +95,11 @@ def compute(
     reference_year: int,
     region_names: Mapping[str, str] | None = None,
     queue: Mapping[tuple[str, str], tuple[int, int]] | None = None,
+    unscanned: set[tuple[str, str]] | None = None,
 ) -> Assessment:
     """Compute the full assessment from plain inputs. ``queue`` maps (organisation,
-    measure) to (candidates in the review queue, of which nobody has decided yet)."""
+    measure) to (candidates in the review queue, of which nobody has decided yet);
+    ``unscanned`` holds the (organisation, measure) pairs no scan has covered yet."""
     roles = roles or {}
     queue = queue or {}
     docs_by_org: dict[str, list[DocumentInfo]] = defaultdict(list)
@@ -123,6 +125,7 @@ def compute(
                 reference_year,
                 ov_by.get((org.code, m.id)),
                 queue.get((org.code, m.id), (0, 0)),
+                scanned=(org.code, m.id) not in (unscanned or set()),
             )
             for m in measures
         ]

@@ -269,9 +269,12 @@ def score_measure(
     reference_year: int,
     override: Override | None = None,
     queue: tuple[int, int] = (0, 0),
+    *,
+    scanned: bool = True,
 ) -> MeasureScore:
     """Score one measure for one organisation (rules in the module and docs).
-    ``queue`` is (candidates of the scan for this measure, of which still open)."""
+    ``queue`` is (candidates of the scan for this measure, of which still open);
+    ``scanned`` is False when no scan has looked at the organisation's newest documents."""
     n_candidates, n_open = queue
     evidence = sorted(
         evidence, key=lambda e: (e.year or 0, e.document_id, e.page_start, e.passage_id)
@@ -291,7 +294,13 @@ def score_measure(
 
     if not evidence:
         highest = None
-        if n_open:
+        if not scanned and coverage.sufficient:
+            computed = Score.NOG_NIET
+            reasons.append(
+                "Nog niet beoordeeld: de ingelezen documenten zijn nog niet doorzocht op deze "
+                "maatregel (weerbaar scan); zonder zoeken en controle geen score."
+            )
+        elif n_open:
             computed = Score.NOG_NIET
             reasons.append(
                 f"Nog niet beoordeeld: {_n_passages(n_open)} uit de scan "

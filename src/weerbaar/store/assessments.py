@@ -19,6 +19,7 @@ from weerbaar.store.schema import (
     pages,
     passages,
     role_matrix,
+    scan_runs,
     score_overrides,
 )
 
@@ -245,3 +246,35 @@ def withdraw_override(
             .values(active=False)
         )
         return int(res.rowcount or 0)
+
+
+def unscanned(
+    conn: Connection, *, catalog_version: str, organisations_in: Iterable[str], measures: list[str]
+) -> set[tuple[str, str]]:
+    """(organisation, measure) pairs that no finished scan covered since the organisation's
+    newest read document was stored: for those, "nothing in the queue" means "not looked"."""
+    newest = dict(
+        conn.execute(
+            select(documents.c.organisation_code, func.max(documents.c.updated_at))
+            .where(documents.c.status.in_(["ok", "truncated"]))
+            .group_by(documents.c.organisation_code)
+        ).all()
+    )
+    runs = conn.execute(
+        select(scan_runs.c.finished_at, scan_runs.c.params).where(
+            scan_runs.c.catalog_version == catalog_version, scan_runs.c.finished_at.is_not(None)
+        )
+    ).all()
+    out: set[tuple[str, str]] = set()
+    for org in organisations_in:
+        since = newest.get(org)
+        if since is None:
+            continue  # no read document: coverage decides (onvoldoende bronnen)
+        covered: set[str] = set()
+        for finished, params in runs:
+            params = params or {}
+            if finished < since or params.get("organisation") not in (None, org):
+                continue
+            covered |= set(measures) if params.get("measure") is None else {params["measure"]}
+        out |= {(org, m) for m in measures if m not in covered}
+    return out
