@@ -161,8 +161,13 @@ def _merge_short(
     ``max_words``: of the same kind, or any kind when one of them has fewer than ``tiny``
     words (the last rows of a table, a closing sentence after a long paragraph)."""
 
+    counted: dict[tuple[int, int], int] = {}
+
     def words(s: int, e: int) -> int:
-        return len(doc_text[s:e].split())
+        n = counted.get((s, e))
+        if n is None:
+            n = counted[(s, e)] = len(doc_text[s:e].split())
+        return n
 
     def fits(a: tuple[int, int, str, str | None], b: tuple[int, int, str, str | None]) -> bool:
         s, e = min(a[0], b[0]), max(a[1], b[1])
@@ -178,6 +183,7 @@ def _merge_short(
     for r in ranges:  # backwards: onto the passage before
         if (
             out
+            and out[-1][3] == r[3]
             and (words(r[0], r[1]) < min_words or words(out[-1][0], out[-1][1]) < min_words)
             and fits(out[-1], r)
         ):
@@ -188,7 +194,12 @@ def _merge_short(
     i = 0
     while i < len(out):  # forwards: a short first passage of a section onto the next
         r = out[i]
-        if i + 1 < len(out) and words(r[0], r[1]) < min_words and fits(r, out[i + 1]):
+        if (
+            i + 1 < len(out)
+            and out[i + 1][3] == r[3]
+            and words(r[0], r[1]) < min_words
+            and fits(r, out[i + 1])
+        ):
             out[i + 1] = join(r, out[i + 1])
         else:
             merged.append(r)
