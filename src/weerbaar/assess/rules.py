@@ -381,7 +381,12 @@ def score_measure(
         if n_open:
             reasons.append(
                 f"Nog {_n_passages(n_open)} uit de scan {'wacht' if n_open == 1 else 'wachten'} "
-                "op controle; die kunnen de score nog verhogen."
+                "op controle; "
+                + (
+                    "die kunnen het bewijs nog aanvullen."
+                    if computed == Score.HOOG
+                    else "die kunnen de score nog verhogen."
+                )
             )
 
     final = computed
