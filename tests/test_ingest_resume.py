@@ -19,14 +19,15 @@ from weerbaar.ingest import Status, ingest
 from weerbaar.store import open_workspace
 from weerbaar.store.documents import count_rows
 
-N_DOCS = 24
+N_DOCS = 30
+PAGES = 40  # per document: enough work that a kill lands half-way, also on a fast machine
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("corpus")
     for i in range(N_DOCS):
-        (root / f"doc{i:02d}.pdf").write_bytes(pdf_bytes(12, seed=100 + i))
+        (root / f"doc{i:02d}.pdf").write_bytes(pdf_bytes(PAGES, seed=100 + i))
     (root / "kapot.pdf").write_bytes(b"%PDF-1.4 kapot")
     return root
 
@@ -122,7 +123,7 @@ def test_sigkill_mid_run_then_rerun_equals_clean_run(corpus: Path, tmp_path: Pat
 def test_rerun_adds_nothing_and_parses_nothing(corpus: Path, tmp_path: Path) -> None:
     ws = open_workspace(tmp_path / "ws")
     first = ingest(ws, [corpus], progress=False)
-    assert first.pages_parsed == N_DOCS * 12
+    assert first.pages_parsed == N_DOCS * PAGES
     with ws.read() as conn:
         before = count_rows(conn)
     second = ingest(ws, [corpus], progress=False)
