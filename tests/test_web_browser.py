@@ -8,38 +8,23 @@ Screenshots of the main screens go to /tmp/weerbaar_*.png.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from browser_support import BROWSER_MARKS, axe_violations, chromium, serve
 from web_sample import MEASURE, PASSWORD, Sample, build
 from weerbaar.review import list_decisions, record_decision
 from weerbaar.store import open_workspace
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path("/tmp")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium ontbreekt"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, Sample]]:
-    import uvicorn
-
     from weerbaar.web.app import create_app
 
     ws = open_workspace(tmp_path_factory.mktemp("browser") / "werkruimte")
@@ -48,39 +33,16 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Sample]]:
     for p, rel in zip(sample.a[:6], ["ja", "nee", "ja", "ja", "nee", "ja"], strict=True):
         record_decision(ws, reviewer="bram", passage_id=p.id, measure_id=MEASURE, relevant=rel)
     app = create_app(ws)  # with background re-ranking (falls back without search data)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", sample
-    app.state.weerbaar.reranker.wait_idle(30)
-    srv.should_exit = True
-    thread.join(10)
+    with serve(app) as base:
+        yield base, sample
+        app.state.weerbaar.reranker.wait_idle(30)
     ws.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _login(page, base: str, name: str) -> None:
@@ -94,14 +56,7 @@ def _login(page, base: str, name: str) -> None:
 
 
 def _axe(page) -> list[dict]:
-    import axe_playwright_python
-
-    axe_js = Path(axe_playwright_python.__file__).parent / "axe.min.js"
-    page.add_script_tag(path=str(axe_js))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return result["violations"]
+    return axe_violations(page)
 
 
 def test_web_browser_keyboard_review_audit_and_axe(server, browser):

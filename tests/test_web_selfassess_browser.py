@@ -7,9 +7,7 @@ rendered card go to /tmp/weerbaar_zelfscan_*.png."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
+from browser_support import BROWSER_MARKS, axe_violations, chromium, serve
 from selfassess_web_sample import SECRET_A, build_selfassess
 from web_sample import PASSWORD, Sample
 from weerbaar.catalog import load_catalog
@@ -27,28 +26,15 @@ from weerbaar.selfassess import load_entries
 from weerbaar.selfassess import service as sservice
 from weerbaar.store import open_workspace
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path("/tmp")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 A, B, REGION = "GM9901", "GM9902", "VR99"
 MM = 72 / 25.4
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium ontbreekt"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, Sample]]:
-    import uvicorn
-
     from weerbaar.web.app import create_app
 
     ws = open_workspace(tmp_path_factory.mktemp("zelfscan-browser") / "werkruimte")
@@ -77,38 +63,15 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Sample]]:
         functions=["informatie", "stroom", "water", "ehbo"],
     )
     app = create_app(ws, rerank=False)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", sample
-    srv.should_exit = True
-    thread.join(10)
+    with serve(app) as base:
+        yield base, sample
     ws.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _login(page, base: str, name: str) -> None:
@@ -122,20 +85,13 @@ def _login(page, base: str, name: str) -> None:
 
 
 def _axe(page) -> list[dict]:
-    import axe_playwright_python
-
-    axe_js = Path(axe_playwright_python.__file__).parent / "axe.min.js"
-    page.add_script_tag(path=str(axe_js))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
     return [
         {
             "id": v["id"],
             "impact": v["impact"],
             "nodes": [(n["target"], n.get("failureSummary", "")[:200]) for n in v["nodes"]][:5],
         }
-        for v in result["violations"]
+        for v in axe_violations(page)
     ]
 
 
