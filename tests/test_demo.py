@@ -278,6 +278,10 @@ def test_run_demo_end_to_end_and_again(tmp_path: Path) -> None:
     assert "oudeberg_jaarstukken_2024.pdf" in page and "beschadigd" in page
     for level in ("Hoog", "Midden", "Laag"):
         assert f">{level}<" in page
+    # Oudeberg's 2.2 is Laag because only intentions were found: the council page says so
+    council = (result.reports_dir / "raadslid-GM9903.html").read_text(encoding="utf-8")
+    row = council.split("2.2 Noodsteunpunten inrichten</th>", 1)[1].split("</tr>", 1)[0]
+    assert "Alleen voornemens gevonden" in row
 
     ws = open_workspace(result.workspace)
     try:

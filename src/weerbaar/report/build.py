@@ -136,7 +136,11 @@ def _score_view(s: MeasureScore, org: OrgResult, out_dir: Path, ws_root: Path) -
         "overridden": s.override is not None,
         "cls": score_class(s.score),
         "letter": score_letter(s.score),
-        "plain": PLAIN_SCORE.get(s.score, s.score),
+        "plain": (
+            "Alleen voornemens gevonden"
+            if s.score == "Laag" and s.highest_stage == "voornemen"
+            else PLAIN_SCORE.get(s.score, s.score)
+        ),
         "reasons": s.reasons,
         "summary": s.summary,
         "missing": s.missing_aspect_labels,
