@@ -63,3 +63,26 @@ def test_cli_versie_alone_and_no_arguments_shows_help() -> None:
     res = runner.invoke(app, [], env={"COLUMNS": "120"})
     assert "Usage" in res.output and "inlezen" in res.output
     assert "Missing command" not in res.output
+
+
+def test_cli_usage_errors_are_dutch() -> None:
+    import subprocess
+    import sys
+
+    cases = {
+        ("zelfscan", "toon"): "Optie '--organisatie' / '-o' ontbreekt.",
+        ("catalogus", "--pijler", "abc"): "dit is geen geheel getal",
+        ("bestaatniet",): "Onbekend commando 'bestaatniet'.",
+        ("rapport", "--uit", "x", "--nope"): "Onbekende optie: --nope",
+    }
+    for args, expected in cases.items():
+        res = subprocess.run(
+            [sys.executable, "-m", "weerbaar", *args],
+            capture_output=True,
+            text=True,
+            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        )
+        out = res.stdout + res.stderr
+        assert res.returncode == 2, (args, out)
+        assert expected in out, (args, out)
+        assert "Missing" not in out and "No such" not in out and "Invalid value" not in out

@@ -72,6 +72,64 @@ def _dutch_help() -> None:
     Command.get_help_option = get_help_option  # type: ignore[method-assign]
 
 
+# Click's usage errors, in Dutch. Patterns match Click's English messages; anything that
+# does not match is shown as it is.
+_NL_ERRORS: tuple[tuple[str, str], ...] = (
+    (r"^Missing option (.+)\.$", r"Optie \1 ontbreekt."),
+    (r"^Missing argument (.+)\.$", r"Argument \1 ontbreekt."),
+    (r"^Missing parameter: (.+)$", r"Parameter \1 ontbreekt."),
+    (r"^Missing command\.$", "Geef een commando op (zie --help)."),
+    (
+        r"^No such option: (\S+) \(Possible options: (.+)\)$",
+        r"Onbekende optie: \1 (bedoelt u: \2?)",
+    ),
+    (r"^No such option: (.+)$", r"Onbekende optie: \1"),
+    (r"^No such command (.+?)\. Did you mean (.+)\?$", r"Onbekend commando \1. Bedoelt u \2?"),
+    (r"^No such command (.+)\.$", r"Onbekend commando \1."),
+    (r"^Option (.+) requires an argument\.$", r"Optie \1 vraagt een waarde."),
+    (r"^Option (.+) requires (\d+) arguments\.$", r"Optie \1 vraagt \2 waarden."),
+    (r"^Got unexpected extra arguments? \((.+)\)$", r"Onverwachte extra invoer: \1"),
+    (r"^Invalid value for (.+?): (.+)$", r"Ongeldige waarde voor \1: \2"),
+    (r"^Invalid value: (.+)$", r"Ongeldige invoer: \1"),
+    (r"Input should be a valid integer.*$", "dit is geen geheel getal."),
+    (r"Input should be a valid number.*$", "dit is geen getal."),
+    (r"'(.+?)' is not a valid integer( range)?\.", r"'\1' is geen geheel getal."),
+    (r"'(.+?)' is not a valid float( range)?\.", r"'\1' is geen getal."),
+    (r"(File|Directory|Path) '(.+?)' does not exist\.", r"'\2' bestaat niet."),
+    (r"'(.+?)' is not one of (.+)\.", r"'\1' is niet een van \2."),
+)
+
+
+def _nl_error(message: str) -> str:
+    import re
+
+    for pattern, replacement in _NL_ERRORS:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+def _dutch_errors() -> None:
+    """Translate Click's usage errors (missing option, unknown option, bad value)."""
+    try:
+        from typer import exceptions as typer_exceptions
+        from typer._click import exceptions as click_exceptions
+    except ImportError:  # another Typer layout: keep Click's English
+        return
+    classes = [*vars(typer_exceptions).values(), *vars(click_exceptions).values()]
+    for obj in classes:
+        if not (isinstance(obj, type) and issubclass(obj, typer_exceptions.TyperException)):
+            continue
+        original = obj.__dict__.get("format_message")
+        if original is None or getattr(original, "_weerbaar", False):
+            continue
+
+        def format_message(self, _original=original):  # type: ignore[no-untyped-def]
+            return _nl_error(_original(self))
+
+        format_message._weerbaar = True  # type: ignore[attr-defined]
+        obj.format_message = format_message  # type: ignore[method-assign]
+
+
 def _load_commands() -> None:
     for name in COMMAND_MODULES:
         try:
@@ -99,6 +157,7 @@ def _root(
 def main() -> None:
     """Entry point of the console script."""
     _dutch_help()
+    _dutch_errors()
     _load_commands()
     try:
         app()
