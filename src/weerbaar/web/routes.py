@@ -372,12 +372,17 @@ def _passage_context(
     cat = catalog()
     aspects: list[Any] = []
     measures: list[Any] = []
+    description = None
     if cat is not None:
         measures = list(cat.measures)
         try:
             aspects = list(cat.measure(measure_id).aspects)
+            description = cat.measure(measure_id).description
         except Exception:
             aspects = []
+    from weerbaar.store.official import official_text
+
+    official = official_text(ws, measure_id, cat.version if cat is not None else None)
     before = [n for n in neighbours if n["seq"] < passage["seq"]]
     after = [n for n in neighbours if n["seq"] > passage["seq"]]
     progress = None
@@ -397,6 +402,8 @@ def _passage_context(
         "suggested_stage": suggested,
         "aspects": aspects,
         "measures": measures,
+        "measure_description": description,
+        "official_text": official,
         "mine": mine,
         "position": position,
         "progress": progress,
