@@ -13,7 +13,6 @@ window of the real corpus texts that is not a labelled positive.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sys
@@ -306,38 +305,9 @@ def main() -> int:
 
 
 def _add_document(ws, org: str, texts: list[str], year: int, doc_type: str) -> None:  # type: ignore[no-untyped-def]
-    from weerbaar.store import documents as dstore
+    from weerbaar.store.documents import add_plain_document
 
-    body = "\n\n".join(texts)
-    with ws.write() as conn:
-        did = dstore.upsert_document(
-            conn,
-            None,
-            sha256=hashlib.sha256(body.encode()).hexdigest(),
-            organisation_code=org,
-            doc_type=doc_type,
-            year=year,
-            title=f"{org} {year}",
-            pages=1,
-            status="ok",
-        )
-        rows, pos = [], 0
-        for i, t in enumerate(texts):
-            rows.append(
-                {
-                    "seq": i,
-                    "page_start": 1,
-                    "page_end": 1,
-                    "char_start": pos,
-                    "char_end": pos + len(t),
-                    "text": t,
-                    "kind": "tekst",
-                    "text_hash": hashlib.sha256(t.encode()).hexdigest(),
-                    "words": len(t.split()),
-                }
-            )
-            pos += len(t) + 2
-        dstore.replace_content(conn, did, [{"page_no": 1, "doc_start": 0, "text": body}], rows)
+    add_plain_document(ws, org, texts, year=year, doc_type=doc_type, title=f"{org} {year}")
 
 
 def synthetic_passages(n: int, source: list[str], seed: int = SEED) -> list[str]:

@@ -82,3 +82,14 @@ def axe_violations(page: Any) -> list[dict]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
     return result["violations"]
+
+
+def log_in(page: Any, url: str, name: str, password: str) -> None:
+    """Open ``url`` (which redirects to the login page), log in, wait for the way back."""
+    page.goto(url)
+    assert "/inloggen" in page.url
+    page.get_by_label("Gebruikersnaam").fill(name)
+    page.get_by_label("Wachtwoord").fill(password)
+    with page.expect_navigation():
+        page.get_by_label("Wachtwoord").press("Enter")
+    assert "/inloggen" not in page.url

@@ -3,10 +3,8 @@ through the store (the same tables the ingest fills)."""
 
 from __future__ import annotations
 
-import hashlib
-
 from weerbaar.store import Workspace
-from weerbaar.store import documents as dstore
+from weerbaar.store.documents import add_plain_document
 
 
 def add_document(
@@ -17,34 +15,4 @@ def add_document(
     year: int = 2025,
     doc_type: str = "begroting",
 ) -> int:
-    body = "\n\n".join(texts)
-    with ws.write() as conn:
-        did = dstore.upsert_document(
-            conn,
-            None,
-            sha256=hashlib.sha256(f"{organisation}{year}{body}".encode()).hexdigest(),
-            organisation_code=organisation,
-            doc_type=doc_type,
-            year=year,
-            title=f"{doc_type} {organisation} {year}",
-            pages=1,
-            status="ok",
-        )
-        rows, pos = [], 0
-        for i, t in enumerate(texts):
-            rows.append(
-                {
-                    "seq": i,
-                    "page_start": 1,
-                    "page_end": 1,
-                    "char_start": pos,
-                    "char_end": pos + len(t),
-                    "text": t,
-                    "kind": "tekst",
-                    "text_hash": hashlib.sha256(t.encode()).hexdigest(),
-                    "words": len(t.split()),
-                }
-            )
-            pos += len(t) + 2
-        dstore.replace_content(conn, did, [{"page_no": 1, "doc_start": 0, "text": body}], rows)
-    return did
+    return add_plain_document(ws, organisation, texts, year=year, doc_type=doc_type)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import BROWSER_MARKS, axe_violations, chromium, serve
+from browser_support import BROWSER_MARKS, axe_violations, chromium, log_in, serve
 from web_sample import MEASURE, PASSWORD, Sample, build
 from weerbaar.review import list_decisions, record_decision
 from weerbaar.store import open_workspace
@@ -46,13 +46,7 @@ def browser():
 
 
 def _login(page, base: str, name: str) -> None:
-    page.goto(base + "/")
-    assert "/inloggen" in page.url
-    page.get_by_label("Gebruikersnaam").fill(name)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_label("Wachtwoord").press("Enter")
-    assert "/inloggen" not in page.url
+    log_in(page, base + "/", name, PASSWORD)
 
 
 def _axe(page) -> list[dict]:

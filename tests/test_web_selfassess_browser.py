@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from browser_support import BROWSER_MARKS, axe_violations, chromium, serve
+from browser_support import BROWSER_MARKS, axe_violations, chromium, log_in, serve
 from selfassess_web_sample import SECRET_A, build_selfassess
 from web_sample import PASSWORD, Sample
 from weerbaar.catalog import load_catalog
@@ -75,12 +75,7 @@ def browser():
 
 
 def _login(page, base: str, name: str) -> None:
-    page.goto(base + "/zelfscan")
-    assert "/inloggen" in page.url
-    page.get_by_label("Gebruikersnaam").fill(name)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_label("Wachtwoord").press("Enter")
+    log_in(page, base + "/zelfscan", name, PASSWORD)
     assert "/zelfscan" in page.url
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from weerbaar.store.db import utcnow
+from weerbaar.store.db import Workspace, utcnow
 from weerbaar.store.schema import decisions, document_names, documents, ingest_runs, pages, passages
 
 PAGE_SEPARATOR = "\n\f\n"
@@ -370,3 +370,50 @@ def count_rows(conn: Connection) -> dict[str, int]:
         t.name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
         for t in (documents, document_names, pages, passages)
     }
+
+
+def add_plain_document(
+    ws: Workspace,
+    organisation: str,
+    texts: list[str],
+    *,
+    year: int,
+    doc_type: str,
+    title: str | None = None,
+) -> int:
+    """Store ready-made passages as a one-page document, without reading a file: for
+    generated data in tests and benchmarks. Real documents go through ``weerbaar.ingest``.
+    The page text is the passages joined by blank lines; offsets slice it exactly."""
+    import hashlib
+
+    body = "\n\n".join(texts)
+    with ws.write() as conn:
+        did = upsert_document(
+            conn,
+            None,
+            sha256=hashlib.sha256(f"{organisation}{year}{body}".encode()).hexdigest(),
+            organisation_code=organisation,
+            doc_type=doc_type,
+            year=year,
+            title=title or f"{doc_type} {organisation} {year}",
+            pages=1,
+            status="ok",
+        )
+        rows, pos = [], 0
+        for i, t in enumerate(texts):
+            rows.append(
+                {
+                    "seq": i,
+                    "page_start": 1,
+                    "page_end": 1,
+                    "char_start": pos,
+                    "char_end": pos + len(t),
+                    "text": t,
+                    "kind": "tekst",
+                    "text_hash": hashlib.sha256(t.encode()).hexdigest(),
+                    "words": len(t.split()),
+                }
+            )
+            pos += len(t) + 2
+        replace_content(conn, did, [{"page_no": 1, "doc_start": 0, "text": body}], rows)
+    return did
