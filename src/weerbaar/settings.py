@@ -26,6 +26,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_chars", 20_000_000, "Meeste tekens per document."),
     Setting("parse_timeout_s", 120, "Tijdslimiet per bestand voor het lezen (seconden)."),
     Setting("parse_memory_mb", 2048, "Geheugenlimiet per bestand voor het lezen (MB)."),
+    Setting("render_timeout_s", 20, "Tijdslimiet voor het tekenen van een pagina-afbeelding (s)."),
+    Setting(
+        "render_memory_mb", 512, "Geheugenlimiet voor het tekenen van een pagina-afbeelding (MB)."
+    ),
     Setting("ocr", True, "Pagina's zonder tekstlaag met OCR (tesseract) lezen als dat er is."),
     Setting("ocr_max_pixels", 40_000_000, "Grootste pagina-afbeelding voor OCR (pixels)."),
     Setting("ocr_max_pages", 50, "Meeste pagina's per document die met OCR gelezen worden."),
@@ -63,6 +67,8 @@ class Settings:
     max_chars: int
     parse_timeout_s: int
     parse_memory_mb: int
+    render_timeout_s: int
+    render_memory_mb: int
     ocr: bool
     ocr_max_pixels: int
     ocr_max_pages: int

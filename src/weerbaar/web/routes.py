@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from weerbaar.errors import AccessDenied, WeerbaarError
+from weerbaar.ingest.pageimage import PageImageError, may_render, render_page_png
 from weerbaar.review import (
     STAGES,
     ReviewError,
@@ -52,8 +53,6 @@ MEASURE_RE = re.compile(r"^[0-9]{1,2}(\.[0-9]{1,2}){0,2}$")
 ORG_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 PAGE_SIZE = 50
 MAX_DISAGREEMENTS = 100
-MAX_IMAGE_PIXELS = 4_000_000
-_pdf_lock = threading.Lock()
 
 
 def _measure_key(mid: str) -> tuple[int, ...]:
@@ -557,27 +556,10 @@ def source_page(
     )
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _render_png(path: str, mtime: float, page_index: int) -> bytes:
-    import io
-
-    import pypdfium2 as pdfium
-
-    with _pdf_lock:
-        pdf = pdfium.PdfDocument(path)
-        try:
-            if page_index >= len(pdf):
-                raise HTTPException(404)
-            page = pdf[page_index]
-            width, height = page.get_size()
-            scale = min(2.0, math.sqrt(MAX_IMAGE_PIXELS / max(1.0, width * height)))
-            bitmap = page.render(scale=scale)
-            image = bitmap.to_pil()
-            buf = io.BytesIO()
-            image.save(buf, format="PNG", optimize=False)
-            return buf.getvalue()
-        finally:
-            pdf.close()
+    """A page image, drawn in a limited child process (never in the web process)."""
+    return render_page_png(Path(path), page_index, load_settings())
 
 
 @router.get("/bron/{document_id}/pagina/{page_no}/afbeelding.png")
@@ -586,16 +568,18 @@ def source_page_image(
 ) -> Response:
     doc = _document(request, session, document_id)
     n = _passage_id(page_no)
+    if not may_render(doc.get("status")) or (doc.get("pages") and n > doc["pages"]):
+        raise HTTPException(404)
     path = _stored_file(request, doc)
     if not _is_pdf(path) or n < 1:
         raise HTTPException(404)
     assert path is not None
     try:
         png = _render_png(str(path), path.stat().st_mtime, n - 1)
-    except HTTPException:
-        raise
-    except Exception as exc:
-        raise HTTPException(404) from exc
+    except PageImageError as exc:
+        if exc.missing:
+            raise HTTPException(404) from exc
+        raise HTTPException(503 if exc.busy else 422, str(exc)) from exc
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=600"})
 
 
