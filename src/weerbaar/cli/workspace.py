@@ -27,3 +27,33 @@ def backup(
     console.print(
         "De bestanden zelf staan in de map 'bestanden' van de werkruimte; kopieer die map mee."
     )
+
+
+@werkruimte_app.command("controleer")
+def check(werkruimte: Path | None = werkruimte_option()) -> None:
+    """Controleer of het logboek van beoordelingen en gebeurtenissen onveranderd is
+    (hashketen); stopt met code 1 bij een gewijzigde, verwijderde of ingevoegde regel."""
+    from weerbaar.store.audit import verify
+
+    ws = workspace_from(werkruimte, create=False)
+    labels = {"decision_log": "Logboek beoordelingen", "audit_events": "Logboek gebeurtenissen"}
+    broken = False
+    with ws.read() as conn:
+        reports = verify(conn)
+    for rep in reports:
+        if rep.broken_at is None:
+            console.print(
+                f"{labels[rep.table]}: {rep.rows} regels, keten in orde. Laatste hash: {rep.head}"
+            )
+        else:
+            broken = True
+            console.print(
+                f"[red]{labels[rep.table]}: regel {rep.broken_at} is gewijzigd, verwijderd of "
+                "ingevoegd na het vastleggen (de hashketen klopt vanaf daar niet).[/]"
+            )
+    if broken:
+        raise typer.Exit(1)
+    console.print(
+        "Bewaar de laatste hashes buiten de werkruimte: dan valt ook het herschrijven van "
+        "het hele logboek op."
+    )

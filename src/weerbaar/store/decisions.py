@@ -90,21 +90,26 @@ def append_log(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     at: str,
+    actor: str | None = None,
 ) -> int:
-    """Append one row to the decision log (never updated or deleted)."""
-    return int(
-        conn.execute(
-            decision_log.insert().values(
-                decision_id=decision_id,
-                passage_id=passage_id,
-                measure_id=measure_id,
-                reviewer=reviewer,
-                action=action,
-                before=before,
-                after=after,
-                at=at,
-            )
-        ).inserted_primary_key[0]
+    """Append one row to the decision log (never updated or deleted; hash-chained).
+    ``actor`` is who wrote the row when that is not ``reviewer`` (an import)."""
+    from weerbaar.store.audit import append_chained
+
+    return append_chained(
+        conn,
+        "decision_log",
+        {
+            "decision_id": decision_id,
+            "passage_id": passage_id,
+            "measure_id": measure_id,
+            "reviewer": reviewer,
+            "actor": actor,
+            "action": action,
+            "before": before,
+            "after": after,
+            "at": at,
+        },
     )
 
 

@@ -256,6 +256,23 @@ decision_log = Table(
     Column("before", JSON),
     Column("after", JSON),
     Column("at", String(32), nullable=False),
+    # who wrote the row when it is not the reviewer (an administrator's import)
+    Column("actor", String(100)),
+    Column("row_hash", String(64)),  # hash chain, see weerbaar.store.audit
+)
+
+# Audit events outside the decision log: organisation moves of documents, imports.
+# Append-only and hash-chained like the decision log.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("details", JSON),
+    Column("row_hash", String(64)),
 )
 
 # --------------------------------------------------------------------------- assess
