@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import csv
 import inspect
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -11,17 +13,22 @@ from pypdf import PdfReader
 
 from weerbaar.catalog import load_catalog
 from weerbaar.selfassess import (
+    SCAN_AUTHOR,
+    ForeignEvidence,
     PublicEvidence,
     Status,
     action_plan,
     compare_claims,
+    left_out,
     load_entries,
     prefill_from_scan,
+    proposed_status,
     save_entry,
 )
 from weerbaar.selfassess import files as sfiles
 from weerbaar.selfassess.service import import_entries, write_action_plan, write_cards
 from weerbaar.store import selfassess as q
+from weerbaar.store.documents import add_plain_document
 
 ORG_A = "GM0363"
 ORG_B = "GM0518"
@@ -67,18 +74,24 @@ def test_selfassess_is_private_to_its_organisation(workspace) -> None:
 
 def test_selfassess_action_plan_order_and_reasons(workspace) -> None:
     catalog = load_catalog()
-    entries = load_entries(workspace, ORG_A)  # all "niet gestart"
+    entries = [
+        replace(e, status=Status.NIET_GESTART, origin="handmatig")
+        for e in load_entries(workspace, ORG_A)
+    ]
     plan = action_plan(entries, catalog=catalog, today=date(2026, 1, 1))
     ids = [a.measure_id for a in plan]
     assert len(ids) == 41
     # noodstroom (3.1) before noodsteunpunten (2.2) that depend on it
     assert ids.index("3.1") < ids.index("2.2")
-    # a measure comes after every open one-way prerequisite
+    # a measure comes after every prerequisite (the graph has no cycles)
     for a in plan:
         for dep in catalog.measure(a.measure_id).depends_on:
-            mutual = a.measure_id in catalog.measure(dep).depends_on
-            if not mutual:
-                assert ids.index(dep) < ids.index(a.measure_id), (dep, a.measure_id)
+            assert ids.index(dep) < ids.index(a.measure_id), (dep, a.measure_id)
+        # "voorwaarde voor X" always names measures further down the plan
+        for r in a.reasons:
+            if r.startswith("voorwaarde voor "):
+                for later in r.removeprefix("voorwaarde voor ").split(", "):
+                    assert ids.index(later) > ids.index(a.measure_id), (a.measure_id, later)
     # the crucial twelve come before the rest when nothing else differs
     crucial = {m.id for m in catalog.measures if m.crucial}
     assert set(ids[:6]) <= crucial | {d for c in crucial for d in catalog.measure(c).depends_on}
@@ -86,7 +99,35 @@ def test_selfassess_action_plan_order_and_reasons(workspace) -> None:
     assert any("meest cruciale" in r for r in plan[0].reasons)
 
 
+def test_selfassess_action_plan_never_ranks_in_place_above_crucial_not_started(
+    workspace,
+) -> None:
+    """A measure already in place (ingericht), even one many others depend on and with a
+    deadline, comes after every crucial measure that has not started; the plan says what
+    it leaves out (unknown status, done) and why."""
+    catalog = load_catalog()
+    for mid in ("3.1", "1.1"):  # crucial, prerequisite of several measures
+        save_entry(workspace, ORG_A, mid, {"status": "ingericht", "deadline": "2026-02-01"}, by="x")
+    for mid in ("2.2", "2.1", "5.2", "2.3", "3.3"):
+        save_entry(workspace, ORG_A, mid, {"status": "niet gestart"}, by="x")
+    save_entry(workspace, ORG_A, "6.1", {"status": "geoefend en geëvalueerd"}, by="x")
+    entries = load_entries(workspace, ORG_A)
+    plan = action_plan(entries, catalog=catalog, today=date(2026, 1, 1))
+    ids = [a.measure_id for a in plan]
+    assert set(ids) == {"3.1", "1.1", "2.2", "2.1", "5.2", "2.3", "3.3"}
+    assert ids[-2:] == ["1.1", "3.1"] or set(ids[-2:]) == {"1.1", "3.1"}
+    assert ids.index("2.2") < ids.index("5.2")  # 5.2 needs 2.2
+    assert all(a.in_place for a in plan[-2:]) and not any(a.in_place for a in plan[:-2])
+    out = {x.measure_id: x.reason for x in left_out(entries, catalog)}
+    assert "geoefend" in out["6.1"]
+    assert out["1.2"].startswith("status nog niet ingevuld")
+    assert len(out) == 41 - 7
+
+
 def test_selfassess_action_plan_deadline_and_done(workspace) -> None:
+    for org in (ORG_A, ORG_B):
+        for m in load_catalog().measures:
+            save_entry(workspace, org, m.id, {"status": "niet gestart"}, by="x")
     save_entry(workspace, ORG_A, "1.7", {"status": "verkend", "deadline": "2025-06-01"}, by="x")
     save_entry(workspace, ORG_A, "1.1", {"status": "geoefend en geëvalueerd"}, by="x")
     plan = action_plan(load_entries(workspace, ORG_A), today=date(2026, 1, 1))
@@ -122,6 +163,17 @@ def test_selfassess_claims_versus_public_evidence(workspace) -> None:
     }
 
 
+def test_selfassess_proposed_status_needs_validated_evidence() -> None:
+    """No validated passage, no status: 'Nog niet beoordeeld', 'Onvoldoende bronnen' and a
+    Laag without evidence all stay 'onbekend'; validated intentions only are 'verkend'."""
+    for score in ("Nog niet beoordeeld", "Onvoldoende bronnen", "Laag"):
+        assert proposed_status(PublicEvidence(score=score, top_stage=None)) is Status.ONBEKEND
+    assert proposed_status(None) is Status.ONBEKEND
+    voornemen = PublicEvidence(score="Laag", top_stage="voornemen", passage_ids=(3,))
+    assert proposed_status(voornemen) is Status.VERKEND
+    assert "passage 3" in voornemen.finding
+
+
 def test_selfassess_prefill_does_not_overwrite_own_answers(workspace) -> None:
     save_entry(workspace, ORG_A, "2.2", {"status": "verkend", "notes": "eigen"}, by="x")
     evidence = {
@@ -132,21 +184,82 @@ def test_selfassess_prefill_does_not_overwrite_own_answers(workspace) -> None:
             score="Midden", top_stage="plan", passage_ids=(2,), document_ids=(4,)
         ),
     }
-    n = prefill_from_scan(workspace, ORG_A, by="scan", evidence=evidence)
+    evidence["5.1"] = PublicEvidence(
+        score="Nog niet beoordeeld", top_stage=None, note="3 passages wachten op controle"
+    )
+    n = prefill_from_scan(workspace, ORG_A, evidence=evidence)
     assert n == 40
     entries = {e.measure_id: e for e in load_entries(workspace, ORG_A)}
     assert entries["2.2"].notes == "eigen" and entries["2.2"].status is Status.VERKEND
     assert entries["3.1"].status is Status.IN_VOORBEREIDING
     assert entries["3.1"].evidence == ({"document_id": 4},)
-    assert entries["3.1"].origin == "scan"
-    assert entries["1.1"].status is Status.NIET_GESTART
-    assert "geen openbaar bewijs gevonden" in entries["1.1"].notes
+    assert entries["3.1"].origin == "scan" and entries["3.1"].proposal
+    # no validated evidence: the status stays open, with the scan's finding beside it
+    assert entries["1.1"].status is Status.ONBEKEND and entries["1.1"].proposal
+    assert entries["1.1"].evidence == ()
+    assert entries["5.1"].status is Status.ONBEKEND
+    assert "Nog niet beoordeeld" in entries["5.1"].notes and "wachten" in entries["5.1"].notes
+    # the history names the scan as author, not whoever pressed the button
+    with workspace.read() as conn:
+        hist = q.get_history(conn, ORG_A, "3.1")
+    assert [h["by"] for h in hist] == [SCAN_AUTHOR] == ["weerbaar (scan)"]
+    # an unknown status is no claim and no action: it is listed as left out
+    kinds = {f.measure_id: f.kind for f in compare_claims(list(entries.values()), evidence)}
+    assert kinds == {"2.2": "niet_geclaimd"}  # own answer below the evidence; nothing else
+    assert "1.1" not in [a.measure_id for a in action_plan(list(entries.values()))]
+    # saving confirms a proposal
+    save_entry(workspace, ORG_A, "3.1", {"status": "in voorbereiding"}, by="anna")
+    assert not {e.measure_id: e for e in load_entries(workspace, ORG_A)}["3.1"].proposal
     # a second pre-fill writes nothing
-    assert prefill_from_scan(workspace, ORG_A, by="scan", evidence=evidence) == 0
+    assert prefill_from_scan(workspace, ORG_A, evidence=evidence) == 0
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_selfassess_export_marks_proposals(workspace, tmp_path: Path, suffix: str) -> None:
+    evidence = {"3.1": PublicEvidence(score="Midden", top_stage="plan", passage_ids=(2,))}
+    prefill_from_scan(workspace, ORG_A, evidence=evidence)
+    save_entry(workspace, ORG_A, "2.2", {"status": "verkend"}, by="anna")
+    path = sfiles.export_entries(
+        load_entries(workspace, ORG_A), tmp_path / f"z{suffix}", organisation_name="Test"
+    )
+    if suffix == ".xlsx":
+        rows = [list(r) for r in load_workbook(path)["Zelfscan"].iter_rows(values_only=True)]
+    else:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    head = rows[0]
+    by_id = {r[0]: dict(zip(head, r, strict=False)) for r in rows[1:]}
+    assert by_id["3.1"]["Status"] == "in voorbereiding"
+    assert by_id["3.1"]["Herkomst"] == "voorstel uit de scan (nog niet bevestigd)"
+    assert by_id["1.1"]["Status"] == "onbekend"
+    assert "voorstel" in by_id["1.1"]["Herkomst"]
+    assert by_id["2.2"]["Herkomst"] == "ingevuld"
+
+
+def test_selfassess_evidence_must_be_own_documents(workspace, tmp_path: Path) -> None:
+    """The rule lives in the self-assessment: saving and importing (CLI and web alike)
+    refuse another organisation's document; an import naming one stores nothing."""
+    own = add_plain_document(workspace, ORG_A, ["Noodstroom"], year=2025, doc_type="begroting")
+    other = add_plain_document(workspace, ORG_B, ["Ander"], year=2025, doc_type="begroting")
+    assert save_entry(workspace, ORG_A, "3.1", {"status": "verkend", "evidence": [own]}, by="x")
+    with pytest.raises(ForeignEvidence) as err:
+        save_entry(workspace, ORG_A, "3.2", {"status": "verkend", "evidence": [other]}, by="x")
+    assert err.value.ids == [other]
+    p = tmp_path / "z.csv"
+    p.write_text(
+        f"Maatregel;Status;Bewijs\n2.2;ingericht;\n3.2;verkend;document:{other}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ForeignEvidence):
+        import_entries(workspace, ORG_A, p, by="x")
+    with workspace.read() as conn:
+        stored = q.get_entries(conn, ORG_A, load_catalog().version)
+    assert set(stored) == {"3.1"}
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_selfassess_export_import_roundtrip(workspace, tmp_path: Path, suffix: str) -> None:
+    doc_a = add_plain_document(workspace, ORG_A, ["Noodstroom"], year=2025, doc_type="begroting")
+    doc_b = add_plain_document(workspace, ORG_B, ["Noodstroom"], year=2024, doc_type="begroting")
     save_entry(
         workspace,
         ORG_A,
@@ -157,7 +270,7 @@ def test_selfassess_export_import_roundtrip(workspace, tmp_path: Path, suffix: s
             "partners": "veiligheidsregio; Rode Kruis",
             "phases": "koude fase; warme fase > 72 uur",
             "deadline": "2026-10-01",
-            "evidence": "document:3; https://example.org/raadsbrief",
+            "evidence": f"document:{doc_a}; https://example.org/raadsbrief",
             "notes": '=HYPERLINK("http://evil")',
         },
         by="x",
@@ -170,6 +283,16 @@ def test_selfassess_export_import_roundtrip(workspace, tmp_path: Path, suffix: s
         cells = [c for row in sheet.iter_rows() for c in row]
         assert not any(c.data_type == "f" for c in cells)
         assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
+    with pytest.raises(ForeignEvidence):  # A's document is no evidence for B
+        import_entries(workspace, ORG_B, path, by="import")
+    sfiles.export_entries(
+        [
+            replace(e, evidence=({"document_id": doc_b}, *e.evidence[1:])) if e.evidence else e
+            for e in load_entries(workspace, ORG_A)
+        ],
+        path,
+        organisation_name="Amsterdam",
+    )
     # import the exported file into another organisation: same answers
     summary = import_entries(workspace, ORG_B, path, by="import")
     assert summary.errors == [] and summary.changed == 41
@@ -177,7 +300,7 @@ def test_selfassess_export_import_roundtrip(workspace, tmp_path: Path, suffix: s
     assert b.status is Status.IN_VOORBEREIDING
     assert b.partners == ("veiligheidsregio", "Rode Kruis")
     assert b.phases == ("koude fase", "warme fase > 72 uur")
-    assert b.evidence == ({"document_id": 3}, {"url": "https://example.org/raadsbrief"})
+    assert b.evidence == ({"document_id": doc_b}, {"url": "https://example.org/raadsbrief"})
     assert b.notes == '=HYPERLINK("http://evil")'
     # importing the same file again changes nothing and keeps the history as it was
     with workspace.read() as conn:
@@ -279,12 +402,32 @@ def test_selfassess_meterkastkaart_fits_one_page_per_wijk(
 
 
 def test_selfassess_action_plan_files(workspace, tmp_path: Path) -> None:
-    save_entry(workspace, ORG_A, "3.1", {"status": "verkend"}, by="x")
+    """Proposals are marked in the XLSX and the PDF; what the plan leaves out is listed;
+    no internal codes."""
+    evidence = {
+        "3.1": PublicEvidence(score="Midden", top_stage="plan", passage_ids=(2,)),
+        "2.2": PublicEvidence(score="Laag", top_stage="voornemen", passage_ids=(4,)),
+    }
+    prefill_from_scan(workspace, ORG_A, evidence=evidence)
+    save_entry(workspace, ORG_A, "5.2", {"status": "niet gestart"}, by="x")
+    save_entry(workspace, ORG_A, "2.1", {"status": "ingericht"}, by="x")
     paths = write_action_plan(workspace, ORG_A, "Gemeente Test", tmp_path, formats=("xlsx", "pdf"))
     xlsx = next(p for p in paths if p.suffix == ".xlsx")
     pdf = next(p for p in paths if p.suffix == ".pdf")
-    rows = list(load_workbook(xlsx)["Actieplan"].iter_rows(values_only=True))
-    assert rows[0][0] == "Positie" and len(rows) == 42
-    assert [r[1] for r in rows[1:]].index("3.1") < [r[1] for r in rows[1:]].index("2.2")
-    text = _pdftext(pdf)
+    wb = load_workbook(xlsx)
+    rows = list(wb["Actieplan"].iter_rows(values_only=True))
+    assert rows[0][0] == "Positie" and len(rows) == 5
+    ids = [r[1] for r in rows[1:]]
+    assert ids.index("3.1") < ids.index("2.2") < ids.index("5.2")
+    assert ids[-1] == "2.1"  # in place: after every measure that is not
+    confirmed = {r[1]: r[4] for r in rows[1:]}
+    assert confirmed["3.1"] == "nee, voorstel uit de scan" and confirmed["5.2"] == "ja"
+    left = list(wb["Niet in het plan"].iter_rows(values_only=True))
+    assert len(left) == 1 + 41 - 4
+    claims = [c.value for row in wb["Claims en bewijs"].iter_rows() for c in row]
+    assert not any(isinstance(v, str) and "_" in v for v in claims)
+    text = " ".join(_pdftext(pdf).split())
     assert "Actieplan weerbaarheid" in text and "Woo" in text
+    assert "Let op: 2 statussen zijn voorstellen uit de scan" in text
+    assert "voorstel uit de scan, niet bevestigd" in text
+    assert "Niet in de rangorde" in text and "status nog niet ingevuld" in text

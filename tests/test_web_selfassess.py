@@ -332,7 +332,14 @@ def test_web_selfassess_prefill_marks_proposals(tmp_path):
     assert r.status_code == 303
     page = anna.get(f"/zelfscan/{A}").text
     assert page.count("zs-badge--proposal") == 40
-    assert "herkomst: voorstel uit de scan → ingevuld" in page
+    assert "herkomst: voorstel uit de scan (nog niet bevestigd) → ingevuld" in page
+    # the pre-fill is recorded as the scan's work, the confirmation as anna's
+    history = page[page.index('id="geschiedenis-1-1"') :]
+    history = history[: history.index("</table>")]
+    assert "weerbaar (scan)" in history and "anna" in history
+    # no validated evidence behind 1.1: its status stayed open, the scan's finding beside it
+    assert entry.status.value == "onbekend"
+    assert "Bevinding van de scan:" in page
     # a second prefill writes nothing over what was filled in
     anna.post("/zelfscan/vooraf-invullen", data={"csrf_token": token, "organisatie": A})
     assert {e.measure_id: e for e in load_entries(ws, A)}["1.1"].origin == "handmatig"
@@ -360,7 +367,7 @@ def test_web_selfassess_export_import_roundtrip(app, sample: Sample, tmp_path):
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
     assert len(rows) == 41 and rows["2.2"][2].value == "ingericht"
     rows["4.1"][2].value = "verkend"
-    rows["4.1"][3].value = "beleidsadviseur zorg"
+    rows["4.1"][4].value = "beleidsadviseur zorg"  # after Status and Herkomst
     wb.save(path)
     r = anna.post(
         "/zelfscan/importeren",
@@ -377,7 +384,11 @@ def test_web_selfassess_export_import_roundtrip(app, sample: Sample, tmp_path):
     )
     text = anna.get(f"/zelfscan/{A}/zelfscan.csv").text.lstrip("\ufeff")
     rows = {r[0]: r for r in csv.reader(io.StringIO(text), delimiter=";")}
-    assert rows["4.1"][2:4] == ["verkend", "beleidsadviseur zorg"]
+    assert [rows["4.1"][i] for i in (2, 3, 4)] == [
+        "verkend",
+        "ingelezen uit bestand",
+        "beleidsadviseur zorg",
+    ]
     # a file naming another organisation's document is refused as a whole
     before = snapshot(sample.ws, A)
     bad = f"Maatregel;Status;Bewijs\n4.2;verkend;document:{sample.b_doc_id}\n4.3;verkend;\n"

@@ -220,15 +220,17 @@ def test_web_selfassess_browser_fill_history_downloads_axe(server, browser, tmp_
     violations["actieplan"] = _axe(page)
     first = page.locator(".zs-plan tbody tr").first.inner_text()
     assert "1" in first and "meest cruciaal" in first
+    # measures nobody filled in are no actions: listed apart, with the reason
+    assert "Niet in de rangorde" in page.content()
     xlsx = _download(page, "Actieplan downloaden als Excel (XLSX)", tmp_path / "plan.xlsx")
-    sheet = load_workbook(xlsx)["Actieplan"]
-    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    book = load_workbook(xlsx)
+    rows = [[c.value for c in r] for r in book["Actieplan"].iter_rows(min_row=2)]
     ids = [r[1] for r in rows]
-    assert len(rows) == 40 and "2.2" not in ids  # 2.2 is geoefend: off the plan
-    assert [r[0] for r in rows] == list(range(1, 41))
-    assert ids.index("3.1") < ids.index("5.2")  # noodstroom before the cards' measure
-    r31 = rows[ids.index("3.1")]
-    assert r31[3] == "in voorbereiding" and "deadline 2027-03-01" in r31[6]
+    assert ids == ["3.1"]  # 2.2 is geoefend, the other 39 have no status yet
+    left = {r[0].value: r[3].value for r in book["Niet in het plan"].iter_rows(min_row=2)}
+    assert len(left) == 40 and "geoefend" in left["2.2"] and "nog niet ingevuld" in left["5.2"]
+    r31 = rows[0]
+    assert r31[3] == "in voorbereiding" and r31[4] == "ja" and "deadline 2027-03-01" in r31[7]
     pdf = _download(
         page, "Actieplan downloaden als PDF (voor college en raad)", tmp_path / "plan.pdf"
     )

@@ -113,18 +113,25 @@ def set_entry(
 @zelfscan_app.command("vooraf-invullen")
 def prefill(
     organisatie: str = typer.Option(..., "--organisatie", "-o", help=ORG_HELP),
-    door: str = typer.Option("scan", "--door"),
     werkruimte: Path | None = werkruimte_option(),
 ) -> None:
-    """Vul de zelfscan vooraf in uit wat de scan in de eigen openbare documenten vond."""
-    from weerbaar.selfassess import prefill_from_scan
+    """Vul de zelfscan vooraf in uit wat de scan in de eigen openbare documenten vond.
+
+    Alleen waar gecontroleerde passages een status ondersteunen wordt die voorgesteld;
+    elders blijft de status onbekend. Elk voorstel staat op naam van 'weerbaar (scan)'
+    tot iemand het bevestigt."""
+    from weerbaar.selfassess import load_entries, prefill_from_scan
 
     ws = workspace_from(werkruimte)
     org = _org(ws, organisatie)
-    n = prefill_from_scan(ws, org.code, by=door)
+    n = prefill_from_scan(ws, org.code)
+    entries = load_entries(ws, org.code)
+    with_status = sum(1 for e in entries if e.proposal and e.status.known)
+    open_ = sum(1 for e in entries if e.proposal and not e.status.known)
     console.print(
-        f"{n} maatregelen vooraf ingevuld voor {org.name}; bevestig of corrigeer ze "
-        "(maatregelen die u al had ingevuld zijn niet gewijzigd)."
+        f"{n} maatregelen vooraf ingevuld voor {org.name}: {with_status} met een voorgestelde "
+        f"status (gecontroleerd bewijs), {open_} met status onbekend. Bevestig of corrigeer "
+        "ze (maatregelen die u al had ingevuld zijn niet gewijzigd)."
     )
 
 
@@ -153,11 +160,15 @@ def import_(
     werkruimte: Path | None = werkruimte_option(),
 ) -> None:
     """Lees een bewerkte zelfscan (XLSX of CSV) in."""
+    from weerbaar.selfassess.core import ForeignEvidence
     from weerbaar.selfassess.service import import_entries
 
     ws = workspace_from(werkruimte)
     org = _org(ws, organisatie)
-    s = import_entries(ws, org.code, bestand, by=door)
+    try:
+        s = import_entries(ws, org.code, bestand, by=door)
+    except ForeignEvidence as exc:
+        raise WeerbaarError(f"{bestand}: {exc} Er is niets ingelezen.") from exc
     console.print(f"{s.changed} gewijzigd, {s.unchanged} ongewijzigd, {len(s.errors)} fouten.")
     for e in s.errors:
         console.print(f"  [red]{e}[/]")
@@ -176,7 +187,7 @@ def compare(
 
     ws = workspace_from(werkruimte)
     org = _org(ws, organisatie)
-    _, findings = plan_for(ws, org.code)
+    findings = plan_for(ws, org.code).findings
     if as_json:
         print_json(
             [{"measure": f.measure_id, "kind": f.kind, "message": f.message} for f in findings]
@@ -206,7 +217,7 @@ def plan(
         for p in write_action_plan(ws, org.code, org.name, uit, formats=formats):
             console.print(f"Geschreven: {p}")
         return
-    actions, _ = plan_for(ws, org.code)
+    p = plan_for(ws, org.code)
     if as_json:
         print_json(
             [
@@ -215,23 +226,28 @@ def plan(
                     "measure": a.measure_id,
                     "title": a.title,
                     "status": a.status.value,
+                    "proposal": a.proposal,
                     "crucial": a.crucial,
                     "deadline": a.deadline,
                     "reasons": a.reasons,
                     "examples": a.examples,
                 }
-                for a in actions
+                for a in p.actions
             ]
         )
         return
     table = Table(title=f"Actieplan {org.name}")
     for col in ("#", "Maatregel", "Status", "Waarom hier"):
         table.add_column(col)
-    for a in actions:
+    for a in p.actions:
         table.add_row(
-            str(a.position), f"{a.measure_id} {a.title}", a.status.value, "; ".join(a.reasons)
+            str(a.position), f"{a.measure_id} {a.title}", a.status_text, "; ".join(a.reasons)
         )
     console.print(table)
+    if p.left_out:
+        console.print(f"Niet in de rangorde ({len(p.left_out)}):")
+        for x in p.left_out:
+            console.print(f"  {x.measure_id} {x.title}: {x.reason}")
 
 
 punt_app = typer.Typer(help="Noodsteunpunten van een organisatie.", no_args_is_help=True)

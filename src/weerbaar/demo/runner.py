@@ -376,7 +376,7 @@ def _self_assessment(ws: Any, result: DemoResult) -> str:
     org = resolve_organisation(ws, SELF_ORG)
     create_user(ws, SELF_USER, role="beoordelaar", password=DEMO_PASSWORD, organisations=[org.code])
     result.self_user = SELF_USER
-    filled = prefill_from_scan(ws, org.code, by=SELF_USER)
+    filled = prefill_from_scan(ws, org.code)
     for measure, values in SELF_CLAIMS:
         save_entry(ws, org.code, measure, values, by=SELF_USER)
     for name, address, wijk, functions in SELF_POINTS:

@@ -13,7 +13,13 @@ from datetime import date
 from typing import Any
 
 from weerbaar.catalog import Catalog, load_catalog
-from weerbaar.selfassess.model import DEFAULT_OWNER_BY_PILLAR, PHASES, Status
+from weerbaar.errors import WeerbaarError
+from weerbaar.selfassess.model import (
+    DEFAULT_OWNER_BY_PILLAR,
+    PHASES,
+    SCAN_AUTHOR,
+    Status,
+)
 from weerbaar.store import Workspace
 from weerbaar.store import selfassess as q
 
@@ -36,6 +42,11 @@ class Entry:
     updated_by: str | None = None
     updated_at: str | None = None
 
+    @property
+    def proposal(self) -> bool:
+        """An unconfirmed proposal from the scan: nobody of the organisation confirmed it."""
+        return self.origin == "scan"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "measure_id": self.measure_id,
@@ -47,6 +58,7 @@ class Entry:
             "evidence": [dict(e) for e in self.evidence],
             "notes": self.notes,
             "origin": self.origin,
+            "proposal": self.proposal,
             "updated_by": self.updated_by,
             "updated_at": self.updated_at,
         }
@@ -63,6 +75,33 @@ class PublicEvidence:
     passage_ids: tuple[int, ...] = ()
     document_ids: tuple[int, ...] = ()
     note: str | None = None  # e.g. "onvoldoende bronnen"
+
+    @property
+    def validated(self) -> bool:
+        """Whether validated passages support a status (the only ground for a pre-fill)."""
+        return bool(self.passage_ids)
+
+    @property
+    def finding(self) -> str:
+        """What the scan found, in one Dutch sentence (shown beside the status)."""
+        if self.score is None:
+            return "De scan heeft deze maatregel niet beoordeeld."
+        n = len(self.passage_ids)
+        if n:
+            return (
+                f"Scan: score {self.score}; {n} gevalideerde "
+                f"{'passage' if n == 1 else 'passages'}"
+                + (f", hoogste fase {self.top_stage}" if self.top_stage else "")
+                + (f" (passage {', '.join(map(str, self.passage_ids[:5]))})")
+                + "."
+            )
+        detail = f" ({self.note})" if self.note else ""
+        if self.score in ("Hoog", "Midden", "Laag"):
+            return (
+                f"Scan: score {self.score}, maar zonder gevalideerde passage{detail}. "
+                "Geen openbaar bewijs betekent niet dat de maatregel ontbreekt."
+            )
+        return f"Scan: {self.score}{detail}."
 
 
 def validate_values(values: dict[str, Any], catalog: Catalog, measure_id: str) -> dict[str, Any]:
@@ -111,6 +150,45 @@ def _as_list(value: Any) -> list:
     return list(value)
 
 
+def evidence_items(value: Any) -> list[dict]:
+    """Evidence as typed (``document:3; https://...``) or stored, as a list of items;
+    raises ValueError in Dutch for an item that is neither a document nor a web address."""
+    return [_evidence_item(e) for e in _as_list(value)]
+
+
+def foreign_documents(ws: Workspace, organisation: str, document_ids: Any) -> list[int]:
+    """The document ids among ``document_ids`` that are not the organisation's own.
+    Evidence in a self-assessment must come from the organisation's own documents."""
+    from weerbaar.store.documents import list_documents
+
+    ids = {int(d) for d in document_ids}
+    if not ids:
+        return []
+    with ws.read() as conn:
+        own = {d["id"] for d in list_documents(conn, organisation=organisation)}
+    return sorted(ids - own)
+
+
+class ForeignEvidence(WeerbaarError):
+    """Evidence names documents of another organisation (or no document at all)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        super().__init__(
+            "Kies als bewijs alleen documenten van deze organisatie (niet van deze "
+            "organisatie: " + ", ".join(f"document:{d}" for d in ids[:10]) + ")."
+        )
+
+
+def check_own_evidence(ws: Workspace, organisation: str, evidence: list[dict]) -> None:
+    """Raise :class:`ForeignEvidence` when evidence names another organisation's document."""
+    bad = foreign_documents(
+        ws, organisation, [e["document_id"] for e in evidence if "document_id" in e]
+    )
+    if bad:
+        raise ForeignEvidence(bad)
+
+
 def _evidence_item(item: Any) -> dict:
     if isinstance(item, dict):
         if "document_id" in item:
@@ -133,8 +211,8 @@ def _check_url(url: str) -> str:
 
 
 def load_entries(ws: Workspace, organisation: str, catalog: Catalog | None = None) -> list[Entry]:
-    """All 41 entries in catalogue order; measures not yet filled in are 'niet gestart'
-    with origin 'leeg'."""
+    """All 41 entries in catalogue order; measures not yet filled in are 'onbekend' with
+    origin 'leeg'."""
     catalog = catalog or load_catalog()
     with ws.read() as conn:
         rows = q.get_entries(conn, organisation, catalog.version)
@@ -142,7 +220,7 @@ def load_entries(ws: Workspace, organisation: str, catalog: Catalog | None = Non
     for m in catalog.measures:
         r = rows.get(m.id)
         if r is None:
-            out.append(Entry(measure_id=m.id, status=Status.NIET_GESTART, origin="leeg"))
+            out.append(Entry(measure_id=m.id, status=Status.ONBEKEND, origin="leeg"))
             continue
         out.append(
             Entry(
@@ -173,14 +251,16 @@ def save_entry(
 ) -> bool:
     """Validate and store one entry (with history). Returns False when nothing changed.
     Saving a proposal from the scan without an explicit origin confirms it: the entry
-    becomes the organisation's own ("handmatig")."""
+    becomes the organisation's own ("handmatig"). Evidence must be the organisation's own
+    documents (or web addresses): :class:`ForeignEvidence` otherwise."""
     catalog = catalog or load_catalog()
     clean = validate_values(values, catalog, measure_id)
     clean.setdefault("origin", "handmatig")
+    check_own_evidence(ws, organisation, clean.get("evidence") or [])
     with ws.write() as conn:
         existing = q.get_entries(conn, organisation, catalog.version).get(measure_id)
         if existing is None and "status" not in clean:
-            clean["status"] = Status.NIET_GESTART.value
+            clean["status"] = Status.ONBEKEND.value
         return q.upsert_entry(conn, organisation, catalog.version, measure_id, clean, by)
 
 
@@ -214,9 +294,11 @@ def public_evidence(ws: Workspace, organisation: str) -> dict[str, PublicEvidenc
 
 
 def proposed_status(ev: PublicEvidence | None) -> Status:
-    """Status proposed from the scan: the highest stage shown by validated passages."""
-    if ev is None or not ev.passage_ids:
-        return Status.NIET_GESTART
+    """Status proposed from the scan: the highest stage shown by validated passages.
+    Without validated evidence nothing is known: 'onbekend', never 'niet gestart' (no
+    public evidence is not evidence of absence)."""
+    if ev is None or not ev.validated:
+        return Status.ONBEKEND
     return {
         "evaluatie": Status.GEOEFEND,
         "uitvoering": Status.INGERICHT,
@@ -230,12 +312,14 @@ def prefill_from_scan(
     ws: Workspace,
     organisation: str,
     *,
-    by: str,
     evidence: dict[str, PublicEvidence] | None = None,
     catalog: Catalog | None = None,
 ) -> int:
     """Start a self-assessment from what the scan found; only measures the organisation
-    has not filled in themselves are written. Returns the number of entries written."""
+    has not filled in themselves are written, as proposals (origin "scan") recorded by
+    "weerbaar (scan)". A status is set only where validated passages support it; elsewhere
+    it stays 'onbekend' with the scan's finding in the notes. Returns the number of
+    entries written."""
     catalog = catalog or load_catalog()
     evidence = public_evidence(ws, organisation) if evidence is None else evidence
     written = 0
@@ -246,29 +330,23 @@ def prefill_from_scan(
                 continue
             ev = evidence.get(m.id)
             status = proposed_status(ev)
-            if ev and ev.passage_ids:
-                note = (
-                    f"Voorstel uit de scan: {len(ev.passage_ids)} beoordeelde passage(s)"
-                    f"{', hoogste fase: ' + ev.top_stage if ev.top_stage else ''}"
-                    f"{', score ' + ev.score if ev.score else ''}. Bevestig of corrigeer."
-                )
-            elif ev and ev.note and ev.note.startswith("nog niet beoordeeld"):
-                note = f"Voorstel uit de scan: {ev.note}. Vul zelf in wat u weet."
+            finding = ev.finding if ev else "De scan heeft deze maatregel niet beoordeeld."
+            if status.known:
+                note = f"Voorstel uit de scan. {finding} Bevestig of corrigeer."
             else:
-                note = (
-                    "Voorstel uit de scan: geen openbaar bewijs gevonden. Dat betekent niet "
-                    "dat de maatregel ontbreekt; bevestig of corrigeer."
-                )
+                note = f"Status nog niet ingevuld. {finding} Vul zelf in wat u weet."
             values = {
                 "status": status.value,
                 "owner": DEFAULT_OWNER_BY_PILLAR.get(m.pillar),
                 "partners": list(m.partners),
                 "phases": [p for p in m.phases if p in PHASES],
-                "evidence": [{"document_id": d} for d in (ev.document_ids if ev else ())],
+                "evidence": [
+                    {"document_id": d} for d in (ev.document_ids if ev and ev.validated else ())
+                ],
                 "notes": note,
                 "origin": "scan",
             }
-            if q.upsert_entry(conn, organisation, catalog.version, m.id, values, by):
+            if q.upsert_entry(conn, organisation, catalog.version, m.id, values, SCAN_AUTHOR):
                 written += 1
     return written
 
@@ -277,8 +355,19 @@ def prefill_from_scan(
 @dataclass(frozen=True, slots=True)
 class Finding:
     measure_id: str
-    kind: str  # claim_zonder_bewijs | alleen_voornemens | niet_geclaimd | overeenkomst
+    kind: str  # claim_zonder_bewijs | alleen_voornemens | niet_geclaimd
     message: str
+
+    @property
+    def label(self) -> str:
+        return FINDING_LABELS.get(self.kind, self.kind)
+
+
+FINDING_LABELS = {
+    "claim_zonder_bewijs": "Geclaimd zonder openbaar bewijs",
+    "alleen_voornemens": "Geclaimd, openbaar alleen voornemens",
+    "niet_geclaimd": "Openbaar bewijs dat u niet claimt",
+}
 
 
 def compare_claims(
@@ -288,7 +377,7 @@ def compare_claims(
     catalog = catalog or load_catalog()
     findings = []
     for e in entries:
-        if e.origin == "leeg":
+        if e.origin == "leeg" or not e.status.known:
             continue
         ev = evidence.get(e.measure_id)
         has = bool(ev and ev.passage_ids)
@@ -338,6 +427,58 @@ class Action:
     points: int
     reasons: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)  # organisations with Hoog
+    proposal: bool = False  # the status is an unconfirmed proposal from the scan
+    in_place: bool = False  # status ingericht: only exercising and evaluating remain
+
+    @property
+    def status_text(self) -> str:
+        return self.status.label + (
+            " (voorstel uit de scan, niet bevestigd)" if self.proposal else ""
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A measure the action plan does not rank, and why."""
+
+    measure_id: str
+    title: str
+    crucial: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The action plan of one organisation: ranked actions, what it leaves out and why,
+    and where the self-assessment and the public evidence disagree."""
+
+    actions: list[Action]
+    left_out: list[LeftOut]
+    findings: list[Finding]
+    proposals: int  # statuses that are still unconfirmed proposals from the scan
+
+    @property
+    def unknown(self) -> int:
+        return sum(1 for x in self.left_out if x.reason.startswith("status nog niet"))
+
+
+def left_out(entries: list[Entry], catalog: Catalog | None = None) -> list[LeftOut]:
+    """The measures the plan leaves out: done (geoefend en geëvalueerd) or status unknown
+    (nobody has said yet where the organisation stands: fill that in first)."""
+    catalog = catalog or load_catalog()
+    out = []
+    for e in entries:
+        m = catalog.measure(e.measure_id)
+        if not e.status.known:
+            reason = "status nog niet ingevuld: eerst vaststellen hoe het ervoor staat"
+        elif e.status is Status.GEOEFEND:
+            reason = "geoefend en geëvalueerd: blijven oefenen, geen nieuwe actie nodig"
+            if e.proposal:
+                reason += " (voorstel uit de scan, niet bevestigd)"
+        else:
+            continue
+        out.append(LeftOut(e.measure_id, m.title, m.crucial, reason))
+    return sorted(out, key=lambda x: (not x.crucial, _numkey(x.measure_id)))
 
 
 def action_plan(
@@ -347,20 +488,23 @@ def action_plan(
     examples: dict[str, list[str]] | None = None,
     today: date | None = None,
 ) -> list[Action]:
-    """A prioritised list of the measures that are not yet exercised and evaluated.
+    """A prioritised list of the measures with a known status that are not yet exercised
+    and evaluated (:func:`left_out` lists the others, with the reason).
 
     Rules (documented in docs/zelfscan.md): points for the gap (niet gestart 4 ..
-    ingericht 1), +3 for a crucial measure, +1 for every open measure that depends on it
-    (at most 3), +3 for an overdue deadline, +2 within six months, +1 within a year.
-    Sorted by points; then every measure is moved before the open measures that depend
-    on it, so a prerequisite comes first; in a mutual dependency, the measure of pillar 3
-    (vitale voorzieningen: stroom, water) goes first, because a noodsteunpunt without
-    power or water does not work.
+    ingericht 1), +3 for a crucial measure, +1 for every measure in the plan that depends
+    on it (at most 3), +3 for an overdue deadline, +2 within six months, +1 within a year.
+    Measures that are not yet in place come before measures that are already in place
+    (ingericht), whatever their points; within each group, by points. Then every measure
+    is moved after its prerequisites that are not yet in place, so a prerequisite comes
+    first (the catalogue's dependency graph has no cycles).
     """
     catalog = catalog or load_catalog()
     examples = examples or {}
     today = today or date.today()
-    open_entries = {e.measure_id: e for e in entries if e.status is not Status.GEOEFEND}
+    open_entries = {
+        e.measure_id: e for e in entries if e.status.known and e.status is not Status.GEOEFEND
+    }
     dependents: dict[str, list[str]] = {mid: [] for mid in open_entries}
     for mid in open_entries:
         for dep in catalog.measure(mid).depends_on:
@@ -373,11 +517,13 @@ def action_plan(
         reasons = []
         gap = Status.GEOEFEND.level - e.status.level
         points = gap
-        reasons.append(f"status '{e.status.value}'")
+        reasons.append(
+            f"status '{e.status.value}'" + (" (voorstel uit de scan)" if e.proposal else "")
+        )
         if m.crucial:
             points += 3
             reasons.append("een van de meest cruciale maatregelen")
-        enables = sorted(dependents[mid])
+        enables = sorted(dependents[mid], key=_numkey)
         if enables:
             points += min(3, len(enables))
             reasons.append("voorwaarde voor " + ", ".join(enables))
@@ -392,6 +538,9 @@ def action_plan(
             elif days <= 365:
                 points += 1
                 reasons.append(f"deadline {e.deadline} binnen een jaar")
+        in_place = e.status.level >= Status.INGERICHT.level
+        if in_place:
+            reasons.append("al ingericht: nog oefenen en evalueren")
         actions[mid] = Action(
             position=0,
             measure_id=mid,
@@ -402,10 +551,16 @@ def action_plan(
             points=points,
             reasons=reasons,
             examples=list(examples.get(mid, []))[:5],
+            proposal=e.proposal,
+            in_place=in_place,
         )
 
-    order = sorted(actions, key=lambda mid: (-actions[mid].points, _numkey(mid)))
-    order = _prerequisites_first(order, catalog, set(actions))
+    order = sorted(
+        actions,
+        key=lambda mid: (actions[mid].in_place, -actions[mid].points, _numkey(mid)),
+    )
+    not_in_place = {mid for mid, a in actions.items() if not a.in_place}
+    order = _prerequisites_first(order, catalog, not_in_place)
     out = []
     for i, mid in enumerate(order, start=1):
         a = actions[mid]
@@ -418,23 +573,10 @@ def _numkey(mid: str) -> tuple[int, ...]:
     return tuple(int(p) for p in mid.split("."))
 
 
-def _prerequisites_first(order: list[str], catalog: Catalog, open_ids: set[str]) -> list[str]:
-    """Stable reordering: a measure is placed after its open prerequisites. For a mutual
-    dependency, only the direction from a pillar-3 measure to another counts."""
-
-    def prereqs(mid: str) -> list[str]:
-        out = []
-        for dep in catalog.measure(mid).depends_on:
-            if dep not in open_ids or dep == mid:
-                continue
-            mutual = mid in catalog.measure(dep).depends_on
-            if mutual and not (
-                catalog.measure(dep).pillar == 3 and catalog.measure(mid).pillar != 3
-            ):
-                continue
-            out.append(dep)
-        return out
-
+def _prerequisites_first(order: list[str], catalog: Catalog, pending: set[str]) -> list[str]:
+    """Stable reordering: a measure is placed after its prerequisites that are still
+    pending (in the plan and not yet in place). A measure already in place is never
+    pulled up: it is there already."""
     placed: list[str] = []
     seen: set[str] = set()
 
@@ -442,7 +584,8 @@ def _prerequisites_first(order: list[str], catalog: Catalog, open_ids: set[str])
         if mid in seen or mid in stack:
             return
         stack.add(mid)
-        for dep in sorted(prereqs(mid), key=order.index):
+        deps = [d for d in catalog.measure(mid).depends_on if d in pending and d != mid]
+        for dep in sorted(deps, key=order.index):
             place(dep, stack)
         stack.discard(mid)
         seen.add(mid)

@@ -19,13 +19,14 @@ from openpyxl.utils import get_column_letter
 
 from weerbaar.catalog import Catalog, load_catalog
 from weerbaar.errors import WeerbaarError
-from weerbaar.selfassess.core import Action, Entry, Finding
-from weerbaar.selfassess.model import POINT_FUNCTIONS
+from weerbaar.selfassess.core import Entry, Plan
+from weerbaar.selfassess.model import ORIGIN_LABELS, POINT_FUNCTIONS
 
 ENTRY_COLUMNS = (
     ("maatregel", "Maatregel"),
     ("titel", "Titel"),
     ("status", "Status"),
+    ("herkomst", "Herkomst"),
     ("eigenaar", "Eigenaar (rol)"),
     ("partners", "Partners"),
     ("fasen", "Fasen"),
@@ -73,6 +74,7 @@ def entry_rows(entries: Sequence[Entry], catalog: Catalog) -> list[dict[str, str
                 "maatregel": e.measure_id,
                 "titel": catalog.measure(e.measure_id).title,
                 "status": e.status.value,
+                "herkomst": ORIGIN_LABELS.get(e.origin, e.origin),
                 "eigenaar": e.owner or "",
                 "partners": "; ".join(e.partners),
                 "fasen": "; ".join(e.phases),
@@ -130,7 +132,19 @@ def export_entries(
     info.append(["Organisatie", organisation_name])
     info.append(["Catalogus", catalog.version])
     info.append(
-        ["Statussen", "niet gestart; verkend; in voorbereiding; ingericht; geoefend en geëvalueerd"]
+        [
+            "Statussen",
+            "onbekend (nog niet ingevuld); niet gestart; verkend; in voorbereiding; ingericht; "
+            "geoefend en geëvalueerd",
+        ]
+    )
+    info.append(
+        [
+            "Herkomst",
+            "'voorstel uit de scan (nog niet bevestigd)' is een voorstel van weerbaar op grond "
+            "van de openbare documenten; het is pas een opgave van de organisatie als iemand "
+            "het bevestigt (in de webapp opslaan, of de regel wijzigen en inlezen).",
+        ]
     )
     info.append(["Bewijs", "document:NUMMER of een http(s)-adres, gescheiden door ;"])
     info.append(
@@ -199,9 +213,7 @@ def read_entries_file(path: Path) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- action plan
-def export_action_plan_xlsx(
-    actions: Sequence[Action], findings: Sequence[Finding], path: Path, *, organisation_name: str
-) -> Path:
+def export_action_plan_xlsx(plan: Plan, path: Path, *, organisation_name: str) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     _sheet(
@@ -212,6 +224,7 @@ def export_action_plan_xlsx(
             "Maatregel",
             "Titel",
             "Status",
+            "Status bevestigd",
             "Meest cruciaal",
             "Deadline",
             "Waarom hier",
@@ -222,35 +235,36 @@ def export_action_plan_xlsx(
                 a.position,
                 a.measure_id,
                 a.title,
-                a.status.value,
+                a.status.label,
+                "nee, voorstel uit de scan" if a.proposal else "ja",
                 "ja" if a.crucial else "nee",
                 a.deadline or "",
                 "; ".join(a.reasons),
                 "; ".join(a.examples),
             ]
-            for a in actions
+            for a in plan.actions
         ),
+    )
+    _sheet(
+        wb,
+        "Niet in het plan",
+        ["Maatregel", "Titel", "Meest cruciaal", "Waarom niet in het plan"],
+        ([x.measure_id, x.title, "ja" if x.crucial else "nee", x.reason] for x in plan.left_out),
     )
     _sheet(
         wb,
         "Claims en bewijs",
         ["Maatregel", "Soort", "Bevinding"],
-        ([f.measure_id, f.kind, f.message] for f in findings),
+        ([f.measure_id, f.label, f.message] for f in plan.findings),
     )
     wb.properties.title = f"Actieplan weerbaarheid {organisation_name}"
     wb.save(path)
     return path
 
 
-def render_action_plan_html(
-    actions: Sequence[Action],
-    findings: Sequence[Finding],
-    *,
-    organisation_name: str,
-    generated: str,
-) -> str:
+def render_action_plan_html(plan: Plan, *, organisation_name: str, generated: str) -> str:
     return _env.get_template("actieplan.html.j2").render(
-        actions=actions, findings=findings, organisation=organisation_name, generated=generated
+        plan=plan, organisation=organisation_name, generated=generated
     )
 
 

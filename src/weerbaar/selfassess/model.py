@@ -6,8 +6,13 @@ from enum import StrEnum
 
 
 class Status(StrEnum):
-    """Where an organisation stands on a measure, from its own point of view."""
+    """Where an organisation stands on a measure, from its own point of view.
 
+    ``onbekend`` is not a step on the scale: nobody has said yet where the organisation
+    stands (a pre-fill without validated evidence leaves it there). Its ``level`` is -1 so
+    it never counts as started, in place or exercised."""
+
+    ONBEKEND = "onbekend"
     NIET_GESTART = "niet gestart"
     VERKEND = "verkend"
     IN_VOORBEREIDING = "in voorbereiding"
@@ -16,20 +21,31 @@ class Status(StrEnum):
 
     @property
     def level(self) -> int:
-        """0 (niet gestart) .. 4 (geoefend en geëvalueerd)."""
-        return list(Status).index(self)
+        """-1 (onbekend), 0 (niet gestart) .. 4 (geoefend en geëvalueerd)."""
+        return list(Status).index(self) - 1
+
+    @property
+    def known(self) -> bool:
+        return self is not Status.ONBEKEND
+
+    @property
+    def label(self) -> str:
+        """The status as shown to people."""
+        return STATUS_UNKNOWN_LABEL if self is Status.ONBEKEND else self.value
 
     @classmethod
     def parse(cls, value: str) -> Status:
         """Accept the label, the enum name and common variants ("geoefend", "gestart")."""
         v = " ".join(str(value).strip().lower().replace("_", " ").split())
+        v = v.replace("—", "-").replace("–", "-")
         for s in cls:
             if v in (s.value, s.name.lower().replace("_", " ")):
                 return s
         aliases = {
             "niet begonnen": cls.NIET_GESTART,
             "nog niet gestart": cls.NIET_GESTART,
-            "onbekend": cls.NIET_GESTART,
+            "onbekend - nog niet ingevuld": cls.ONBEKEND,
+            "nog niet ingevuld": cls.ONBEKEND,
             "verkenning": cls.VERKEND,
             "voorbereiding": cls.IN_VOORBEREIDING,
             "in ontwikkeling": cls.IN_VOORBEREIDING,
@@ -44,6 +60,19 @@ class Status(StrEnum):
         labels = ", ".join(s.value for s in cls)
         raise ValueError(f"onbekende status {value!r}; kies uit: {labels}")
 
+
+STATUS_UNKNOWN_LABEL = "onbekend — nog niet ingevuld"
+
+# Who a pre-fill from the scan is recorded as, in the history and as ``updated_by``.
+SCAN_AUTHOR = "weerbaar (scan)"
+
+# Where an entry's values come from; only "scan" is an unconfirmed proposal.
+ORIGIN_LABELS = {
+    "scan": "voorstel uit de scan (nog niet bevestigd)",
+    "handmatig": "ingevuld",
+    "import": "ingelezen uit bestand",
+    "leeg": "nog niet ingevuld",
+}
 
 PHASES = ("koude fase", "warme fase < 72 uur", "warme fase > 72 uur", "nafase")
 

@@ -10,14 +10,18 @@ from weerbaar.catalog import Catalog, load_catalog
 from weerbaar.errors import WeerbaarError
 from weerbaar.selfassess import files
 from weerbaar.selfassess.core import (
-    Action,
-    Finding,
+    ForeignEvidence,
+    Plan,
     PublicEvidence,
     action_plan,
     compare_claims,
+    evidence_items,
+    foreign_documents,
+    left_out,
     load_entries,
     public_evidence,
     save_entry,
+    validate_values,
 )
 from weerbaar.selfassess.model import DEFAULT_CARD_TEXT
 from weerbaar.store import Workspace
@@ -36,14 +40,25 @@ def import_entries(
 ) -> ImportSummary:
     """Read an edited export (XLSX/CSV) and store every valid row; rows with an error are
     reported by line and skipped, the rest is stored. A row with the same answers as the
-    stored entry is left alone (counted unchanged, no history row, origin kept)."""
-    from weerbaar.selfassess.core import validate_values
-
+    stored entry is left alone (counted unchanged, no history row, origin kept).
+    A file that names documents of another organisation as evidence is refused as a
+    whole (:class:`ForeignEvidence`): nothing is stored."""
     catalog = catalog or load_catalog()
     summary = ImportSummary()
+    records = files.read_entries_file(path)
+    named: list[int] = []
+    for rec in records:
+        try:
+            items = evidence_items(rec["values"].get("evidence"))
+        except ValueError:
+            continue  # reported per line below
+        named += [e["document_id"] for e in items if "document_id" in e]
+    foreign = foreign_documents(ws, organisation, named)
+    if foreign:
+        raise ForeignEvidence(foreign)
     with ws.read() as conn:
         stored = q.get_entries(conn, organisation, catalog.version)
-    for rec in files.read_entries_file(path):
+    for rec in records:
         values = dict(rec["values"]) | {"origin": "import"}
         try:
             clean = validate_values(values, catalog, rec["measure_id"])
@@ -88,15 +103,19 @@ def examples_hoog(ws: Workspace, exclude: str | None = None) -> dict[str, list[s
 
 def plan_for(
     ws: Workspace, organisation: str, *, catalog: Catalog | None = None, today: date | None = None
-) -> tuple[list[Action], list[Finding]]:
+) -> Plan:
     catalog = catalog or load_catalog()
     entries = load_entries(ws, organisation, catalog)
     evidence = evidence_or_empty(ws, organisation)
     actions = action_plan(
         entries, catalog=catalog, examples=examples_hoog(ws, exclude=organisation), today=today
     )
-    findings = compare_claims(entries, evidence, catalog)
-    return actions, findings
+    return Plan(
+        actions=actions,
+        left_out=left_out(entries, catalog),
+        findings=compare_claims(entries, evidence, catalog),
+        proposals=sum(1 for e in entries if e.proposal and e.status.known),
+    )
 
 
 def write_action_plan(
@@ -109,19 +128,18 @@ def write_action_plan(
 ) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    actions, findings = plan_for(ws, organisation)
+    plan = plan_for(ws, organisation)
     base = out_dir / f"actieplan-{organisation}"
     written: list[Path] = []
     if "xlsx" in formats:
         written.append(
             files.export_action_plan_xlsx(
-                actions, findings, base.with_suffix(".xlsx"), organisation_name=organisation_name
+                plan, base.with_suffix(".xlsx"), organisation_name=organisation_name
             )
         )
     if "pdf" in formats or "html" in formats:
         html = files.render_action_plan_html(
-            actions,
-            findings,
+            plan,
             organisation_name=organisation_name,
             generated=datetime.now(UTC).date().isoformat(),
         )

@@ -2,21 +2,8 @@
 history, pre-fill from the scan, the action plan with its downloads, noodsteunpunten and
 meterkastkaarten, import/export, and the role split per safety region.
 
-Access (decided here, documented in docs/zelfscan.md):
-
-* A user limited to organisations reads the self-assessment of those organisations; a
-  beoordelaar or beheerder of the organisation edits it and may publish it; a lezer only
-  reads.
-* A beheerder without an organisation limit (the team that runs the workspace) reads and
-  edits every self-assessment: they administer the workspace and its database anyway.
-  A beoordelaar or lezer without a limit (e.g. an inventory team) sees only published
-  self-assessments.
-* Anyone else gets 404 for a private self-assessment; a published one is read-only to
-  every logged-in user (without the names in its history).
-* Role split (rolverdeling) of a region: users of the region and unlimited users see all of
-  the region's municipalities; users of a municipality see only their own municipality's
-  rows. A beoordelaar/beheerder of the region edits all rows, one of a municipality only
-  that municipality's rows; an unlimited beheerder edits all.
+Who may read and edit what is decided in :mod:`weerbaar.selfassess.access` (documented in
+docs/zelfscan.md); these routes parse, ask it, call the self-assessment service and render.
 
 POST routes take the organisation from the form (field ``organisatie``), never from the
 path, and check CSRF before anything else.
@@ -44,15 +31,18 @@ from weerbaar.selfassess import (
     Entry,
     Status,
     load_entries,
+    prefill_from_scan,
     save_entry,
     service,
 )
+from weerbaar.selfassess import access as policy
 from weerbaar.selfassess import files as sfiles
 from weerbaar.selfassess import roles as sroles
-from weerbaar.selfassess.model import DEFAULT_CARD_TEXT
+from weerbaar.selfassess.core import ForeignEvidence
+from weerbaar.selfassess.model import DEFAULT_CARD_TEXT, ORIGIN_LABELS
 from weerbaar.web.accounts import Session
 from weerbaar.web.app import checked_form, render, require_session, state
-from weerbaar.web.routes import ORG_RE, _valid_measure, content_disposition
+from weerbaar.web.routes import ORG_RE, content_disposition
 
 router = APIRouter()
 
@@ -84,12 +74,6 @@ FIELD_LABELS = {
     "evidence": "bewijs",
     "notes": "notities",
     "origin": "herkomst",
-}
-ORIGIN_LABELS = {
-    "scan": "voorstel uit de scan",
-    "handmatig": "ingevuld",
-    "import": "ingelezen uit bestand",
-    "leeg": "nog niet ingevuld",
 }
 PARTY_LABELS = {
     "gemeente": "gemeente",
@@ -129,21 +113,18 @@ def access(request: Request, session: Session, code: str) -> Access:
     """The session's access to the self-assessment of ``code``; 404 when it may not read it."""
     if not ORG_RE.match(code or ""):
         raise HTTPException(404)
-    user = session.user
-    own = user.organisations is not None and code in user.organisations
-    member = own or (user.organisations is None and user.is_admin)
     published = service.is_published(state(request).ws, code)
-    if not member and not published:
+    rights = policy.selfassessment_rights(session.user, code, published=published)
+    if rights is None:
         raise HTTPException(404)
     org = _organisation(request, code)
-    editor = member and user.can_review
     return Access(
         code=code,
         name=str(org.name),
-        member=member,
-        can_edit=editor,
-        can_publish=editor,
-        published=published,
+        member=rights.member,
+        can_edit=rights.can_edit,
+        can_publish=rights.can_publish,
+        published=rights.published,
     )
 
 
@@ -160,8 +141,8 @@ def _form_access(request: Request, session: Session, form: FormData) -> Access:
 
 
 def _measure(measure_id: str | None) -> str:
-    mid = _valid_measure(measure_id)
-    if not load_catalog().has_measure(mid):
+    mid = (measure_id or "").strip()
+    if not re.fullmatch(r"\d{1,2}\.\d{1,2}", mid) or not load_catalog().has_measure(mid):
         raise HTTPException(404)
     return mid
 
@@ -281,6 +262,7 @@ def _page_context(request: Request, acc: Access, **extra: Any) -> dict[str, Any]
     counts: dict[str, int] = {}
     for e in entries.values():
         counts[e.status.value] = counts.get(e.status.value, 0) + 1
+    scan = service.evidence_or_empty(ws, acc.code) if acc.member else {}
     ctx = {
         "acc": acc,
         "pillars": pillars,
@@ -292,7 +274,8 @@ def _page_context(request: Request, acc: Access, **extra: Any) -> dict[str, Any]
         "history": hist,
         "origin_labels": ORIGIN_LABELS,
         "empty": all(e.origin == "leeg" for e in entries.values()),
-        "proposals": sum(1 for e in entries.values() if e.origin == "scan"),
+        "proposals": sum(1 for e in entries.values() if e.proposal),
+        "scan_findings": {mid: ev.finding for mid, ev in scan.items()},
         "counts": counts,
         "saved": request.query_params.get("opgeslagen") or None,
         "notice": request.query_params.get("melding") or None,
@@ -317,13 +300,12 @@ async def save_measure(request: Request, session: Session = Depends(require_sess
     acc = _form_access(request, session, form)
     _require_edit(acc)
     mid = _measure(_text(form, "maatregel", 16))
-    own_docs = {d["id"] for d in _documents(request, acc.code)}
     evidence: list[Any] = []
     error = None
     for raw in [*form.getlist("bewijs_document"), _text(form, "bewijs_document_nieuw", 20)]:
         if not isinstance(raw, str) or not raw.strip():
             continue
-        if not raw.strip().isdigit() or int(raw) not in own_docs:
+        if not raw.strip().isdigit():
             error = "Kies als bewijs alleen documenten van deze organisatie."
             break
         if {"document_id": int(raw)} not in evidence:
@@ -342,6 +324,8 @@ async def save_measure(request: Request, session: Session = Depends(require_sess
     if error is None:
         try:
             save_entry(state(request).ws, acc.code, mid, values, by=session.user.name)
+        except ForeignEvidence:
+            error = "Kies als bewijs alleen documenten van deze organisatie."
         except (ValueError, WeerbaarError) as exc:
             error = str(exc)
     if error is not None:
@@ -379,15 +363,11 @@ def _draft(stored: Entry, values: dict[str, Any], form: FormData) -> Entry:
 
 @router.post(PREFIX + "/vooraf-invullen")
 async def prefill(request: Request, session: Session = Depends(require_session)) -> Response:
-    from weerbaar.selfassess import prefill_from_scan
-
     form = await checked_form(request, session)
     acc = _form_access(request, session, form)
     _require_edit(acc)
     ws = state(request).ws
-    n = prefill_from_scan(
-        ws, acc.code, by=session.user.name, evidence=service.evidence_or_empty(ws, acc.code)
-    )
+    n = prefill_from_scan(ws, acc.code, evidence=service.evidence_or_empty(ws, acc.code))
     return RedirectResponse(f"{PREFIX}/{acc.code}?melding=vooraf-{n}", status_code=303)
 
 
@@ -411,19 +391,8 @@ def plan_page(
     request: Request, organisation: str, session: Session = Depends(require_session)
 ) -> Response:
     acc = access(request, session, organisation)
-    actions, findings = service.plan_for(state(request).ws, acc.code)
-    return render(
-        request,
-        "zelfscan/actieplan.html",
-        acc=acc,
-        actions=actions,
-        findings=findings,
-        kinds={
-            "claim_zonder_bewijs": "Geclaimd zonder openbaar bewijs",
-            "alleen_voornemens": "Geclaimd, openbaar alleen voornemens",
-            "niet_geclaimd": "Openbaar bewijs dat u niet claimt",
-        },
-    )
+    plan = service.plan_for(state(request).ws, acc.code)
+    return render(request, "zelfscan/actieplan.html", acc=acc, plan=plan)
 
 
 @router.get(PREFIX + "/{organisation}/actieplan.xlsx")
@@ -431,10 +400,10 @@ def plan_xlsx(
     request: Request, organisation: str, session: Session = Depends(require_session)
 ) -> Response:
     acc = access(request, session, organisation)
-    actions, findings = service.plan_for(state(request).ws, acc.code)
+    plan = service.plan_for(state(request).ws, acc.code)
     with tempfile.TemporaryDirectory() as tmp:
         path = sfiles.export_action_plan_xlsx(
-            actions, findings, Path(tmp) / "actieplan.xlsx", organisation_name=acc.name
+            plan, Path(tmp) / "actieplan.xlsx", organisation_name=acc.name
         )
         data = path.read_bytes()
     return _download(data, f"actieplan-{_slug(acc.code)}.xlsx", XLSX)
@@ -445,10 +414,9 @@ def plan_pdf(
     request: Request, organisation: str, session: Session = Depends(require_session)
 ) -> Response:
     acc = access(request, session, organisation)
-    actions, findings = service.plan_for(state(request).ws, acc.code)
+    plan = service.plan_for(state(request).ws, acc.code)
     html = sfiles.render_action_plan_html(
-        actions,
-        findings,
+        plan,
         organisation_name=acc.name,
         generated=datetime.now(UTC).date().isoformat(),
     )
@@ -517,38 +485,22 @@ async def import_file(request: Request, session: Session = Depends(require_sessi
     data = await upload.read(MAX_IMPORT + 1)
     if len(data) > MAX_IMPORT:
         return fail("Het bestand is te groot (meer dan 200 kB).")
-    own_docs = {d["id"] for d in _documents(request, acc.code)}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"import{suffix}"
         path.write_bytes(data)
         try:
-            rows = sfiles.read_entries_file(path)
-        except WeerbaarError as exc:
-            return fail(str(exc).replace(str(path), upload.filename[:100]))
-        foreign = _foreign_documents(rows, own_docs)
-        if foreign:
+            summary = service.import_entries(
+                state(request).ws, acc.code, path, by=session.user.name
+            )
+        except ForeignEvidence as exc:
             return fail(
                 "Het bestand noemt documenten die niet bij deze organisatie horen: "
-                + ", ".join(f"document:{d}" for d in foreign[:10])
+                + ", ".join(f"document:{d}" for d in exc.ids[:10])
                 + ". Er is niets ingelezen."
             )
-        summary = service.import_entries(state(request).ws, acc.code, path, by=session.user.name)
+        except WeerbaarError as exc:
+            return fail(str(exc).replace(str(path), upload.filename[:100]))
     return render(request, "zelfscan/uitwisselen.html", acc=acc, summary=summary, error=None)
-
-
-def _foreign_documents(rows: list[dict[str, Any]], own: set[int]) -> list[int]:
-    from weerbaar.selfassess.core import _as_list, _evidence_item
-
-    out: list[int] = []
-    for rec in rows:
-        for item in _as_list(rec["values"].get("evidence")):
-            try:
-                e = _evidence_item(item)
-            except ValueError:
-                continue  # reported per line by the import itself
-            if "document_id" in e and e["document_id"] not in own:
-                out.append(e["document_id"])
-    return sorted(set(out))
 
 
 # --------------------------------------------------------------------------- noodsteunpunten
@@ -668,25 +620,17 @@ def region_access(request: Request, session: Session, code: str) -> RegionAccess
     """Who sees which rows of a region's role split (see the module docstring)."""
     if not ORG_RE.match(code or ""):
         raise HTTPException(404)
-    user = session.user
-    orgs = user.organisations
     region = _organisation(request, code)
     if region.type != "veiligheidsregio":
         raise HTTPException(404)
     all_munis = sroles.region_municipalities(state(request).ws, code)
-    if orgs is None or code in orgs:
-        visible = all_munis
-    else:
-        visible = [m for m in all_munis if m.code in orgs]
-        if not visible:
-            raise HTTPException(404)
-    editable: set[str] = set()
-    if user.can_review:
-        if (orgs is None and user.is_admin) or (orgs is not None and code in orgs):
-            editable = {m.code for m in visible}
-        elif orgs is not None:
-            editable = {m.code for m in visible if m.code in orgs}
-    return RegionAccess(code=code, name=str(region.name), municipalities=visible, editable=editable)
+    rights = policy.role_split_rights(session.user, code, [m.code for m in all_munis])
+    if rights is None:
+        raise HTTPException(404)
+    visible = [m for m in all_munis if m.code in rights.visible]
+    return RegionAccess(
+        code=code, name=str(region.name), municipalities=visible, editable=set(rights.editable)
+    )
 
 
 def _visible_regions(request: Request, session: Session) -> list[tuple[str, str]]:
