@@ -131,7 +131,9 @@ def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     (root / "sub" / "binnen.txt").write_text("Tekst in een submap van de invoer.", encoding="utf-8")
     expect["binnen.txt"] = {Status.ok, Status.duplicate}
     (root / "sub" / "lus").symlink_to("..")
+    expect["lus"] = {Status.link_not_followed}  # directory links get a status too
     (root / "etc").symlink_to("/etc")
+    expect["etc"] = {Status.link_not_followed}
     (root / "naar-buiten.txt").symlink_to(outside)
     expect["naar-buiten.txt"] = {Status.link_not_followed}
     (root / "link-binnen.txt").symlink_to(root / "sub" / "binnen.txt")

@@ -38,6 +38,8 @@ UNREAD_LABELS: dict[str, str] = {
     "timeout": "tijdslimiet",
     "missing": "ontbreekt",
     "link_not_followed": "koppeling niet gevolgd",
+    "outside_folder": "buiten de map",
+    "interrupted": "onderbroken",
 }
 
 # Rule parameters (documented in docs/beoordeling.md).

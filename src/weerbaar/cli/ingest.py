@@ -45,6 +45,12 @@ def inlezen(
         False, "--opnieuw", help="Ook al ingelezen documenten opnieuw lezen."
     ),
     stil: bool = typer.Option(False, "--stil", help="Geen voortgangsbalk."),
+    verplaats_organisatie: bool = typer.Option(
+        False,
+        "--verplaats-organisatie",
+        help="Al ingelezen documenten naar de opgegeven organisatie verplaatsen "
+        "(wordt in het logboek vastgelegd; beoordelingen blijven staan).",
+    ),
 ) -> None:
     """Lees documenten in (PDF, DOCX, HTML, TXT, Markdown) en knip ze in passages."""
     from weerbaar.ingest import ingest
@@ -62,6 +68,7 @@ def inlezen(
             manifest=manifest,
             progress=not stil,
             force=opnieuw,
+            move_organisation=verplaats_organisatie,
         )
     except KeyboardInterrupt:
         console.print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import os
 import stat
@@ -23,6 +24,7 @@ from weerbaar.ingest.worker import DEFAULT_TARGET, ParsePool
 from weerbaar.settings import Settings, load_settings
 from weerbaar.store import Workspace
 from weerbaar.store import documents as store
+from weerbaar.store.db import utcnow
 
 # v2: passages join tiny fragments; table labels and figures are no headings
 EXTRACTOR_VERSION = "weerbaar.ingest.v2"
@@ -145,33 +147,62 @@ def _display(path: Path) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def walk(root: Path, exclude: Path | None = None) -> Iterator[tuple[Path, Status | None]]:
-    """Files under ``root`` in a stable order. Symbolic links to directories are not
-    followed (so loops end); links to files outside ``root`` are reported, not read.
-    Hidden files and folders are skipped, and so is the folder ``exclude`` (the
-    workspace itself, when it lies inside ``root``)."""
+LINK_REASONS = {
+    "file": REASONS[Status.link_not_followed],
+    "dir": "Symbolische koppeling naar een map; niet gevolgd (geef de map zelf op als "
+    "die bedoeld is).",
+}
+
+
+def _inside(folder: str, target: str) -> bool:
+    return os.path.commonpath([folder, target]) == folder
+
+
+def walk(
+    root: Path, exclude: Path | None = None
+) -> Iterator[tuple[Path, Status | None, str | None, str]]:
+    """Files under ``root`` in a stable order, each as (path to open, status, reason,
+    display path). Symbolic links to directories are never followed (so loops end) and get
+    ``link_not_followed``; links to files are read only when their target lies inside
+    ``root`` (then the resolved target is opened), otherwise reported, not read. Hidden
+    files and folders are skipped, and so is the folder ``exclude`` (the workspace
+    itself, when it lies inside ``root``)."""
     real_root = os.path.realpath(root)
     skip = os.path.realpath(exclude) if exclude else None
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".") and os.path.realpath(Path(dirpath) / d) != skip
-        )
+        links = []
+        keep = []
+        for d in sorted(dirnames):
+            full = Path(dirpath) / d
+            if d.startswith("."):
+                continue
+            if full.is_symlink():
+                links.append(full)
+            elif os.path.realpath(full) != skip:
+                keep.append(d)
+        dirnames[:] = keep
+        for full in links:
+            yield full, Status.link_not_followed, LINK_REASONS["dir"], _display(full)
         for name in sorted(filenames):
             if name.startswith((".", "~$")):
                 continue
             p = Path(dirpath) / name
             if p.is_symlink():
                 target = os.path.realpath(p)
-                if os.path.commonpath([real_root, target]) != real_root:
-                    yield p, Status.link_not_followed
-                    continue
-            yield p, None
+                if not _inside(real_root, target) or (skip and _inside(skip, target)):
+                    yield p, Status.link_not_followed, LINK_REASONS["file"], _display(p)
+                elif Path(target).is_dir():
+                    yield p, Status.link_not_followed, LINK_REASONS["dir"], _display(p)
+                else:
+                    yield Path(target), None, None, _display(p)
+                continue
+            yield p, None, None, _display(p)
 
 
-def read_manifest(path: Path) -> list[tuple[Path, Metadata]]:
-    """Rows of a manifest CSV: path/bestand, organisatie, soort, jaar, titel, url."""
+def read_manifest(path: Path) -> list[tuple[Path, Metadata, bool]]:
+    """Rows of a manifest CSV: path/bestand, organisatie, soort, jaar, titel, url. The
+    third item is True when the row's path lies outside the manifest's folder (an
+    absolute path, ``..``, or a link out): such a row is not read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -182,7 +213,7 @@ def read_manifest(path: Path) -> list[tuple[Path, Metadata]]:
     except csv.Error:
         dialect = csv.excel
     rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
-    out: list[tuple[Path, Metadata]] = []
+    out: list[tuple[Path, Metadata, bool]] = []
     for n, row in enumerate(rows, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         name = row.get("path") or row.get("bestand") or row.get("pad")
@@ -201,9 +232,10 @@ def read_manifest(path: Path) -> list[tuple[Path, Metadata]]:
             raise WeerbaarError(
                 f"Manifest {path}, regel {n}: jaar {jaar!r} is geen getal."
             ) from None
-        file_path = Path(name)
-        if not file_path.is_absolute():
-            file_path = path.parent / file_path
+        file_path = path.parent / name
+        outside = Path(name).is_absolute() or not _inside(
+            os.path.realpath(path.parent), os.path.realpath(file_path)
+        )
         out.append(
             (
                 file_path,
@@ -214,6 +246,7 @@ def read_manifest(path: Path) -> list[tuple[Path, Metadata]]:
                     title=row.get("titel") or row.get("title") or None,
                     source_url=row.get("url") or None,
                 ),
+                outside,
             )
         )
     return out
@@ -233,9 +266,9 @@ def collect_inputs(
     """Every input file once, with the metadata given for it."""
     # manifest rows first: a file named there and also given (or found in a folder) keeps
     # the manifest's metadata
-    sources: list[tuple[Path, Metadata]] = []
+    sources: list[tuple[Path, Metadata, bool]] = []
     if manifest is not None:
-        for p, meta in read_manifest(Path(manifest)):
+        for p, meta, outside in read_manifest(Path(manifest)):
             merged = Metadata(
                 organisation=_resolve_org(ws, meta.organisation) or given.organisation,
                 doc_type=meta.doc_type or given.doc_type,
@@ -243,27 +276,44 @@ def collect_inputs(
                 title=meta.title,
                 source_url=meta.source_url,
             )
-            sources.append((p, merged))
-    sources += [(Path(p), given) for p in paths]
+            sources.append((p, merged, outside))
+    sources += [(Path(p), given, False) for p in paths]
     seen: set[str] = set()
     out: list[_Input] = []
 
     def add(
-        p: Path, meta: Metadata, status: Status | None = None, reason: str | None = None
+        p: Path,
+        meta: Metadata,
+        status: Status | None = None,
+        reason: str | None = None,
+        display: str | None = None,
     ) -> None:
-        key = _display(p)
+        key = display or _display(p)
         if key in seen:
             return
         seen.add(key)
         out.append(_Input(p, key, meta, status, reason))
 
-    for p, meta in sources:
-        if p.is_dir() and not p.is_symlink():
-            for f, status in walk(p, ws.root):
-                add(f, meta, status, REASONS[status] if status else None)
-        elif p.is_dir():
-            for f, status in walk(p.resolve(), ws.root):
-                add(f, meta, status, REASONS[status] if status else None)
+    for p, meta, outside in sources:
+        if outside:
+            add(p, meta, Status.outside_folder, REASONS[Status.outside_folder])
+            continue
+        if p.is_symlink():
+            # a link named directly (a shell glob, a manifest row) is followed only to a
+            # place inside the folder that holds the link
+            target = os.path.realpath(p)
+            if not _inside(os.path.realpath(p.parent), target):
+                add(p, meta, Status.link_not_followed, REASONS[Status.link_not_followed])
+                continue
+            if Path(target).is_dir():
+                for f, status, reason, display in walk(Path(target), ws.root):
+                    add(f, meta, status, reason, display)
+            else:
+                add(Path(target), meta, display=_display(p))
+            continue
+        if p.is_dir():
+            for f, status, reason, display in walk(p, ws.root):
+                add(f, meta, status, reason, display)
         else:
             add(p, meta)
     return out
@@ -277,7 +327,11 @@ class _Ingest:
         pool: ParsePool,
         force: bool,
         on_pages: Callable[[int], None],
+        move_organisation: bool = False,
+        actor: str = "inlezen",
     ) -> None:
+        self.move_organisation = move_organisation
+        self.actor = actor
         self.ws = ws
         self.settings = settings
         self.pool = pool
@@ -333,12 +387,16 @@ class _Ingest:
                 item, item.pre_status, item.pre_reason or REASONS[item.pre_status]
             )
         try:
-            st = item.path.stat()
+            st = os.lstat(item.path)  # a link put in place after the walk is not followed
         except FileNotFoundError:
             return self._fail_unhashed(item, Status.missing, REASONS[Status.missing])
         except OSError as exc:
             return self._fail_unhashed(
                 item, Status.missing, f"{REASONS[Status.missing]} ({exc.strerror})"
+            )
+        if stat.S_ISLNK(st.st_mode):
+            return self._fail_unhashed(
+                item, Status.link_not_followed, REASONS[Status.link_not_followed]
             )
         if not stat.S_ISREG(st.st_mode):
             return self._fail_unhashed(
@@ -376,7 +434,15 @@ class _Ingest:
         size = 0
         head = b""
         try:
-            with open(path, "rb") as src, open(tmp, "wb") as dst:
+            try:
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise IngestError(
+                        Status.link_not_followed, REASONS[Status.link_not_followed]
+                    ) from None
+                raise
+            with os.fdopen(fd, "rb") as src, open(tmp, "wb") as dst:
                 while chunk := src.read(_CHUNK):
                     if not head:
                         head = chunk[:4096]
@@ -412,6 +478,34 @@ class _Ingest:
         item, sha, given = h.item, h.sha, h.item.given
         with self.ws.read() as conn:
             existing = store.find_by_sha(conn, sha)
+        moved: dict[str, Any] | None = None
+        if (
+            existing is not None
+            and given.organisation
+            and existing["organisation_code"]
+            and existing["organisation_code"] != given.organisation
+        ):
+            if not self.move_organisation:
+                return InputResult(
+                    item.display,
+                    Status.organisation_conflict,
+                    f"Dit document hoort al bij {existing['organisation_code']}; het is niet "
+                    f"verplaatst naar {given.organisation}. Verplaatsen kan alleen met "
+                    "--verplaats-organisatie (beoordelingen blijven dan staan en het logboek "
+                    "legt de verplaatsing vast).",
+                    existing["id"],
+                    organisation=existing["organisation_code"],
+                )
+            with self.ws.write() as conn:
+                moved = store.move_document(
+                    conn,
+                    existing["id"],
+                    given.organisation,
+                    actor=self.actor,
+                    at=utcnow(),
+                )
+                existing = store.find_by_sha(conn, sha)
+            assert existing is not None
         if existing is not None and (
             sha in self.seen
             or (
@@ -442,10 +536,16 @@ class _Ingest:
                     store.upsert_document(conn, existing["id"], inferred=inferred, **updates)
                 n_pass = store.count_passages(conn, existing["id"])
             status = Status.duplicate if added else Status.unchanged
+            reason = REASONS[status]
+            if moved is not None:
+                reason += (
+                    f" Verplaatst van {moved['from']} naar {moved['to']} "
+                    f"({moved['decisions']} beoordelingen blijven staan)."
+                )
             return InputResult(
                 item.display,
                 status,
-                REASONS[status],
+                reason,
                 existing["id"],
                 existing["pages"],
                 n_pass,
@@ -541,6 +641,16 @@ class _Ingest:
         self.on_pages(n)
 
 
+def _os_user() -> str:
+    """Who runs this ingest (for the audit log)."""
+    import getpass
+
+    try:
+        return f"systeem:{getpass.getuser()}"[:100]
+    except (OSError, KeyError):
+        return "systeem"
+
+
 def _ext(media_type: str | None) -> str:
     if media_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
         return ".docx"
@@ -560,13 +670,20 @@ def ingest(
     force: bool = False,
     parser: str = DEFAULT_TARGET,
     on_result: Callable[[InputResult], None] | None = None,
+    move_organisation: bool = False,
+    actor: str | None = None,
 ) -> IngestReport:
     """Read files and folders (recursively) and a manifest into the workspace.
 
     Every input gets exactly one status; a file that cannot be read never stops the
     batch. Re-running adds nothing (documents are keyed by content hash and extractor
     version); ``force`` reads stored documents again (passages at the same place keep
-    their ids, so review decisions stay attached)."""
+    their ids, so review decisions stay attached).
+
+    A document already stored under one organisation is never given to another one
+    unless ``move_organisation`` is set: without it such an input gets
+    ``organisation_conflict``; with it the move is made and logged (``actor``), and the
+    document's decisions stay with their reviewers."""
     settings = settings or load_settings()
     paths = list(paths)
     if doc_type is not None and doc_type not in DOC_TYPES:
@@ -584,6 +701,7 @@ def ingest(
                 "year": year,
                 "manifest": str(manifest) if manifest else None,
                 "force": force,
+                "move_organisation": move_organisation,
                 "extractor_version": EXTRACTOR_VERSION,
             },
         )
@@ -591,7 +709,15 @@ def ingest(
     bar = _ProgressBar(len(items)) if progress else None
     try:
         with ParsePool(settings, target=parser) as pool:
-            runner = _Ingest(ws, settings, pool, force, bar.pages if bar else lambda n: None)
+            runner = _Ingest(
+                ws,
+                settings,
+                pool,
+                force,
+                bar.pages if bar else lambda n: None,
+                move_organisation=move_organisation,
+                actor=actor or _os_user(),
+            )
             pending: _Pending | None = None
 
             def emit(res: InputResult) -> None:

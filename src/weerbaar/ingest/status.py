@@ -21,6 +21,9 @@ class Status(StrEnum):
     timeout = "timeout"
     missing = "missing"
     link_not_followed = "link_not_followed"
+    outside_folder = "outside_folder"  # a manifest row pointing outside its folder
+    organisation_conflict = "organisation_conflict"  # stored under another organisation
+    interrupted = "interrupted"  # the parse worker was stopped by a signal; retried
 
 
 REASONS: dict[Status, str] = {
@@ -37,6 +40,9 @@ REASONS: dict[Status, str] = {
     Status.timeout: "Het lezen duurde langer dan de tijdslimiet en is afgebroken.",
     Status.missing: "Het bestand bestaat niet (meer) of kan niet worden geopend.",
     Status.link_not_followed: "Symbolische koppeling naar een plek buiten de map; niet gevolgd.",
+    Status.outside_folder: "Het pad ligt buiten de map van het manifest; niet gelezen.",
+    Status.organisation_conflict: "Dit document hoort al bij een andere organisatie; niet verplaatst.",
+    Status.interrupted: "Het lezen werd van buitenaf onderbroken; de volgende keer wordt het opnieuw geprobeerd.",
 }
 
 # Short Dutch labels for tables (the codes above stay in JSON output).
@@ -54,6 +60,9 @@ LABELS: dict[Status, str] = {
     Status.timeout: "tijdslimiet overschreden",
     Status.missing: "ontbreekt",
     Status.link_not_followed: "koppeling niet gevolgd",
+    Status.outside_folder: "buiten de map",
+    Status.organisation_conflict: "andere organisatie",
+    Status.interrupted: "onderbroken",
 }
 
 
@@ -70,4 +79,4 @@ READ_STATUSES = frozenset({Status.ok, Status.truncated})
 # Statuses counted as "overgeslagen" (nothing new to read) in the summary.
 SKIPPED_STATUSES = frozenset({Status.unchanged, Status.duplicate})
 # Statuses that are worth retrying on a later run without --opnieuw (may be transient).
-RETRY_STATUSES = frozenset({Status.timeout, Status.missing})
+RETRY_STATUSES = frozenset({Status.timeout, Status.missing, Status.interrupted})

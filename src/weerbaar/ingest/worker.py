@@ -6,8 +6,10 @@ weerbaar.ingest._child``, talking over two pipes, so it inherits no memory, thre
 to ``parse_memory_mb``, dies with its parent (``PR_SET_PDEATHSIG`` on Linux) and reports
 progress per page. When a file
 takes longer than ``parse_timeout_s`` the worker is killed and the file gets ``timeout``;
-when the worker dies (segfault, abort, out of memory) the file gets ``corrupt``. Either
-way a fresh worker takes the next file. Workers are also replaced after a number of files,
+when the worker crashes on the file (segfault, abort, out of memory) the file gets
+``corrupt``; when it is stopped from outside (SIGKILL by the OOM killer or an
+administrator, SIGTERM) the file gets ``interrupted`` and is tried again on the next run.
+Either way a fresh worker takes the next file. Workers are also replaced after a number of files,
 so memory stays flat over a long batch.
 """
 
@@ -33,6 +35,10 @@ from weerbaar.store.documents import PAGE_SEPARATOR
 
 DEFAULT_TARGET = "weerbaar.ingest.worker:parse_file"
 RECYCLE_AFTER = 200  # files per worker process
+# signals that a parser raises itself when it fails on a file (the file is to blame)
+CRASH_SIGNALS = frozenset(
+    {signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGFPE, signal.SIGILL}
+)
 
 
 def parse_file(
@@ -152,9 +158,10 @@ def _worker_main(inbox: Connection, conn: Connection, memory_mb: int, target: st
                 "reason": f"{REASONS[Status.corrupt]} (te diep genest)",
             }
         except Exception as exc:  # a reader bug must cost one file only
-            result = {
+            result = {  # the library's (English) text only in the notes, as a detail
                 "status": str(Status.corrupt),
-                "reason": f"{REASONS[Status.corrupt]} ({type(exc).__name__}: {str(exc)[:200]})",
+                "reason": REASONS[Status.corrupt],
+                "notes": {"detail": f"{type(exc).__name__}: {str(exc)[:200]}"},
                 "traceback": traceback.format_exc(limit=5),
             }
         try:
@@ -287,11 +294,39 @@ class ParsePool:
         self._info.pop(job_id, None)
         self._deadline = time.monotonic() + self.settings.parse_timeout_s if self._queue else None
 
+    def _death_result(self, code: int | None) -> dict[str, Any]:
+        """The status of a file whose worker died: a crash of the parser on this file
+        (segfault, abort, out of memory) is ``corrupt``; a stop from outside (SIGKILL from
+        the OOM killer or an administrator, SIGTERM, SIGINT, SIGHUP) says nothing about the
+        file and is ``interrupted``, retried on the next run."""
+        if isinstance(code, int) and code < 0:
+            try:
+                sig = signal.Signals(-code)
+                name = sig.name
+            except ValueError:
+                sig, name = None, f"signaal {-code}"
+            if sig not in CRASH_SIGNALS:
+                return {
+                    "status": str(Status.interrupted),
+                    "reason": f"{REASONS[Status.interrupted]} (signaal {name})",
+                }
+            detail = f"signaal {name}"
+        else:
+            detail = f"code {code}"
+        return {
+            "status": str(Status.corrupt),
+            "reason": f"De lezer stopte onverwacht bij dit bestand ({detail}); het bestand "
+            "is beschadigd of vraagt meer geheugen dan de grens van "
+            f"{self.settings.parse_memory_mb} MB.",
+        }
+
     # ------------------------------------------------------------------ jobs
     def submit(
         self, path: Path, media_type: str, on_pages: Callable[[int], None] | None = None
     ) -> int:
         """Queue one file for the worker; returns the job id for :meth:`result`."""
+        while self._queue and self._proc is not None and not self._alive():
+            self._pump()  # the worker died with jobs in line: the one it was on is told why
         if not self._alive() or (not self._queue and self._jobs >= RECYCLE_AFTER):
             self._restart()
         self._next_id += 1
@@ -344,23 +379,8 @@ class ParsePool:
                 code = self._proc.wait(2)
             except subprocess.TimeoutExpired:
                 code = None
-            if isinstance(code, int) and code < 0:
-                try:
-                    detail = f"signaal {signal.Signals(-code).name}"
-                except ValueError:
-                    detail = f"signaal {-code}"
-            else:
-                detail = f"code {code}"
             self._queue.pop(0)
-            self._finish(
-                head,
-                {
-                    "status": str(Status.corrupt),
-                    "reason": f"De lezer stopte onverwacht bij dit bestand ({detail}); het bestand "
-                    "is beschadigd of vraagt meer geheugen dan de grens van "
-                    f"{self.settings.parse_memory_mb} MB.",
-                },
-            )
+            self._finish(head, self._death_result(code))
             self._restart()
             return
         if kind == "progress":

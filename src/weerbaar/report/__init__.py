@@ -215,6 +215,8 @@ STATUS_LABELS = {
     "timeout": "tijdslimiet",
     "missing": "ontbreekt",
     "link_not_followed": "koppeling niet gevolgd",
+    "outside_folder": "buiten de map",
+    "interrupted": "onderbroken",
 }
 
 

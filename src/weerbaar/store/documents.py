@@ -417,3 +417,55 @@ def add_plain_document(
             pos += len(t) + 2
         replace_content(conn, did, [{"page_no": 1, "doc_start": 0, "text": body}], rows)
     return did
+
+
+def move_document(
+    conn: Connection, document_id: int, organisation_code: str, *, actor: str, at: str
+) -> dict[str, Any]:
+    """Give a stored document to another organisation, on explicit request only.
+
+    The review-queue rows of the old organisation for its passages are removed (the new
+    organisation's scan puts them in its own queue); decisions stay as they are, with
+    their reviewers, and follow the document. The move is recorded in the audit log."""
+    from weerbaar.store.audit import append_event
+    from weerbaar.store.schema import candidates
+
+    old = conn.execute(
+        select(documents.c.organisation_code).where(documents.c.id == document_id)
+    ).scalar_one()
+    passage_ids = select(passages.c.id).where(passages.c.document_id == document_id)
+    n_decisions = int(
+        conn.execute(
+            select(func.count())
+            .select_from(decisions)
+            .where(decisions.c.passage_id.in_(passage_ids))
+        ).scalar()
+        or 0
+    )
+    removed = conn.execute(
+        candidates.delete().where(
+            candidates.c.passage_id.in_(passage_ids),
+            candidates.c.organisation_code != organisation_code,
+        )
+    ).rowcount
+    conn.execute(
+        documents.update()
+        .where(documents.c.id == document_id)
+        .values(organisation_code=organisation_code)
+    )
+    details = {
+        "document_id": document_id,
+        "from": old,
+        "to": organisation_code,
+        "decisions": n_decisions,
+        "queue_rows_removed": int(removed or 0),
+    }
+    append_event(
+        conn,
+        actor=actor,
+        action="document_verplaatst",
+        subject=f"document {document_id}",
+        details=details,
+        at=at,
+    )
+    return details
