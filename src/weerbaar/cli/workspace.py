@@ -51,6 +51,11 @@ def check(werkruimte: Path | None = werkruimte_option()) -> None:
                 f"[red]{labels[rep.table]}: regel {rep.broken_at} is gewijzigd, verwijderd of "
                 "ingevoegd na het vastleggen (de hashketen klopt vanaf daar niet).[/]"
             )
+    from weerbaar.search.rerank import last_failure
+
+    failure = last_failure(ws)
+    if failure:
+        console.print(f"[yellow]Herrangschikker: laatste fout {failure}[/]")
     if broken:
         raise typer.Exit(1)
     console.print(

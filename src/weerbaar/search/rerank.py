@@ -5,11 +5,17 @@ Cold start is the shipped default model. Each reviewer decision (``ja`` / ``nee`
 least one ``ja`` and one other decision a logistic regression is fitted on the same
 features as the default model, and its probability is blended with the default one with
 a weight that grows with the number of decisions (n / (n + 10)). The workspace model is
-saved in ``ws.models_dir`` (``FORMAT_VERSION``, atomic write).
+saved in ``ws.models_dir`` (``FORMAT_VERSION``; atomic write under a lock, one writer at a
+time, see :func:`save_workspace_model`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,11 +172,69 @@ def train_workspace_model(ws: Workspace, *, c: float = 1.0, seed: int = 13) -> M
             "base_method": base.meta.get("method", METHOD),
         },
     )
-    model.save(workspace_model_path(ws))
+    save_workspace_model(ws, model)
     return model
 
 
+_save_lock = threading.Lock()
+FAILURE_FILE = "herrangschikker.fout"
+
+
+def save_workspace_model(ws: Workspace, model: MatchModel) -> None:
+    """Write the workspace model atomically: one writer at a time (a thread lock and a
+    file lock for other processes), a temporary file with a unique name, then a rename,
+    so readers see the old or the new model, never a mix. A failure is written to
+    ``modellen/herrangschikker.fout`` (shown by ``weerbaar werkruimte controleer``) and
+    raised; a later success removes it."""
+    path = workspace_model_path(ws)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        with _save_lock, open(path.with_name(path.name + ".lock"), "a+b") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                model.save(tmp)
+                tmp.replace(path)
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    except OSError as exc:
+        _record_failure(ws, f"Het herrangschikmodel kon niet worden opgeslagen: {exc}")
+        raise
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".part")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    with contextlib.suppress(FileNotFoundError):
+        (ws.models_dir / FAILURE_FILE).unlink()
+
+
+def _record_failure(ws: Workspace, message: str) -> None:
+    from weerbaar.store.db import utcnow
+
+    with contextlib.suppress(OSError):
+        (ws.models_dir / FAILURE_FILE).write_text(f"{utcnow()} {message}\n", encoding="utf-8")
+
+
+def last_failure(ws: Workspace) -> str | None:
+    """The last failure of writing the workspace model, when not yet followed by a
+    success (for the administrator)."""
+    try:
+        return (ws.models_dir / FAILURE_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def rerank_queue(ws: Workspace, measure_id: str, organisation: str | None = None) -> dict:
+    """Re-rank one queue (see :func:`_rerank_queue`); a failure is also written where
+    the administrator sees it (``weerbaar werkruimte controleer``) and raised."""
+    try:
+        return _rerank_queue(ws, measure_id, organisation)
+    except Exception as exc:
+        _record_failure(ws, f"Herrangschikken van {measure_id} mislukt: {exc}")
+        raise
+
+
+def _rerank_queue(ws: Workspace, measure_id: str, organisation: str | None = None) -> dict:
     """Retrain the workspace re-ranker on the decisions so far and re-order the
     undecided part of the queue of ``measure_id`` (optionally one organisation).
 

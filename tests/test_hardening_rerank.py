@@ -1,0 +1,125 @@
+"""The workspace re-ranker writes its model atomically under a lock (issue 17, point 6):
+1,000 saves in parallel (threads, and two other processes at the same time), each
+followed by a load, give no failure and leave no temporary file behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from weerbaar.search.core import load_default_model
+from weerbaar.search.model import MatchModel
+from weerbaar.search.rerank import (
+    last_failure,
+    load_workspace_model,
+    save_workspace_model,
+    workspace_model_path,
+)
+from weerbaar.store import open_workspace
+
+RUNS = 1_000
+THREADS = 8
+
+
+def tiny_model(tag: int) -> MatchModel:
+    """The shipped model cut down to two measures (small and quick to write); ``tag``
+    lands in the bias so a reader can tell which writer it got."""
+    base = load_default_model()
+    keep = slice(0, 2)
+    return MatchModel(
+        measure_ids=base.measure_ids[keep],
+        catalog_version=base.catalog_version,
+        q_tf=base.q_tf[keep],
+        q_dense=base.q_dense[keep],
+        w_lex_idx=base.w_lex_idx[:50],
+        w_lex=base.w_lex[:50, keep],
+        w_dense=base.w_dense[:, keep],
+        w_qlex=base.w_qlex[keep, keep],
+        w_qdense=base.w_qdense[keep, keep],
+        bias=np.asarray([float(tag), float(tag)], dtype=np.float32),
+        threshold=base.threshold,
+        embed_model=base.embed_model,
+        meta={"method": "weerbaar.rerank.v1"},
+    )
+
+
+OTHER_PROCESS = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {tests!r})
+    from test_hardening_rerank import tiny_model
+    from weerbaar.search.rerank import load_workspace_model, save_workspace_model
+    from weerbaar.store import open_workspace
+    ws = open_workspace({root!r})
+    for i in range({n}):
+        save_workspace_model(ws, tiny_model({tag}))
+        assert load_workspace_model(ws).measure_ids
+    print("klaar")
+    """
+)
+
+
+def test_thousand_parallel_saves_never_fail(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path / "werkruimte")
+    models = [tiny_model(t) for t in range(THREADS)]
+    others = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                OTHER_PROCESS.format(
+                    tests=str(Path(__file__).parent), root=str(ws.root), n=100, tag=100 + k
+                ),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for k in range(2)
+    ]
+
+    def run(i: int) -> int:
+        save_workspace_model(ws, models[i % THREADS])
+        got = load_workspace_model(ws)
+        assert got is not None and len(got.measure_ids) == 2
+        return int(got.bias[0])
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(run, range(RUNS)))
+    assert len(results) == RUNS
+    for proc in others:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()[-2000:]
+        assert b"klaar" in out
+    final = load_workspace_model(ws)
+    assert final is not None and int(final.bias[0]) in set(range(THREADS)) | {100, 101}
+    leftovers = [
+        p.name
+        for p in workspace_model_path(ws).parent.iterdir()
+        if p.name.endswith((".tmp", ".part"))
+    ]
+    assert leftovers == []
+    assert last_failure(ws) is None
+    ws.close()
+
+
+def test_write_failure_is_reported_for_the_administrator(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path / "werkruimte")
+    path = workspace_model_path(ws)
+    path.mkdir(parents=True)  # a folder where the file should go: the rename fails
+    try:
+        save_workspace_model(ws, tiny_model(1))
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the save should have failed")
+    failure = last_failure(ws)
+    assert failure is not None and "kon niet worden opgeslagen" in failure
+    path.rmdir()
+    save_workspace_model(ws, tiny_model(2))
+    assert last_failure(ws) is None
+    ws.close()
