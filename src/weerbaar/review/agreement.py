@@ -1,4 +1,7 @@
-"""Agreement between reviewers: disagreements and Cohen's kappa per measure."""
+"""Agreement between reviewers on ``relevant``: Cohen's kappa (over reviewer pairs) and
+Krippendorff's alpha (nominal, any number of reviewers per passage) per measure and per
+reviewer, and the disagreements (with whether a curator settled them). A curator's final
+decision is not an independent judgement and is left out of the figures."""
 
 from __future__ import annotations
 
@@ -20,6 +23,22 @@ class MeasureAgreement:
     pairs: int
     agreed: int
     kappa: float | None  # None when undefined (fewer than 2 pairs or one label only)
+    alpha: float | None = None  # Krippendorff's alpha (nominal); None when undefined
+
+    @property
+    def observed(self) -> float | None:
+        return self.agreed / self.pairs if self.pairs else None
+
+
+@dataclass
+class ReviewerAgreement:
+    """How often one reviewer agrees with the others on the passages they share."""
+
+    reviewer: str
+    pairs: int
+    agreed: int
+    kappa: float | None
+    alpha: float | None
 
     @property
     def observed(self) -> float | None:
@@ -30,6 +49,64 @@ class MeasureAgreement:
 class Agreement:
     measures: list[MeasureAgreement] = field(default_factory=list)
     disagreements: list[dict[str, Any]] = field(default_factory=list)
+    reviewers: list[ReviewerAgreement] = field(default_factory=list)
+    overall_kappa: float | None = None
+    overall_alpha: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as plain data (for the export)."""
+        return {
+            "cohen_kappa": self.overall_kappa,
+            "krippendorff_alpha": self.overall_alpha,
+            "per_maatregel": [
+                {
+                    "measure_id": m.measure_id,
+                    "pairs": m.pairs,
+                    "agreed": m.agreed,
+                    "cohen_kappa": m.kappa,
+                    "krippendorff_alpha": m.alpha,
+                }
+                for m in self.measures
+            ],
+            "per_beoordelaar": [
+                {
+                    "reviewer": r.reviewer,
+                    "pairs": r.pairs,
+                    "agreed": r.agreed,
+                    "cohen_kappa": r.kappa,
+                    "krippendorff_alpha": r.alpha,
+                }
+                for r in self.reviewers
+            ],
+            "disagreements": len(self.disagreements),
+            "settled": sum(1 for d in self.disagreements if d.get("curator")),
+        }
+
+
+def krippendorff_alpha(units: list[list[str]]) -> float | None:
+    """Krippendorff's alpha for nominal data; ``units`` holds the labels given to each
+    unit (units with fewer than two labels do not count). None when undefined."""
+    coincidences: dict[tuple[str, str], float] = defaultdict(float)
+    for labels in units:
+        m = len(labels)
+        if m < 2:
+            continue
+        for i, a in enumerate(labels):
+            for j, b in enumerate(labels):
+                if i != j:
+                    coincidences[(a, b)] += 1.0 / (m - 1)
+    n_c: dict[str, float] = defaultdict(float)
+    for (a, _b), v in coincidences.items():
+        n_c[a] += v
+    n = sum(n_c.values())
+    if n <= 1:
+        return None
+    d_o = sum(v for (a, b), v in coincidences.items() if a != b) / n
+    d_e = sum(n_c[a] * n_c[b] for a in n_c for b in n_c if a != b) / (n * (n - 1))
+    if d_e == 0:
+        return None
+    value = 1.0 - d_o / d_e
+    return None if math.isnan(value) else value
 
 
 def _kappa(a: list[str], b: list[str]) -> float | None:
@@ -57,20 +134,34 @@ def agreement(
     how many agree on ``relevant``, and Cohen's kappa. Disagreements list every passage
     where reviewers differ on relevant, stage, source_ok or context_ok."""
     from weerbaar.review.core import list_decisions
+    from weerbaar.review.work import curated
 
     rows = list_decisions(ws, measure_id=measure_id, organisation=organisation)
+    settled = curated(ws)
     groups: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        groups[(r["passage_id"], r["catalog_version"], r["measure_id"])].append(r)
+        key = (r["passage_id"], r["catalog_version"], r["measure_id"])
+        if settled.get(key) == r["reviewer"]:
+            continue  # the curator's final decision is not an independent judgement
+        groups[key].append(r)
     labels: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    units: dict[str, list[list[str]]] = defaultdict(list)
+    per_reviewer: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    reviewer_units: dict[str, list[list[str]]] = defaultdict(list)
     result = Agreement()
     for (passage_id, version, mid), group in sorted(groups.items()):
         if len(group) < 2:
             continue
         group.sort(key=lambda r: r["reviewer"])
+        units[mid].append([r["relevant"] for r in group])
+        for r in group:
+            reviewer_units[r["reviewer"]].append([x["relevant"] for x in group])
         for x, y in combinations(group, 2):
             labels[mid][0].append(x["relevant"])
             labels[mid][1].append(y["relevant"])
+            for own, other in ((x, y), (y, x)):
+                per_reviewer[own["reviewer"]][0].append(own["relevant"])
+                per_reviewer[own["reviewer"]][1].append(other["relevant"])
         # "relevant" is always given; the other points only where reviewers filled them in
         points = [
             k
@@ -85,6 +176,7 @@ def agreement(
                     "measure_id": mid,
                     "organisation_code": group[0]["organisation_code"],
                     "points": points,
+                    "curator": settled.get((passage_id, version, mid)),
                     "decisions": [
                         {
                             k: r[k]
@@ -106,8 +198,29 @@ def agreement(
         a, b = labels[mid]
         agreed = sum(1 for x, y in zip(a, b, strict=True) if x == y)
         result.measures.append(
-            MeasureAgreement(measure_id=mid, pairs=len(a), agreed=agreed, kappa=_kappa(a, b))
+            MeasureAgreement(
+                measure_id=mid,
+                pairs=len(a),
+                agreed=agreed,
+                kappa=_kappa(a, b),
+                alpha=krippendorff_alpha(units[mid]),
+            )
         )
+    for name in sorted(per_reviewer):
+        a, b = per_reviewer[name]
+        result.reviewers.append(
+            ReviewerAgreement(
+                reviewer=name,
+                pairs=len(a),
+                agreed=sum(1 for x, y in zip(a, b, strict=True) if x == y),
+                kappa=_kappa(a, b),
+                alpha=krippendorff_alpha(reviewer_units[name]),
+            )
+        )
+    all_a = [x for mid in labels for x in labels[mid][0]]
+    all_b = [y for mid in labels for y in labels[mid][1]]
+    result.overall_kappa = _kappa(all_a, all_b)
+    result.overall_alpha = krippendorff_alpha([u for mid in units for u in units[mid]])
     return result
 
 

@@ -100,6 +100,7 @@ def _record(
     comment: str | None,
     catalog_version: str | None,
     action: str,
+    log_extra: dict[str, Any] | None = None,
 ) -> tuple[int, bool]:
     """Insert or update inside ``conn``; returns (decision id, changed)."""
     if not reviewer or not reviewer.strip():
@@ -111,6 +112,8 @@ def _record(
         raise ReviewError(f"Passage {passage_id} bestaat niet in deze werkruimte.")
     version = catalog_version or _default_catalog_version(conn, passage_id, measure_id)
     now = utcnow()
+    if relevant != "ja":  # a stage and aspects only mean something for evidence
+        stage, aspects = None, None
     values: dict[str, Any] = {
         "source_ok": source_ok,
         "relevant": relevant,
@@ -144,10 +147,12 @@ def _record(
     else:
         decision_id = int(existing["id"])
         before = q.decision_state(existing)
-        if all(existing.get(k) == v for k, v in values.items()):
+        if log_extra is None and all(existing.get(k) == v for k, v in values.items()):
             return decision_id, False
         q.update_decision(conn, decision_id, {**values, "updated_at": now})
     after = q.decision_state(q.get_decision_by_id(conn, decision_id))
+    if log_extra and after is not None:
+        after = {**after, **log_extra}
     q.append_log(
         conn,
         decision_id=decision_id,
@@ -326,7 +331,15 @@ def export_decisions(
     records = [{k: r.get(k) for k in EXPORT_FIELDS} for r in rows]
     tmp = path.with_name(path.name + ".part")
     if fmt == "json":
-        payload = {"format": EXPORT_FORMAT, "exported_at": utcnow(), "decisions": records}
+        from weerbaar.review.agreement import agreement
+
+        figures = agreement(ws, measure_id=measure_id, organisation=organisation).to_dict()
+        payload = {
+            "format": EXPORT_FORMAT,
+            "exported_at": utcnow(),
+            "decisions": records,
+            "agreement": figures,
+        }
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     else:
         with tmp.open("w", encoding="utf-8", newline="") as fh:

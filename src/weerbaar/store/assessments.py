@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, or_, select, update
 
 from weerbaar.store.db import Workspace, utcnow
+from weerbaar.store.review_work import superseded_by_curation
 from weerbaar.store.schema import (
     candidates,
     decisions,
@@ -74,6 +75,7 @@ def validated_decisions(
             decisions.c.relevant == "ja",
             or_(decisions.c.source_ok.is_(None), decisions.c.source_ok.is_(True)),
             or_(decisions.c.context_ok.is_(None), decisions.c.context_ok.is_(True)),
+            ~superseded_by_curation(),  # a curator's final decision replaces the others
         )
         .order_by(decisions.c.passage_id, decisions.c.measure_id, decisions.c.updated_at)
     )

@@ -590,3 +590,13 @@ def any_candidate(conn: Connection, *, passage_id: int) -> dict[str, Any] | None
         .limit(1)
     ).first()
     return _row(r) if r else None
+
+
+def passage_queues(conn: Connection, *, passage_id: int) -> list[dict[str, Any]]:
+    """The queue rows (candidates) of one passage, best rank first."""
+    rows = conn.execute(
+        select(candidates)
+        .where(candidates.c.passage_id == passage_id)
+        .order_by(candidates.c.rank, candidates.c.id)
+    )
+    return [_row(r) for r in rows]

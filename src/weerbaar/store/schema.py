@@ -275,6 +275,61 @@ audit_events = Table(
     Column("row_hash", String(64)),
 )
 
+# Team work (issue 14): which organisations/measures a reviewer works on, which passages
+# get a second, independent review, and the curator's settlement of a disagreement.
+review_assignments = Table(
+    "review_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reviewer", String(100), nullable=False),
+    Column("organisation_code", String(32), nullable=False),
+    Column("measure_id", String(16)),  # None: every measure of the organisation
+    Column("priority", Integer, nullable=False, default=0),  # lower first
+    Column("assigned_by", String(100), nullable=False),
+    Column("at", String(32), nullable=False),
+    UniqueConstraint("reviewer", "organisation_code", "measure_id"),
+)
+
+double_reviews = Table(
+    "double_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("passage_id", Integer, ForeignKey("passages.id", ondelete="CASCADE"), nullable=False),
+    Column("catalog_version", String(32), nullable=False),
+    Column("measure_id", String(16), nullable=False),
+    Column("first_reviewer", String(100), nullable=False),
+    Column("reviewer", String(100), nullable=False),  # the second reviewer
+    Column("assigned_by", String(100), nullable=False),
+    Column("at", String(32), nullable=False),
+    UniqueConstraint("passage_id", "catalog_version", "measure_id", "reviewer"),
+    Index("ix_double_reviews_reviewer", "reviewer"),
+)
+
+# The curator's final decision is an ordinary decision row under the curator's name;
+# this row says it settles the others (which are kept) for that passage and measure.
+curations = Table(
+    "curations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("passage_id", Integer, ForeignKey("passages.id", ondelete="CASCADE"), nullable=False),
+    Column("catalog_version", String(32), nullable=False),
+    Column("measure_id", String(16), nullable=False),
+    Column("curator", String(100), nullable=False),
+    Column("originals", JSON, nullable=False),  # the settled decisions as they were
+    Column("at", String(32), nullable=False),
+    UniqueConstraint("passage_id", "catalog_version", "measure_id"),
+)
+
+# Failed logins, in the database so that throttling holds across worker processes.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name_key", String(100), nullable=False),
+    Column("at", Float, nullable=False),  # seconds since the epoch
+    Index("ix_login_failures_name", "name_key", "at"),
+)
+
 # --------------------------------------------------------------------------- assess
 score_overrides = Table(
     "score_overrides",

@@ -200,3 +200,31 @@ def load_session(ws: Workspace, token: str | None) -> Session | None:
 def logout(ws: Workspace, token: str) -> None:
     with ws.write() as conn:
         q.revoke_session(conn, _hash_token(token))
+
+
+# --------------------------------------------------------------------------- throttling
+MAX_FAILED_LOGINS = 5
+FAILED_LOGIN_WINDOW_S = 15 * 60
+
+
+def too_many_failures(ws: Workspace, name: str) -> bool:
+    """True after ``MAX_FAILED_LOGINS`` wrong passwords for ``name`` within the window.
+    Kept in the database, so it holds across the worker processes of one workspace."""
+    import time
+
+    from weerbaar.store import review_work
+
+    with ws.write() as conn:
+        n = review_work.count_login_failures(
+            conn, name_key=name, since=time.time() - FAILED_LOGIN_WINDOW_S
+        )
+    return n >= MAX_FAILED_LOGINS
+
+
+def record_failure(ws: Workspace, name: str) -> None:
+    import time
+
+    from weerbaar.store import review_work
+
+    with ws.write() as conn:
+        review_work.record_login_failure(conn, name_key=name, at=time.time())

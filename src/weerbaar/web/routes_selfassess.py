@@ -41,8 +41,14 @@ from weerbaar.selfassess import roles as sroles
 from weerbaar.selfassess.core import ForeignEvidence
 from weerbaar.selfassess.model import DEFAULT_CARD_TEXT, ORIGIN_LABELS
 from weerbaar.web.accounts import Session
-from weerbaar.web.app import checked_form, render, require_session, state
-from weerbaar.web.routes import ORG_RE, content_disposition
+from weerbaar.web.deps import (
+    ORG_RE,
+    checked_form,
+    content_disposition,
+    render,
+    require_session,
+    state,
+)
 
 router = APIRouter()
 

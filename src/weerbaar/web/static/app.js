@@ -4,6 +4,22 @@
 // off (WCAG 2.1.4); the choice is remembered in localStorage.
 (function () {
   "use strict";
+  // v: next open passage, on every page (not while typing; off with the shortcut switch).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "v" || ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) { return; }
+    var t = ev.target;
+    var tag = t && t.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) { return; }
+    if (tag === "INPUT" && ["radio", "checkbox", "submit", "button"].indexOf((t.getAttribute("type") || "text").toLowerCase()) < 0) { return; }
+    var sw = document.getElementById("sneltoetsen");
+    if (sw && !sw.checked) { return; }
+    try { if (!sw && window.localStorage.getItem("weerbaar.sneltoetsen") === "uit") { return; } } catch (e) { /* no storage */ }
+    var link = document.getElementById("volgende-open");
+    if (link) { ev.preventDefault(); window.location.assign(link.getAttribute("href")); }
+  });
+})();
+(function () {
+  "use strict";
   var form = document.getElementById("beslissing");
   if (!form) { return; }
   var toggle = document.getElementById("sneltoetsen");
