@@ -131,7 +131,7 @@ def test_web_passage_number_and_why(app, sample: Sample):
     # the stage suggestion is not pre-selected
     assert not re.search(r'name="fase" value="[a-z]+"[^>]*checked', page.text)
     assert (
-        client.get("/passages?id=%d" % pid, follow_redirects=False).headers["location"]
+        client.get(f"/passages?id={pid}", follow_redirects=False).headers["location"]
         == f"/passages/{pid}"
     )
     assert client.get(f"/passages/{sample.b[0].id}").status_code == 404
