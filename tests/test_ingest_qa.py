@@ -97,7 +97,7 @@ def test_organisation_from_file_name_title_and_abbreviations(
         "Jaarverslag VRMWB 2019.pdf": ("VR20", "bestandsnaam"),
         "Regionaal Risicoprofiel VR NHN 2016.pdf": ("VR10", "bestandsnaam"),
         "memo-crisisorganisatie.pdf": ("GM0744", "eerste regels"),
-        "jaarverslag-2021.pdf": ("VR18", "eerste regels"),
+        "jaarverslag-2021.pdf": ("VR18", "titel"),  # the title on its cover
     }
     for name, (code, how) in expected.items():
         doc = by_name[name]
@@ -224,8 +224,9 @@ def test_budget_pdf_passages(workspace: Workspace, tmp_path: Path) -> None:
     rows = _check_offsets(workspace, report.items[0].document_id)
     with workspace.read() as conn:
         (doc,) = list_documents(conn)
-    # reportlab's placeholder title "(anonymous)" is no title: the file name is
-    assert doc["title"] == "Programmabegroting 2026-2029 Wormerland", doc["title"]
+    # reportlab's placeholder title "(anonymous)" is no title: the title on the cover is
+    assert doc["title"] == "Programmabegroting 2026-2029", doc["title"]
+    assert doc["inferred"]["title"]["how"] == "titel op de voorpagina"
     # the cover page is one passage, not three of two words
     cover = [r for r in rows if r["page"] == 1]
     assert len(cover) == 1 and "Gemeente Wormerland" in cover[0]["text"]
@@ -263,13 +264,15 @@ def test_build_passages_joins_fragments_within_sections_only() -> None:
     for p in passages:
         assert text[p.char_start : p.char_end] == p.text
         assert "Hoofdstuk" not in p.text  # a heading starts a new passage
-    assert [p.heading for p in passages] == ["Hoofdstuk A", "Hoofdstuk B", "Hoofdstuk B"]
-    a, b1, b2 = passages
-    assert a.text.startswith("Post | Bedrag") and a.text.endswith("Zie bijlage.")
+    assert [p.heading for p in passages] == ["Hoofdstuk A"] * 2 + ["Hoofdstuk B"] * 2
+    # the table is a passage of its own; the paragraph after it takes the short list item
+    t, a, b1, b2 = passages
+    assert t.text == "Post | Bedrag\nUitgaven | 7.119" and t.kind == "tabel"
+    assert a.text.startswith("De gemeente") and a.text.endswith("Zie bijlage.")
     assert a.kind == "tekst" and (a.page_start, a.page_end) == (1, 1)
     assert b1.text.endswith("Tot slot.") and b1.page_end == 1  # a closing line stays put
     assert b2.text.endswith("Een korte zin van vier woorden.") and b2.page_start == 2
-    assert all(p.words >= 40 for p in passages)
+    assert all(p.words >= 40 for p in passages if p.kind != "tabel")
     # within max_words a long section still splits, and short tails join the passage before
     text, passages = build_passages([page1, page2], min_words=40, max_words=60)
     for p in passages:
@@ -295,11 +298,11 @@ def test_pdf_blocks_figures_and_labels() -> None:
     got = [(b.kind, b.text.replace("\n", " ")) for b in blocks]
     assert got == [
         ("tekst", " ".join(lines[:3])),  # a line of figures inside a sentence stays there
-        ("tekst", "Uitgaven"),  # a label above figures: no heading, not glued on
-        ("tekst", "€ 7.119 3%"),
-        ("tekst", "Saldo"),
-        ("tekst", "€ 7.026 3%"),
+        # a label above figures is a table row with them: no heading, no running text
+        ("tabel", "Uitgaven € 7.119 3%"),
+        ("tabel", "Saldo € 7.026 3%"),
         ("tekst", lines[7]),
         ("kop", "2.3 Risicobeheersing"),  # numbered, as the last line of the page
     ]
+    assert blocks[1].group == blocks[2].group != 0  # one table
     assert blocks[-1].level == 2

@@ -32,7 +32,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ocr", True, "Pagina's zonder tekstlaag met OCR (tesseract) lezen als dat er is."),
     Setting("ocr_max_pixels", 40_000_000, "Grootste pagina-afbeelding voor OCR (pixels)."),
-    Setting("ocr_max_pages", 50, "Meeste pagina's per document die met OCR gelezen worden."),
+    Setting("ocr_max_pages", 400, "Meeste pagina's per document die met OCR gelezen worden."),
+    Setting(
+        "ocr_budget_s",
+        900,
+        "Tijdbudget voor OCR per document (seconden); de gelezen pagina's blijven bewaard.",
+    ),
     Setting("passage_min_words", 40, "Kleinste passage (woorden), waar de tekst dat toelaat."),
     Setting("passage_max_words", 200, "Grootste passage (woorden)."),
     Setting("scan_top_k", 30, "Kandidaat-passages per maatregel per organisatie in de scan."),
@@ -72,6 +77,7 @@ class Settings:
     ocr: bool
     ocr_max_pixels: int
     ocr_max_pages: int
+    ocr_budget_s: int
     passage_min_words: int
     passage_max_words: int
     scan_top_k: int

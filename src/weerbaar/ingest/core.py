@@ -27,7 +27,9 @@ from weerbaar.store import documents as store
 from weerbaar.store.db import utcnow
 
 # v2: passages join tiny fragments; table labels and figures are no headings
-EXTRACTOR_VERSION = "weerbaar.ingest.v2"
+# v3: text layers judged per page (OCR when unusable), tables as passages of their own,
+# headings from font size and weight, metadata from the content
+EXTRACTOR_VERSION = "weerbaar.ingest.v3"
 _EXT = {
     "application/pdf": ".pdf",
     "text/html": ".html",
@@ -596,6 +598,7 @@ class _Ingest:
             file_name=item.name,
             first_text=first_text,
             reader_title=result.get("title"),
+            cover_title=result.get("cover_title"),
             index=self.index,
         )
         pages = result.get("pages") or []

@@ -7,25 +7,96 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-DOC_TYPES = ("begroting", "jaarstukken", "risicoprofiel", "beleidsplan", "raadsbrief", "overig")
-
-# (pattern, type); the earliest match in a text wins.
-_TYPE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(jaarstukken|jaarverslag|jaarrekening)", re.I), "jaarstukken"),
-    (re.compile(r"\b(programmabegroting|begroting|kadernota|voorjaarsnota)", re.I), "begroting"),
-    (re.compile(r"\b(regionaal\s+)?risicoprofiel", re.I), "risicoprofiel"),
-    (re.compile(r"\b(beleidsplan|crisisplan|beleidskader)", re.I), "beleidsplan"),
-    (
-        re.compile(r"\b(raadsinformatiebrief|raadsvoorstel|raadsbrief|collegebrief)", re.I),
-        "raadsbrief",
-    ),
+DOC_TYPES = (
+    "begroting",  # programmabegroting, meerjarenbegroting
+    "jaarstukken",  # jaarstukken, jaarverslag, jaarrekening
+    "kadernota",  # kadernota, voorjaarsnota, perspectiefnota
+    "raadsvoorstel",
+    "raadsinformatiebrief",
+    "raadsbrief",
+    "besluitenlijst",
+    "beleidsplan",
+    "risicoprofiel",
+    "crisisplan",
+    "woo-besluit",
+    "nota",
+    "overig",
 )
+
+# (pattern, type); in one text the earliest match wins ("Besluitenlijst ... raadsinformatie-
+# brief" is a decision list). Words inside longer words do not count ("begrotingswijziging"
+# names a proposal, not a budget).
+_TYPE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(besluitenlijst(?:en)?|besluitenoverzicht)\b", re.I), "besluitenlijst"),
+    (re.compile(r"\b(jaarstukken|jaarverslag|jaarrekening)\b", re.I), "jaarstukken"),
+    (
+        re.compile(r"\b(kadernota|voorjaarsnota|perspectiefnota|voorjaarsbrief)\b", re.I),
+        "kadernota",
+    ),
+    (
+        re.compile(r"\b(programmabegroting|meerjarenbegroting|ontwerpbegroting|begroting)\b", re.I),
+        "begroting",
+    ),
+    (re.compile(r"\b((?:regionaal\s+)?risicoprofiel)\b", re.I), "risicoprofiel"),
+    (
+        re.compile(r"\b(crisisplan|rampenplan|crisisbeheersingsplan|calamiteitenplan)\b", re.I),
+        "crisisplan",
+    ),
+    (
+        re.compile(r"\b(beleidsplan|beleidskader|beleidsvisie|veiligheidsplan)\b", re.I),
+        "beleidsplan",
+    ),
+    (
+        re.compile(
+            r"\b(raadsinformatiebrief|raadsmededeling|collegebrief|informatiebrief)\b", re.I
+        ),
+        "raadsinformatiebrief",
+    ),
+    (re.compile(r"\b(raadsvoorstel|collegevoorstel)\b", re.I), "raadsvoorstel"),
+    (re.compile(r"\b(raadsbrief)\b", re.I), "raadsbrief"),
+    (
+        re.compile(r"\b(woo-besluit|wob-besluit|besluit op uw (?:woo|wob)-verzoek)\b", re.I),
+        "woo-besluit",
+    ),
+    (re.compile(r"\b(beslisnota|nota|notitie|memo)\b", re.I), "nota"),
+)
+# the year named with the type: "Programmabegroting 2026", "Beleidsplan 2024-2027"
 _YEAR_AFTER_TYPE = re.compile(
-    r"\b(?:programmabegroting|begroting|jaarstukken|jaarverslag|jaarrekening|kadernota|"
-    r"voorjaarsnota|risicoprofiel|beleidsplan|crisisplan)\D{0,12}?((?:19|20)\d{2})(?!\d)",
+    r"\b(?:programmabegroting|meerjarenbegroting|ontwerpbegroting|begroting|jaarstukken|"
+    r"jaarverslag|jaarrekening|kadernota|voorjaarsnota|perspectiefnota|risicoprofiel|"
+    r"beleidsplan|beleidskader|crisisplan|veiligheidsplan)\D{0,12}?((?:19|20)\d{2})(?!\d)",
     re.I,
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("januari", "jan"), ("februari", "feb"), ("maart", "mrt", "mar"), ("april", "apr"),
+            ("mei",), ("juni", "jun"), ("juli", "jul"), ("augustus", "aug"),
+            ("september", "sep", "sept"), ("oktober", "okt", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for m in names
+}  # fmt: skip
+_DATE_WORDS = re.compile(
+    r"\b(\d{1,2})\s+("
+    + "|".join(sorted(_MONTHS, key=len, reverse=True))
+    + r")\.?\s+((?:19|20)\d{2})\b",
+    re.I,
+)
+_DATE_NUM = re.compile(r"(?<![\d.])(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d{2})(?!\d)")
+_DATE_LABEL = re.compile(
+    r"\b(datum|d\.d\.|vergadering van|vergaderdatum|vastgesteld op|verzonden|sent|date)\b", re.I
+)
+# Types whose "year" is the year their date falls in (a meeting, a letter, a decision);
+# for the others it is the year the document is about (the budget year, the accounts'
+# year, the first year of a plan's period).
+DATED_TYPES = frozenset(
+    {"besluitenlijst", "raadsvoorstel", "raadsinformatiebrief", "raadsbrief", "woo-besluit", "nota"}
+)
 # a lookahead, so that one match cannot swallow the next "gemeente X"
 _PREFIXED = re.compile(r"\b(gemeente|veiligheidsregio|vr)\s+(?=((?:\S+\s*){1,5}))")
 
@@ -57,6 +128,77 @@ def infer_year(text: str, *, loose: bool) -> tuple[int, str] | None:
         m = _YEAR.search(text)
         if m:
             return int(m.group(1)), m.group(1)
+    return None
+
+
+def find_date(text: str) -> tuple[str, str] | None:
+    """The document's date (ISO) and the words it was found in: a date after a label
+    ("Datum", "d.d.", "vergadering van") wins, else the first date in the text."""
+    found: list[tuple[int, int, str, str]] = []  # (not labelled, position, iso, words)
+    for pattern in (_DATE_WORDS, _DATE_NUM):
+        for m in pattern.finditer(text):
+            day = int(m.group(1))
+            month = _MONTHS.get(m.group(2).lower()) if pattern is _DATE_WORDS else int(m.group(2))
+            year = int(m.group(3))
+            if not month or not (1 <= month <= 12 and 1 <= day <= 31):
+                continue
+            before = text[max(0, m.start() - 40) : m.start()]
+            labelled = bool(_DATE_LABEL.search(before))
+            found.append((0 if labelled else 1, m.start(), f"{year:04d}-{month:02d}-{day:02d}",
+                          " ".join(m.group(0).split())))  # fmt: skip
+    if not found:
+        return None
+    _, _, iso, words = min(found)
+    return iso, words
+
+
+_PLACEHOLDER_TITLES = (
+    "microsoft word", "untitled", "document", "(anonymous)", "anonymous", "naamloos", "titel",
+    "powerpoint", "presentatie",
+)  # fmt: skip
+
+
+def clean_title(title: str) -> str | None:
+    """A document-properties title without copy counters, program prefixes, file
+    extensions and attachment numbers ("Bijlage 1 - Jaarstukken 2019 (1)" -> "Jaarstukken
+    2019"); None for placeholders."""
+    t = " ".join(title.split())
+    t = re.sub(r"^microsoft (?:word|excel|powerpoint)\s*-\s*", "", t, flags=re.I)
+    t = re.sub(r"\.(?:docx?|pdf|xlsx?|pptx?|odt)$", "", t, flags=re.I)
+    t = re.sub(r"(?:\s*\(\d{1,2}\))+$", "", t)
+    t = re.sub(r"^(?:raads)?bijlage\s*\d*\s*[-:–]\s*", "", t, flags=re.I)
+    t = t.strip(" -_")
+    if len(t) < 4 or t.lower().startswith(_PLACEHOLDER_TITLES) or not re.search(r"[^\W\d_]{3}", t):
+        return None
+    return t[:300]
+
+
+def first_lines(text: str, n: int = 6) -> list[str]:
+    """The first non-empty lines of the document text (blocks are separated by blank
+    lines; a block is one line)."""
+    out = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            out.append(line)
+            if len(out) == n:
+                break
+    return out
+
+
+def title_from_text(text: str) -> str | None:
+    """A title from the first lines: the first line that names a document type (and is
+    not a sentence), else None."""
+    lines = first_lines(text, 8)
+    for i, line in enumerate(lines):
+        if len(line) > 160 or line.endswith((".", ",", ";")):
+            continue
+        if infer_doc_type(line) and sum(c.isalpha() for c in line) >= 0.5 * len(line):
+            # "Begroting" over "2021-2024" on a cover: one title
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if len(line.split()) <= 3 and _YEAR.search(nxt) and len(nxt) <= 30:
+                return f"{line} {nxt}"
+            return line
     return None
 
 
@@ -207,46 +349,71 @@ def infer(
     first_text: str,
     reader_title: str | None,
     index: OrganisationIndex | None,
+    cover_title: str | None = None,
 ) -> Metadata:
-    """Fill what is not given from the file name, then the first pages."""
+    """Fill what is not given from the content (the cover title, the first lines, the
+    first pages), then the document properties, then the file name. Each inferred value
+    records how it was found. What "year" means depends on the type: see ``DATED_TYPES``
+    and docs/inlezen.md."""
     out = Metadata(**{**given.__dict__, "inferred": dict(given.inferred)})
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file_name)
     name_text = re.sub(r"[_\-.]+", " ", stem)
+    props = clean_title(reader_title) if reader_title else None
+    top = "\n".join(first_lines(first_text, 6))
+    cover = cover_title or ""
     if out.doc_type is None:
         for source, text in (
-            ("bestandsnaam", name_text),
-            ("titel", reader_title or ""),
+            ("titel op de voorpagina", cover),
+            ("eerste regels", top),
+            ("documenteigenschappen", props or ""),
             ("eerste pagina's", first_text),
+            ("bestandsnaam", name_text),
         ):
             found = infer_doc_type(text)
             if found:
                 out.doc_type = found[0]
                 out.inferred["doc_type"] = {"value": found[0], "how": f"{source}: '{found[1]}'"}
                 break
+    date = find_date(first_text[:3000])
+    if date:
+        out.inferred["date"] = {"value": date[0], "how": f"eerste pagina's: '{date[1]}'"}
     if out.year is None:
-        for source, text, loose in (
-            ("bestandsnaam", name_text, False),
-            ("titel", reader_title or "", False),
+        candidates: list[tuple[str, str, bool]] = [
+            ("titel op de voorpagina", cover, False),
+            ("eerste regels", top, False),
+            ("documenteigenschappen", props or "", False),
             ("eerste pagina's", first_text, False),
-            ("bestandsnaam", name_text, True),
-        ):
-            found_year = infer_year(text, loose=loose)
-            if found_year and 1990 <= found_year[0] <= 2100:
-                out.year = found_year[0]
-                out.inferred["year"] = {
-                    "value": found_year[0],
-                    "how": f"{source}: '{found_year[1]}'",
-                }
-                break
+            ("bestandsnaam", name_text, False),
+        ]
+        dated = out.doc_type in DATED_TYPES or out.doc_type is None
+        found_year: tuple[int, str] | None = None
+        how = ""
+        if date and dated:
+            found_year, how = (int(date[0][:4]), date[1]), "datum"
+        else:
+            for source, text, loose in candidates:
+                hit = infer_year(text, loose=loose)
+                if hit and 1990 <= hit[0] <= 2100:
+                    found_year, how = hit, source
+                    break
+            if found_year is None and date:
+                found_year, how = (int(date[0][:4]), date[1]), "datum"
+        if found_year is None:
+            hit = infer_year(name_text, loose=True)
+            if hit and 1990 <= hit[0] <= 2100:
+                found_year, how = hit, "bestandsnaam"
+        if found_year is not None:
+            out.year = found_year[0]
+            out.inferred["year"] = {"value": found_year[0], "how": f"{how}: '{found_year[1]}'"}
     if out.organisation is None and index is not None:
         # the file name and the title weigh more than a passing mention in the text
-        top = first_text[:_FIRST_LINES_CHARS]
+        head = first_text[:_FIRST_LINES_CHARS]
         for source, finder, text in (
             ("bestandsnaam", index.find_prefixed, name_text),
             ("bestandsnaam", index.find_in_name, name_text),
-            ("titel", index.find_prefixed, reader_title or ""),
-            ("titel", index.find_in_name, reader_title or ""),
-            ("eerste regels", index.find_in_body, top),
+            ("titel", index.find_prefixed, cover or reader_title or ""),
+            ("titel", index.find_in_name, cover or reader_title or ""),
+            ("eerste regels", index.find_in_body, head),
             ("eerste pagina's", index.find_in_body, first_text),
         ):
             found_org = finder(text)
@@ -258,18 +425,16 @@ def infer(
                 }
                 break
     if out.title is None:
-        if (
-            reader_title
-            and len(reader_title) >= 4
-            and not reader_title.lower().startswith(
-                ("microsoft word", "untitled", "document", "(anonymous)", "anonymous", "naamloos")
-            )
+        text_title = title_from_text(first_text)
+        for source, title in (
+            ("titel op de voorpagina", cover_title),
+            ("eerste regels", text_title),
+            ("documenteigenschappen", props),
         ):
-            out.title = reader_title
-            out.inferred["title"] = {
-                "value": reader_title,
-                "how": "documenteigenschappen of eerste kop",
-            }
+            if title and len(title) >= 4:
+                out.title = title[:300]
+                out.inferred["title"] = {"value": out.title, "how": source}
+                break
         else:
             # underscores and dots as spaces; hyphens stay within "2026-2029", "Baarle-Nassau"
             title = re.sub(r"[_.]+|(?<=\s)-+|-+(?=\s)|^-+|-+$", " ", stem)

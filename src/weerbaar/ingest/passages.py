@@ -37,7 +37,8 @@ class Span:
     start: int
     end: int
     kind: str
-    level: int
+    level: int  # heading level; for table rows: 1 caption, 2 column headers, 0 a row
+    group: int = 0
 
 
 @dataclass(slots=True)
@@ -72,10 +73,17 @@ def assemble_page(blocks: list[Block]) -> tuple[str, list[Span]]:
             parts.append(sep)
             pos += len(sep)
         parts.append(text)
-        spans.append(Span(pos, pos + len(text), block.kind, block.level))
+        spans.append(Span(pos, pos + len(text), block.kind, block.level, block.group))
         pos += len(text)
         prev = block
     return "".join(parts), spans
+
+
+_HAS_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _count_words(text: str, s: int, e: int) -> int:
+    return len(text[s:e].split())
 
 
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…]+(?=\s+[^a-zà-ÿ\s])|$)", re.S)
@@ -138,10 +146,12 @@ def _windows(
 GUESSED_LEVEL = 9
 
 
-def _is_cover(doc_text: str, base: int, spans: list[Span], min_words: int) -> bool:
-    """A sparse page of a few short lines: guessed headings with little text below them
-    (a title page)."""
-    guessed = [sp for sp in spans if sp.kind == "kop" and sp.level >= GUESSED_LEVEL]
+def _is_cover(
+    doc_text: str, base: int, spans: list[Span], min_words: int, first: bool = False
+) -> bool:
+    """A sparse page of a few short lines: guessed headings (on the first page: any
+    headings) with little text below them (a title page)."""
+    guessed = [sp for sp in spans if sp.kind == "kop" and (first or sp.level >= GUESSED_LEVEL)]
     if not guessed or len(guessed) == len(spans):
         return False
     words = sum(len(doc_text[base + sp.start : base + sp.end].split()) for sp in spans)
@@ -173,6 +183,8 @@ def _merge_short(
         s, e = min(a[0], b[0]), max(a[1], b[1])
         if a[3] != b[3] or e - s > max_chars or words(s, e) > max_words:
             return False
+        if (a[2] == "tabel") != (b[2] == "tabel"):
+            return False  # table rows never join running text
         return a[2] == b[2] or min(words(a[0], a[1]), words(b[0], b[1])) < tiny
 
     def join(a: tuple[int, int, str, str | None], b: tuple[int, int, str, str | None]):  # type: ignore[no-untyped-def]
@@ -222,17 +234,21 @@ def build_passages(
     overlap = max(1, max_words // 5)
     tiny = max(3, min_words // 4)  # fewer words than this: a fragment, not a passage
 
-    # units: (start, end, kind, heading path, page_no, words)
+    # units: (start, end, kind, heading path, page_no, words); a table's rows carry its
+    # caption in their heading path, so every passage of a long table names it
     units: list[tuple[int, int, str, str | None, int, int]] = []
+    table_keys: list[tuple[int, int] | None] = []
     headings: list[tuple[int, str]] = []
     for page_no, ((_, spans), base) in enumerate(zip(pages, starts, strict=True), start=1):
-        cover = _is_cover(doc_text, base, spans, min_words)
+        cover = _is_cover(doc_text, base, spans, min_words, first=page_no == 1)
+        caption: dict[int, str] = {}
         for sp in spans:
             s, e = base + sp.start, base + sp.end
-            if sp.kind == "kop" and cover and sp.level >= GUESSED_LEVEL:
+            if sp.kind == "kop" and cover and (page_no == 1 or sp.level >= GUESSED_LEVEL):
                 # the lines of a cover page are its text, not a series of sections
                 path = " > ".join(h for _, h in headings) or None
-                units.append((s, e, "tekst", path, page_no, len(doc_text[s:e].split())))
+                units.append((s, e, "tekst", path, page_no, _count_words(doc_text, s, e)))
+                table_keys.append(None)
                 continue
             if sp.kind == "kop":
                 level = max(1, sp.level)
@@ -241,7 +257,15 @@ def build_passages(
                 continue
             path = " > ".join(h for _, h in headings) or None
             kind = sp.kind if sp.kind in KINDS else "tekst"
-            units.append((s, e, kind, path, page_no, len(doc_text[s:e].split())))
+            key = None
+            if kind == "tabel":
+                key = (page_no, sp.group)
+                if sp.level == 1 and sp.group not in caption:
+                    caption[sp.group] = doc_text[s:e][:200]
+                elif sp.group in caption:
+                    path = f"{path} > {caption[sp.group]}" if path else caption[sp.group]
+            units.append((s, e, kind, path, page_no, _count_words(doc_text, s, e)))
+            table_keys.append(key)
 
     def page_of(offset: int) -> int:
         # last page whose start <= offset
@@ -267,7 +291,8 @@ def build_passages(
             ranges.append((group[0][0], group[-1][1], kind, group[0][3]))
             group.clear()
 
-    for unit in units:
+    group_key: tuple[int, int] | None = None
+    for unit, key in zip(units, table_keys, strict=True):
         s, e, kind, path, _page, words = unit
         if words > max_words or e - s > max_chars:
             flush()
@@ -277,19 +302,24 @@ def build_passages(
             continue
         if group:
             g_words = sum(u[5] for u in group)
-            # a new section always starts a new passage; within a section short blocks of
-            # one kind are joined, and tiny ones (a table cell, a label) with any kind
-            joins = (
-                group[0][3] == path
-                and g_words + words <= max_words
-                and (
-                    (g_words < min_words and (group[-1][2] == kind or g_words < tiny))
-                    or words < tiny  # a closing line ends the passage before it
+            if key is not None or group_key is not None:
+                # a table stays apart from running text; its rows join up to max_words
+                joins = key == group_key and g_words + words <= max_words
+            else:
+                # a new section always starts a new passage; within a section short
+                # blocks of one kind are joined, and tiny ones (a label) with any kind
+                joins = (
+                    group[0][3] == path
+                    and g_words + words <= max_words
+                    and (
+                        (g_words < min_words and (group[-1][2] == kind or g_words < tiny))
+                        or words < tiny  # a closing line ends the passage before it
+                    )
                 )
-            )
             if not joins:
                 flush()
         group.append(unit)
+        group_key = key
     flush()
     ranges = _merge_short(doc_text, ranges, min_words, max_words, max_chars, tiny)
 
@@ -300,6 +330,8 @@ def build_passages(
             continue
         seen.add((s, e))
         text = doc_text[s:e]
+        if not _HAS_WORD.search(text):
+            continue  # bare figures (a table without labels): in the page text, no passage
         passages.append(
             PassageData(
                 seq=len(passages),

@@ -66,9 +66,11 @@ def parse_file(
         pos += len(text) + len(PAGE_SEPARATOR)
     notes = dict(rr.notes)
     has_text = any(r["text"] for r in page_rows)
+    not_read = notes.get("pages_not_read") or []
     if not has_text:
-        if notes.get("pages_without_text_layer"):
-            status, reason = Status.no_text_layer, REASONS[Status.no_text_layer]
+        if not_read:
+            status = Status.no_text_layer
+            reason = unread_reason(notes, rr.pages_total or len(page_rows), nothing=True)
         else:
             status, reason = Status.empty, REASONS[Status.empty]
         passages = []
@@ -82,23 +84,50 @@ def parse_file(
             if total and total > read
             else "Alleen het begin van het document is gelezen (grens max_chars)."
         )
+        if not_read:
+            reason += " " + unread_reason(notes, read)
+    elif not_read:
+        # never "ingelezen" when pages with content could not be read
+        status = Status.truncated
+        reason = unread_reason(notes, len(page_rows))
     else:
         status, reason = Status.ok, None
-        if notes.get("pages_without_text_layer"):
-            reason = (
-                f"{len(notes['pages_without_text_layer'])} pagina('s) zonder tekstlaag niet gelezen "
-                "(geen tekstlaag, OCR nodig)."
-            )
     return {
         "status": str(status),
         "reason": reason,
         "title": rr.title,
+        "cover_title": rr.cover_title,
         "notes": notes,
         "pages_total": rr.pages_total or len(page_rows),
         "pages": page_rows,
         "passages": [{f: getattr(p, f) for f in PassageData.__slots__} for p in passages],
         "first_text": doc_text[:4000],
     }
+
+
+def unread_reason(notes: dict[str, Any], total: int, *, nothing: bool = False) -> str:
+    """Dutch reason for pages that could not be read: how many, which, and why."""
+    pages = notes.get("pages_not_read") or []
+    unusable = set(notes.get("pages_unusable_text_layer") or [])
+    why = notes.get("page_notes") or {}
+    reasons: dict[str, int] = {}
+    for p in pages:
+        text = why.get(str(p), "")
+        reason = text.split(";", 1)[-1].strip() if ";" in text else text
+        reasons[reason] = reasons.get(reason, 0) + 1
+    kinds = []
+    if unusable & set(pages):
+        kinds.append("onbruikbare tekstlaag")
+    if set(pages) - unusable:
+        kinds.append("geen tekstlaag")
+    shown = ", ".join(map(str, pages[:10])) + (" ..." if len(pages) > 10 else "")
+    causes = "; ".join(f"{r} ({n})" for r, n in reasons.items() if r)
+    lead = (
+        "Geen enkele pagina kon worden gelezen"
+        if nothing
+        else (f"{len(pages)} van {total} pagina's niet gelezen")
+    )
+    return f"{lead} ({' en '.join(kinds)}: pagina {shown}); {causes}."
 
 
 def _resolve(target: str) -> Callable[..., dict[str, Any]]:
@@ -143,6 +172,10 @@ def _worker_main(inbox: Connection, conn: Connection, memory_mb: int, target: st
                 conn.send(("progress", _job, _last[1]))
                 _last[0], _last[1] = now, 0
 
+        def extend(seconds: float, _job: int = job_id) -> None:
+            conn.send(("extend", _job, float(seconds)))
+
+        progress.extend = extend  # type: ignore[attr-defined]
         try:
             result = fn(path, media_type, settings, progress)
             if last[1]:
@@ -199,6 +232,7 @@ class ParsePool:
         self._info: dict[int, tuple[str, str, Callable[[int], None] | None]] = {}
         self._results: dict[int, dict[str, Any]] = {}
         self._deadline: float | None = None
+        self._started = 0.0  # when the job in line started (for the OCR extension cap)
         self._settings_kw = dataclasses.asdict(settings)
         self.children_started = 0
         self.peak_rss_kb = 0  # highest resident set size a worker reported
@@ -273,6 +307,7 @@ class ParsePool:
         assert self._send is not None
         if not self._queue:
             self._deadline = time.monotonic() + self.settings.parse_timeout_s
+            self._started = time.monotonic()
         self._queue.append(job_id)
         self._jobs += 1
         self._send.send((job_id, path, media_type, self._settings_kw))
@@ -293,6 +328,7 @@ class ParsePool:
             self._queue.pop(0)
         self._info.pop(job_id, None)
         self._deadline = time.monotonic() + self.settings.parse_timeout_s if self._queue else None
+        self._started = time.monotonic()
 
     def _death_result(self, code: int | None) -> dict[str, Any]:
         """The status of a file whose worker died: a crash of the parser on this file
@@ -382,6 +418,13 @@ class ParsePool:
             self._queue.pop(0)
             self._finish(head, self._death_result(code))
             self._restart()
+            return
+        if kind == "extend":
+            # slow but steady work (OCR, page by page) may run past the time limit, up to
+            # the OCR time budget of the file
+            if jid == head and self._deadline is not None:
+                cap = self._started + self.settings.parse_timeout_s + self.settings.ocr_budget_s
+                self._deadline = min(max(self._deadline, time.monotonic() + payload), cap)
             return
         if kind == "progress":
             info = self._info.get(jid)

@@ -24,7 +24,8 @@ class ReadResult:
 
     pages: list[list[Block]] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)  # text | ocr | none per page
-    title: str | None = None
+    title: str | None = None  # document properties (PDF metadata, DOCX core, HTML <title>)
+    cover_title: str | None = None  # the title as printed on the first page
     truncated: bool = False
     pages_total: int | None = None
     notes: dict[str, Any] = field(default_factory=dict)

@@ -8,6 +8,7 @@ tekstlaag"."""
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 import os
@@ -15,25 +16,27 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from weerbaar.errors import IngestError
+from weerbaar.ingest.layout import Line, blocks_from_lines, doc_style
 from weerbaar.ingest.normalize import clean_chars
 from weerbaar.ingest.passages import Block
 from weerbaar.ingest.readers import Progress, ReadResult
-from weerbaar.ingest.readers.text import text_blocks
 from weerbaar.ingest.status import REASONS, Status
+from weerbaar.ingest.textlayer import judge
 from weerbaar.settings import Settings
 
-_BULLET = re.compile(r"^(?:[•▪◦●○■□➢►\-–*]|\d{1,3}[.)]|[a-z][.)])\s+\S")
-_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S")
-_END = (".", "!", "?", ":", ";")
-OCR_DPI = 300
+OCR_DPI = 300  # scanned pages
+OCR_DPI_VECTOR = 200  # pages whose text layer is unusable: crisp rendering, less needed
+OCR_PAGE_TIMEOUT_S = 120
 OCR_MIN_DPI = 100
 
 
@@ -51,13 +54,13 @@ def _edge_key(line: str) -> str:
     return _TRAIL_NUMBER.sub("", _LEAD_NUMBER.sub("", key))
 
 
-def running_lines(pages: list[list[str]]) -> set[str]:
+def running_lines(pages: list[list[Line]]) -> set[str]:
     """Keys of lines at the top or bottom of at least half the pages (at least 3): running
     headers and footers."""
     counts: Counter[str] = Counter()
     n = 0
     for lines in pages:
-        filled = [ln for ln in lines if ln]
+        filled = [ln.text for ln in lines if ln.text]
         if not filled:
             continue
         n += 1
@@ -67,7 +70,7 @@ def running_lines(pages: list[list[str]]) -> set[str]:
     return {k for k, c in counts.items() if k and c >= max(3, n / 2) and len(k) <= 150}
 
 
-def strip_edges(lines: list[str], running: set[str], numbered: bool) -> tuple[list[str], int]:
+def strip_edges(lines: list[Line], running: set[str], numbered: bool) -> tuple[list[Line], int]:
     """Remove running headers/footers and bare page numbers at the top and bottom."""
     dropped = 0
 
@@ -75,14 +78,14 @@ def strip_edges(lines: list[str], running: set[str], numbered: bool) -> tuple[li
         return _edge_key(line) in running or (numbered and bool(_PAGE_NUMBER.match(line)))
 
     for _ in range(3):  # from the top
-        i = next((k for k, ln in enumerate(lines) if ln), None)
-        if i is None or not is_edge(lines[i]):
+        i = next((k for k, ln in enumerate(lines) if ln.text), None)
+        if i is None or not is_edge(lines[i].text):
             break
         lines = lines[i + 1 :]
         dropped += 1
     for _ in range(3):  # from the bottom
-        i = next((k for k in range(len(lines) - 1, -1, -1) if lines[k]), None)
-        if i is None or not is_edge(lines[i]):
+        i = next((k for k in range(len(lines) - 1, -1, -1) if lines[k].text), None)
+        if i is None or not is_edge(lines[i].text):
             break
         lines = lines[:i]
         dropped += 1
@@ -93,88 +96,56 @@ def page_lines(raw: str) -> list[str]:
     return [ln.strip() for ln in clean_chars(raw).split("\n")]
 
 
-def _numeric(line: str) -> bool:
-    """Mostly figures, amounts and signs ("€ 7.119 3%", "(x €1.000)", "2025 2026")."""
-    chars = [c for c in line if not c.isspace()]
-    if not chars:
-        return False
-    letters = sum(c.isalpha() for c in chars)
-    digits = sum(c.isdigit() for c in chars)
-    return digits > 0 and letters <= 0.3 * len(chars)
-
-
 def pdf_blocks(raw: str | list[str]) -> list[Block]:
-    """Paragraphs, headings and list items from the text (or cleaned lines) of one page."""
+    """Blocks of one page from its text (or cleaned lines), without font information."""
     lines = page_lines(raw) if isinstance(raw, str) else raw
-    lengths = [len(ln) for ln in lines if ln]
-    if not lengths:
-        return []
-    full = max(lengths)
-    blocks: list[Block] = []
-    cur: list[str] = []
-    kind = "tekst"
+    return blocks_from_lines([Line(t) for t in lines], None)
 
-    def flush() -> None:
-        nonlocal cur, kind
-        if cur:
-            blocks.append(Block("\n".join(cur), kind, chars_clean=True))
-        cur, kind = [], "tekst"
 
-    def ends_paragraph(line: str) -> bool:
-        return line.endswith(_END) and len(line) < 0.8 * full
+_GET_SIZE = pdfium_c.FPDFText_GetFontSize
+_GET_WEIGHT = pdfium_c.FPDFText_GetFontWeight
+_GET_ORIGIN = pdfium_c.FPDFText_GetCharOrigin
+_MAP_ERROR = pdfium_c.FPDFText_HasUnicodeMapError
 
-    for i, line in enumerate(lines):
-        if not line:
-            flush()
+
+def layout_lines(textpage: pdfium.PdfTextPage, raw: str) -> list[Line]:
+    """The cleaned lines of a page with the font size, weight and position of their first
+    character (pdfium separates lines with CR LF; character indices follow the text)."""
+    tp = textpage.raw
+    x = ctypes.c_double()
+    y = ctypes.c_double()
+    px, py = ctypes.byref(x), ctypes.byref(y)
+    out: list[Line] = []
+    pos = 0
+    for seg in raw.split("\r\n"):
+        n = len(seg)
+        text = " ".join(clean_chars(seg).split()) if seg else ""
+        if text:
+            idx = pos + n - len(seg.lstrip())
+            _GET_ORIGIN(tp, idx, px, py)
+            out.append(
+                Line(text, _GET_SIZE(tp, idx), _GET_WEIGHT(tp, idx) >= 600, x.value, y.value)
+            )
+        else:
+            out.append(Line(""))
+        pos += n + 2
+    return out
+
+
+def map_error_share(textpage: pdfium.PdfTextPage, raw: str, samples: int = 24) -> float:
+    """Share of sampled non-space characters whose glyph has no Unicode mapping."""
+    n = len(raw)
+    if n == 0:
+        return 0.0
+    step = max(1, n // samples)
+    tp = textpage.raw
+    seen = bad = 0
+    for i in range(0, n, step):
+        if raw[i].isspace():
             continue
-        prev_done = not cur or ends_paragraph(cur[-1]) or len(cur[-1]) < 0.5 * full
-        nxt = next((ln for ln in lines[i + 1 :] if ln), "")
-        words = line.split()
-        m = _NUMBERED.match(line)
-        numbered_title = (
-            m is not None and len(words) >= 2 and words[1][:1].isupper() and len(words[0]) <= 6
-        )
-        # "1.1 Crisisbeheersing" after a full last line that ends a sentence
-        prev_done = prev_done or (numbered_title and cur[-1].endswith(_END))
-        is_heading = (
-            prev_done
-            and 1 <= len(words) <= 12
-            and len(line) <= 90
-            and not line.endswith((*_END, ","))
-            and (line[0].isupper() or line[0].isdigit())
-            and not _numeric(line)
-            # a label above figures is a table cell ("Uitgaven" over "€ 7.119"), not a heading
-            and not (nxt and _numeric(nxt))
-            # the last line of a page is a heading only when numbered ("1.1 Crisisbeheersing")
-            and (nxt != "" or numbered_title)
-            and (len(line) < 0.6 * full or full < 40)
-        )
-        is_heading = is_heading and (m is not None or not _BULLET.match(line))
-        if is_heading:
-            flush()
-            level = m.group(1).count(".") + 1 if m else 9
-            blocks.append(Block(line, "kop", level, chars_clean=True))
-            continue
-        if _numeric(line) and len(words) <= 8 and prev_done:
-            # a row of figures stands alone: it must not run into the next paragraph (a
-            # line of figures that continues a full line of text stays in its paragraph)
-            flush()
-            cur = [line]
-            flush()
-            continue
-        if _BULLET.match(line):
-            flush()
-            cur, kind = [line], "lijst"
-            continue
-        if cur and (
-            ends_paragraph(cur[-1])
-            # a label above figures after a finished sentence: the start of a table
-            or (cur[-1].endswith(_END) and len(words) <= 4 and nxt and _numeric(nxt))
-        ):
-            flush()
-        cur.append(line)
-    flush()
-    return blocks
+        seen += 1
+        bad += bool(_MAP_ERROR(tp, i))
+    return bad / seen if seen else 0.0
 
 
 def _has_images(page: pdfium.PdfPage) -> bool:
@@ -195,10 +166,13 @@ def _die_with_parent() -> None:
         pass
 
 
-def _ocr_page(page: pdfium.PdfPage, settings: Settings, tesseract: str) -> str | None:
-    """OCR text of one page, or None when the page is too large to render under the cap."""
+def _ocr_page(
+    page: pdfium.PdfPage, settings: Settings, tesseract: str, dpi: int = OCR_DPI
+) -> str | None:
+    """OCR text of one page, or None when the page is too large to render under the cap.
+    Raises subprocess.TimeoutExpired when tesseract takes longer than the page limit."""
     w, h = page.get_size()  # points
-    scale = OCR_DPI / 72
+    scale = dpi / 72
     pixels = w * scale * h * scale
     if pixels > settings.ocr_max_pixels:
         scale = math.sqrt(settings.ocr_max_pixels / max(1.0, w * h))
@@ -216,7 +190,7 @@ def _ocr_page(page: pdfium.PdfPage, settings: Settings, tesseract: str) -> str |
             capture_output=True,
             env=env,
             preexec_fn=_die_with_parent,  # the worker is single-threaded
-            timeout=max(10, settings.parse_timeout_s),
+            timeout=OCR_PAGE_TIMEOUT_S,
             check=False,
         )
     if proc.returncode != 0:
@@ -259,9 +233,9 @@ def _page_count_pypdf(path: Path) -> int | None:
         log.setLevel(level)
 
 
-def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
+def _open(path: Path) -> pdfium.PdfDocument:
     try:
-        pdf = pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == pdfium_c.FPDF_ERR_PASSWORD:
@@ -277,7 +251,44 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         raise IngestError(
             Status.corrupt, f"{REASONS[Status.corrupt]} (PDF kan niet worden geopend)"
         ) from exc
+
+
+def cover_title(pages: list[list[Line]]) -> str | None:
+    """The title on the cover: the lines set in the largest type on the first two pages
+    (at least a third larger than the body text)."""
+    lines = [ln for page in pages[:2] for ln in page if ln.text and ln.size > 0]
+    if not lines:
+        return None
+    sizes = Counter(round(ln.size) for ln in lines for _ in range(len(ln.text)))
+    body = sizes.most_common(1)[0][0]
+    top = max(ln.size for ln in lines)
+    if top < body * 1.3:
+        return None
+    parts: list[str] = []
+    for ln in lines:
+        if abs(ln.size - top) < 0.5:
+            parts.append(ln.text)
+        elif parts:
+            break
+    title = " ".join(" ".join(parts).split())
+    letters = sum(c.isalpha() for c in title)
+    return title[:300] if letters >= 4 else None
+
+
+def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
+    """Pages of a PDF: the text layer where it is usable, OCR where it is missing or
+    unusable (within the page and time limits), and per page how it was read and why."""
+    pdf = _open(path)
     result = ReadResult()
+    extend = getattr(progress, "extend", None)
+    page_notes: dict[str, str] = {}
+    no_text: list[int] = []  # image pages that could not be read
+    unusable: list[int] = []  # pages whose text layer was judged unusable
+    not_read: list[int] = []  # pages with content that could not be read at all
+    ocr_pages: list[int] = []
+    too_big: list[int] = []
+    ocr_seconds = 0.0
+    data: list[tuple[str, list[Line]]] = []  # (method, lines) per page
     try:
         if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
             result.notes["encrypted_owner_only"] = True
@@ -292,38 +303,44 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
             raise IngestError(Status.empty, f"{REASONS[Status.empty]} (PDF zonder pagina's)")
         limit = min(total, settings.max_pages)
         result.truncated = total > limit
-        ocr_done = 0
-        no_text: list[int] = []
-        ocr_pages: list[int] = []
-        too_big: list[int] = []
         chars = 0
-        texts: list[tuple[str, str]] = []  # (raw text, method) per page
         for i in range(limit):
             page = pdf[i]
+            page_no = i + 1
             try:
                 textpage = page.get_textpage()
                 raw = textpage.get_text_range()
+                problem = judge(raw, map_error_share(textpage, raw)) if raw.strip() else None
+                lines = layout_lines(textpage, raw) if raw.strip() and problem is None else []
                 textpage.close()
                 method = "text"
-                if not raw.strip():
+                if not lines:
                     method = "none"
-                    if _has_images(page):
-                        tesseract = tesseract_path() if settings.ocr else None
-                        if tesseract and ocr_done < settings.ocr_max_pages:
-                            ocr = _ocr_page(page, settings, tesseract)
-                            if ocr is None:
-                                too_big.append(i + 1)
-                                no_text.append(i + 1)
-                            else:
-                                ocr_done += 1
-                                raw = ocr
-                                method = "ocr"
-                                ocr_pages.append(i + 1)
+                    need = problem or ("geen tekstlaag" if _has_images(page) else None)
+                    if problem:
+                        unusable.append(page_no)
+                    if need is not None:
+                        ocr_text, why = _try_ocr(
+                            page, settings, need, ocr_seconds, len(ocr_pages), extend
+                        )
+                        ocr_seconds += why[1]
+                        if ocr_text is not None:
+                            method = "ocr"
+                            raw = ocr_text
+                            lines = [Line(t) for t in page_lines(ocr_text)]
+                            ocr_pages.append(page_no)
+                            page_notes[str(page_no)] = f"OCR ({need})"
                         else:
-                            no_text.append(i + 1)
+                            raw = ""
+                            not_read.append(page_no)
+                            page_notes[str(page_no)] = f"niet gelezen: {need}; {why[0]}"
+                            if why[0] == _TOO_BIG:
+                                too_big.append(page_no)
+                            if not problem:
+                                no_text.append(page_no)
             finally:
                 page.close()
-            texts.append((raw, method))
+            data.append((method, lines))
             chars += len(raw)
             progress(1)
             if chars > settings.max_chars:
@@ -331,16 +348,19 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
                 break
     finally:
         pdf.close()
-    lines = [page_lines(raw) if method == "text" else [] for raw, method in texts]
-    running = running_lines(lines)
+    text_pages = [lines if method == "text" else [] for method, lines in data]
+    running = running_lines(text_pages)
+    style = doc_style(text_pages)
+    result.cover_title = cover_title(text_pages)
     dropped = 0
-    for (raw, method), page in zip(texts, lines, strict=True):
-        if method == "ocr":
-            blocks = text_blocks(raw, markdown=False)
-        else:
-            page, n = strip_edges(page, running, numbered=len(texts) > 1)
+    numbered = len(data) > 1
+    for method, lines in data:
+        if method == "text":
+            lines, n = strip_edges(lines, running, numbered)
             dropped += n
-            blocks = pdf_blocks(page)
+            blocks = blocks_from_lines(lines, style)
+        else:
+            blocks = blocks_from_lines(lines, None)
         result.pages.append(blocks)
         result.methods.append(method)
     if dropped:
@@ -349,8 +369,52 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         result.notes["pages_without_text_layer"] = no_text
         available = settings.ocr and tesseract_path()
         result.notes["ocr"] = "grens bereikt" if available else "niet beschikbaar"
+    if unusable:
+        result.notes["pages_unusable_text_layer"] = unusable
+    if not_read:
+        result.notes["pages_not_read"] = not_read
     if ocr_pages:
         result.notes["ocr_pages"] = ocr_pages
+        result.notes["ocr_seconds"] = round(ocr_seconds, 1)
     if too_big:
         result.notes["pages_too_large_for_ocr"] = too_big
+    if page_notes:
+        result.notes["page_notes"] = page_notes
     return result
+
+
+_TOO_BIG = "pagina te groot voor OCR"
+
+
+def _try_ocr(
+    page: pdfium.PdfPage,
+    settings: Settings,
+    need: str,
+    spent: float,
+    done: int,
+    extend: Callable[[float], None] | None,
+) -> tuple[str | None, tuple[str, float]]:
+    """OCR one page within the limits: (text or None, (why not, seconds spent))."""
+    if not settings.ocr:
+        return None, ("OCR staat uit", 0.0)
+    tesseract = tesseract_path()
+    if tesseract is None:
+        return None, ("OCR niet beschikbaar (tesseract met Nederlands ontbreekt)", 0.0)
+    if done >= settings.ocr_max_pages:
+        return None, (f"grens van {settings.ocr_max_pages} OCR-pagina's bereikt", 0.0)
+    if spent >= settings.ocr_budget_s:
+        return None, (f"OCR-tijdbudget van {settings.ocr_budget_s} s op", 0.0)
+    if extend is not None:  # the worker's time limit grows with the OCR work
+        extend(OCR_PAGE_TIMEOUT_S + 30)
+    started = time.monotonic()
+    dpi = OCR_DPI if need == "geen tekstlaag" else OCR_DPI_VECTOR
+    try:
+        text = _ocr_page(page, settings, tesseract, dpi)
+    except subprocess.TimeoutExpired:
+        return None, (f"OCR duurde langer dan {OCR_PAGE_TIMEOUT_S} s", time.monotonic() - started)
+    took = time.monotonic() - started
+    if text is None:
+        return None, (_TOO_BIG, took)
+    if not text.strip():
+        return None, ("OCR vond geen tekst", took)
+    return text, ("", took)

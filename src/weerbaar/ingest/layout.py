@@ -1,0 +1,456 @@
+"""Lines of a page -> blocks: paragraphs, headings, list items and tables.
+
+Used for PDF text layers (lines with font size, weight and position from pdfium) and for
+OCR text (lines without font information). The rules, in order:
+
+1. **Tables first.** A line that ends in two or more figures ("Riolering 1.548 1.517",
+   "Lasten -40.543 -42.447") or holds nothing but figures is a table row. Rows close
+   together form a table, with the lines just above them that name it (a caption,
+   "Tabel 2.2 ...") or head its columns (years, "Rekening", "Begroting"), and the short
+   label lines that wrap onto a row. A table becomes blocks of kind ``tabel`` (one per
+   row, the caption with level 1, column headers with level 2), so a table row is never
+   a heading and never part of a running-text paragraph.
+2. **Headings from the real structure.** With font information, a heading is a short
+   line set larger than the body text or bold (a bold line that is part of a longer
+   bold paragraph is not); numbering ("1.2 ...") deepens the level. Without it (OCR), the
+   layout heuristics of short, capitalised, unpunctuated lines apply.
+3. **Paragraphs** end at a clear vertical gap, a line that ends a sentence well before
+   the right margin, or a new list item.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from weerbaar.ingest.passages import GUESSED_LEVEL, Block
+
+_BULLET = re.compile(r"^(?:[•▪◦●○■□➢►\-–*]|\d{1,3}[.)]|[a-z][.)])\s+\S")
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S")
+_END = (".", "!", "?", ":", ";")
+# one cell of figures: 1.548  -2.220  7,4  (2024)  12%  € 45.000  -  n.v.t.
+_FIGURE = re.compile(
+    r"^(?:[-+−–]?\(?[-+−–]?(?:€|EUR)?\s?\d[\d.,]*\)?%?|[-–—]|%|€|n\.?v\.?t\.?|x)$", re.I
+)
+_YEAR = re.compile(r"^\(?(?:19|20)\d{2}(?:[-/]\d{2,4})?\)?$")
+_CAPTION = re.compile(
+    r"^(?:tabel|tab\.|figuur|grafiek|overzicht|staat|bijlage\s+\d+\s*[:.-]\s*overzicht)\b", re.I
+)
+_COLUMN_WORDS = frozenset(
+    [
+        "rekening",
+        "begroting",
+        "begr.",
+        "realisatie",
+        "raming",
+        "primitief",
+        "primitieve",
+        "gewijzigde",
+        "actuele",
+        "saldo",
+        "lasten",
+        "baten",
+        "totaal",
+        "bedrag",
+        "bedragen",
+        "omschrijving",
+        "programma",
+        "taakveld",
+        "peilwaarde",
+        "streefwaarde",
+        "jaar",
+        "jaarschijf",
+        "verschil",
+        "prognose",
+        "werkelijk",
+        "budget",
+        "mutatie",
+        "stand",
+        "toevoeging",
+        "onttrekking",
+        "incidenteel",
+        "structureel",
+        "bron",
+        "eenheid",
+        "indicator",
+        "x",
+    ]
+)
+
+
+@dataclass(slots=True)
+class Line:
+    """One text line of a page; ``size`` 0 when there is no font information."""
+
+    text: str
+    size: float = 0.0
+    bold: bool = False
+    x: float = 0.0
+    y: float = 0.0  # baseline, PDF points from the bottom
+
+
+def figures_at_end(text: str) -> tuple[int, int]:
+    """(number of trailing figure cells, number of words): "Baten 12.036 13.968" -> (2, 3)."""
+    words = text.split()
+    n = 0
+    digits = 0
+    for w in reversed(words):
+        if _FIGURE.match(w):
+            n += 1
+            digits += any(c.isdigit() for c in w)
+        else:
+            break
+    return (n if digits else 0), len(words)
+
+
+def numeric_line(text: str) -> bool:
+    """Mostly figures, amounts and signs ("€ 7.119 3%", "(x €1.000)", "2025 2026")."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return False
+    letters = sum(c.isalpha() for c in chars)
+    digits = sum(c.isdigit() for c in chars)
+    return digits > 0 and letters <= 0.3 * len(chars)
+
+
+def is_row(text: str) -> bool:
+    """A table row: ends in two or more figure cells (at least one with a digit), or is
+    nothing but figures. Cells that are all years head columns instead."""
+    n, words = figures_at_end(text)
+    if n == 0:
+        return False
+    cells = text.split()[words - n :]
+    if all(_YEAR.match(c) or not any(ch.isdigit() for ch in c) for c in cells):
+        return False
+    if n == words:
+        return True
+    if n >= 2:
+        label = " ".join(text.split()[: words - n])
+        # "in 2024 en 2025." is the end of a sentence, not a row
+        return not label.endswith((",", " en", " of", " tot", " van", " in"))
+    return False
+
+
+def is_header(text: str) -> bool:
+    """Column headers: two or more years, or words that head budget columns."""
+    words = text.split()
+    if not words or len(words) > 16:
+        return False
+    years = sum(bool(_YEAR.match(w)) for w in words)
+    if years >= 2:
+        return True
+    col = sum(w.lower().strip("():,") in _COLUMN_WORDS for w in words)
+    return col >= 2 and col >= len(words) / 2
+
+
+def is_caption(text: str) -> bool:
+    return bool(_CAPTION.match(text)) and len(text) <= 160
+
+
+@dataclass(slots=True)
+class DocStyle:
+    """Body font size of a document and the sizes used for headings (largest first)."""
+
+    body: float
+    heading_sizes: tuple[float, ...]
+
+    def level(self, line: Line) -> int:
+        size = round(line.size * 2) / 2
+        for i, s in enumerate(self.heading_sizes):
+            if size >= s:
+                return i + 1
+        return len(self.heading_sizes) + 1
+
+
+def doc_style(pages: list[list[Line]]) -> DocStyle | None:
+    """The body size (the size of most characters) and heading sizes, or None when the
+    lines carry no font information or all text has one size and weight."""
+    sizes: Counter[float] = Counter()
+    bold = 0
+    for lines in pages:
+        for ln in lines:
+            if ln.text and ln.size > 0:
+                sizes[round(ln.size * 2) / 2] += len(ln.text)
+                bold += ln.bold
+    if not sizes:
+        return None
+    body = sizes.most_common(1)[0][0]
+    big = sorted((s for s in sizes if s >= body * 1.1 and s <= body * 4), reverse=True)
+    if not big and not bold:
+        return None
+    return DocStyle(body, tuple(big[:4]))
+
+
+def _heading_style(line: Line, style: DocStyle) -> bool:
+    return line.size > 0 and (line.bold or round(line.size * 2) / 2 >= style.body * 1.1)
+
+
+def _heading_text_ok(text: str) -> bool:
+    words = text.split()
+    return (
+        1 <= len(words) <= 18
+        and len(text) <= 140
+        and not text.endswith((".", ",", ";", ":"))
+        and (text[0].isupper() or text[0].isdigit() or text[0] in "‘'\"(")
+        and not numeric_line(text)
+        and not is_row(text)
+        and (not _BULLET.match(text) or bool(_NUMBERED.match(text)))
+    )
+
+
+def _tables(lines: list[Line], style: DocStyle | None) -> list[int]:
+    """Table number per line (0: not in a table)."""
+    n = len(lines)
+    kind = [""] * n  # row | head | cap | ""
+    prev = ""
+    prev_text = False  # the line before is running text (not a row, header or caption)
+    for i, ln in enumerate(lines):
+        t = ln.text
+        if not t:
+            prev = ""
+            continue
+        if is_row(t) and not (prev_text and len(prev) >= 60 and not prev.endswith(_END)):
+            # (figures that continue a full line of text stay in its sentence)
+            kind[i] = "row"
+        elif is_caption(t):
+            kind[i] = "cap"
+        elif is_header(t):
+            kind[i] = "head"
+        prev = t
+        prev_text = not kind[i]
+    table = [0] * n
+    current = 0
+    last_row = -10
+    for i in range(n):
+        if kind[i] != "row":
+            continue
+        if i - last_row > 3 or current == 0:
+            current += 1
+            # look back for labels, column headers and the caption of this table
+            j = i - 1
+            steps = 0
+            while j >= 0 and steps < 14 and table[j] == 0:
+                t = lines[j].text
+                if not t:
+                    j -= 1
+                    continue
+                if kind[j] in ("cap", "head"):
+                    table[j] = current
+                    if kind[j] == "cap":
+                        break
+                elif _label_like(t) and not (style is not None and _heading_style(lines[j], style)):
+                    table[j] = current
+                else:
+                    break
+                j -= 1
+                steps += 1
+        else:
+            # short label lines between two rows belong to the table
+            for k in range(last_row + 1, i):
+                if lines[k].text and (_label_like(lines[k].text) or kind[k] == "head"):
+                    table[k] = current
+        table[i] = current
+        last_row = i
+    # a label run only counts when it ends at a row: drop leading lines that are plain text
+    return table
+
+
+def _label_like(text: str) -> bool:
+    """A cell or a wrapped label: short, no sentence end."""
+    words = text.split()
+    return len(words) <= 7 and len(text) <= 60 and not text.endswith((".", ";", "!", "?"))
+
+
+def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
+    """Blocks of one page from its cleaned lines (empty strings are blank lines)."""
+    if not any(ln.text for ln in lines):
+        return []
+    table_of = _tables(lines, style)
+    full = max(len(ln.text) for ln in lines)
+    # typical distance between lines of a paragraph on this page
+    gaps = [
+        a.y - b.y
+        for a, b in itertools.pairwise(lines)
+        if a.text and b.text and a.size > 0 and 0 < a.y - b.y < 4 * max(a.size, 1)
+    ]
+    spacing = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+
+    blocks: list[Block] = []
+    cur: list[str] = []
+    kind = "tekst"
+
+    def flush() -> None:
+        nonlocal cur, kind
+        if cur:
+            blocks.append(Block("\n".join(cur), kind, chars_clean=True))
+        cur, kind = [], "tekst"
+
+    def ends_paragraph(text: str) -> bool:
+        return text.endswith(_END) and len(text) < 0.8 * full
+
+    i = 0
+    n = len(lines)
+    prev: Line | None = None
+    while i < n:
+        ln = lines[i]
+        text = ln.text
+        if not text:
+            flush()
+            prev = None
+            i += 1
+            continue
+        t_no = table_of[i]
+        if t_no:
+            flush()
+            i = _emit_table(lines, table_of, i, t_no, blocks)
+            prev = None
+            continue
+        gap_break = (
+            prev is not None
+            and spacing > 0
+            and ln.size > 0
+            and (prev.y - ln.y > 1.45 * spacing or ln.y > prev.y + 2)
+        )
+        if gap_break:
+            flush()
+        words = text.split()
+        m = _NUMBERED.match(text)
+        if style is not None and ln.size > 0:
+            is_heading = (_heading_style(ln, style) and not cur and _heading_text_ok(text)) or (
+                _heading_style(ln, style) and gap_break and _heading_text_ok(text)
+            )
+            if is_heading:
+                # a heading over several lines: following lines of the same style
+                parts = [text]
+                j = i + 1
+                while (
+                    j < n
+                    and len(parts) < 3
+                    and lines[j].text
+                    and not table_of[j]
+                    and lines[j].bold == ln.bold
+                    and abs(lines[j].size - ln.size) < 0.3
+                    and (spacing == 0 or 0 < lines[j - 1].y - lines[j].y <= 1.45 * spacing)
+                ):
+                    parts.append(lines[j].text)
+                    j += 1
+                nxt = lines[j] if j < n else None
+                if len(parts) == 3 and nxt is not None and _heading_style(nxt, style):
+                    is_heading = False  # a bold paragraph, not a heading
+                else:
+                    level = (
+                        style.level(ln)
+                        if not ln.bold or ln.size > style.body * 1.05
+                        else (len(style.heading_sizes) + 1)
+                    )
+                    if m:
+                        level += m.group(1).count(".")
+                    flush()
+                    blocks.append(Block(" ".join(parts), "kop", level, chars_clean=True))
+                    prev = lines[j - 1]
+                    i = j
+                    continue
+        else:
+            prev_done = not cur or ends_paragraph(cur[-1]) or len(cur[-1]) < 0.5 * full
+            nxt_text = next((x.text for x in lines[i + 1 :] if x.text), "")
+            numbered_title = (
+                m is not None and len(words) >= 2 and words[1][:1].isupper() and len(words[0]) <= 6
+            )
+            prev_done = prev_done or (numbered_title and cur[-1].endswith(_END))
+            is_heading = (
+                prev_done
+                and 1 <= len(words) <= 12
+                and len(text) <= 90
+                and not text.endswith((*_END, ","))
+                and (text[0].isupper() or text[0].isdigit())
+                and not numeric_line(text)
+                and not (nxt_text and numeric_line(nxt_text))
+                and (nxt_text != "" or numbered_title)
+                and (len(text) < 0.6 * full or full < 40)
+                and (m is not None or not _BULLET.match(text))
+            )
+            if is_heading:
+                flush()
+                level = m.group(1).count(".") + 1 if m else GUESSED_LEVEL
+                blocks.append(Block(text, "kop", level, chars_clean=True))
+                prev = ln
+                i += 1
+                continue
+        if _BULLET.match(text) and (not m or style is None):
+            flush()
+            cur, kind = [text], "lijst"
+        else:
+            if cur and ends_paragraph(cur[-1]):
+                flush()
+            cur.append(text)
+        prev = ln
+        i += 1
+    flush()
+    return blocks
+
+
+def _emit_table(
+    lines: list[Line], table_of: list[int], i: int, group: int, blocks: list[Block]
+) -> int:
+    """Blocks of the table starting at line ``i``; returns the index after it.
+
+    Lines before the first row are its caption and column headers, except the label
+    lines that wrap onto the first row (at the row's left edge, after the last header
+    cell). A row that starts in lower case continues the label lines before it."""
+    t_no = table_of[i]
+    idx: list[int] = []
+    n = len(lines)
+    while i < n and (table_of[i] == t_no or not lines[i].text):
+        if lines[i].text:
+            idx.append(i)
+        i += 1
+
+    def add(text: str, level: int) -> None:
+        blocks.append(Block(text, "tabel", level, group=group, chars_clean=True))
+
+    first = next(k for k, j in enumerate(idx) if is_row(lines[j].text))
+    pre = idx[:first]
+    row0 = lines[idx[first]]
+    labels: list[int] = []
+    if pre:
+        if row0.size > 0:  # positions known: labels sit at the row's left edge
+            for j in reversed(pre):
+                ln = lines[j]
+                if abs(ln.x - row0.x) > 6 or is_caption(ln.text) or is_header(ln.text):
+                    break
+                labels.insert(0, j)
+            if len(labels) == len(pre) and len(labels) > 1:
+                labels = labels[-1:]
+        elif not row0.text[:1].isupper():
+            labels = pre[-1:]
+    header: list[str] = []
+    for j in pre:
+        if j in labels:
+            continue
+        text = lines[j].text
+        if is_caption(text) and not header:
+            add(text, 1)
+        else:
+            header.append(text)
+    if header:
+        add(" ".join(header), 2)
+    pending = [lines[j].text for j in labels]
+    for j in idx[first:]:
+        text = lines[j].text
+        if is_row(text):
+            if pending and text[:1].isupper():
+                add(" ".join(pending), 0)
+                pending = []
+            add(" ".join([*pending, text]), 0)
+            pending = []
+        else:
+            pending.append(text)
+    if pending:
+        add(" ".join(pending), 0)
+    return i
+
+
+def blocks_has_group(blocks: list[Block], group: int) -> bool:
+    return bool(blocks) and blocks[-1].kind == "tabel" and blocks[-1].group == group

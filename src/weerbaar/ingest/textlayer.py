@@ -1,0 +1,120 @@
+"""Is a page's text layer worth reading? Text layers lie: fonts without a Unicode mapping
+(Type 3 fonts of some PDF printers) give digit-and-symbol soup that looks like text.
+
+:func:`judge` looks at the raw text of a page (before any clean-up) and, when the reader
+can tell, at the share of characters whose glyphs have no Unicode mapping. It returns
+None for a usable layer, else a short Dutch reason that is stored with the page."""
+
+from __future__ import annotations
+
+import re
+
+# Frequent Dutch (and a few English) function words: a real Dutch text layer has them.
+STOPWORDS = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "van",
+        "in",
+        "is",
+        "op",
+        "te",
+        "dat",
+        "die",
+        "voor",
+        "met",
+        "zijn",
+        "niet",
+        "aan",
+        "er",
+        "om",
+        "ook",
+        "als",
+        "bij",
+        "door",
+        "of",
+        "tot",
+        "naar",
+        "wordt",
+        "worden",
+        "uit",
+        "over",
+        "deze",
+        "kan",
+        "nog",
+        "dan",
+        "meer",
+        "maar",
+        "wij",
+        "we",
+        "ze",
+        "zij",
+        "hij",
+        "u",
+        "geen",
+        "werd",
+        "heeft",
+        "hebben",
+        "zal",
+        "zullen",
+        "moet",
+        "moeten",
+        "onder",
+        "tussen",
+        "waar",
+        "wat",
+        "wie",
+        "dit",
+        "al",
+        "na",
+        "per",
+        "binnen",
+        "tegen",
+        "vanuit",
+        "zoals",
+        "daarnaast",
+        "the",
+        "and",
+        "of",
+        "to",
+        "for",
+    ]
+)
+_TOKEN = re.compile(r"[^\W\d_]{2,}")
+_ODD = frozenset("!\"#$&'*/<=>?@[\\]^_`{|}~")
+_VOWELS = frozenset("aeiouyáàäâéèëêíìïîóòöôúùüûij")
+
+
+def judge(raw: str, map_errors: float | None = None) -> str | None:
+    """None when the text layer of a page is usable, else why not (Dutch).
+
+    ``map_errors``: share of sampled characters whose glyph has no Unicode mapping."""
+    chars = len(raw) - sum(raw.count(c) for c in " \r\n\t")
+    if chars < 20:
+        return None  # too little to judge; a near-empty page is handled as such
+    if map_errors is not None and map_errors >= 0.5:
+        return "lettertypen zonder Unicode-koppeling"
+    control = sum(1 for c in raw if c < " " and c not in "\r\n\t") + raw.count("\ufffd")
+    control += sum(1 for c in raw if "\ue000" <= c <= "\uf8ff")
+    if control > 0.05 * chars:
+        return "stuurtekens en onbekende tekens in de tekstlaag"
+    tokens = _TOKEN.findall(raw)
+    letters = sum(len(t) for t in tokens)
+    plausible = 0
+    stop = 0
+    for t in tokens:
+        low = t.lower()
+        if low in STOPWORDS:
+            stop += 1
+            plausible += len(t)
+        elif any(c in _VOWELS for c in low) and (len(t) < 4 or not t[1:].isupper() or t.isupper()):
+            plausible += len(t)
+    if chars >= 80 and letters < 0.15 * chars:
+        odd = sum(1 for c in raw if c in _ODD)
+        if odd > 0.1 * chars:
+            return "tekens zonder woorden (symbolen en cijfers)"
+    if chars >= 300 and stop == 0 and plausible < 0.1 * chars:
+        return "te weinig herkenbare woorden"
+    return None
