@@ -240,11 +240,12 @@ def build_passages(
     table_keys: list[tuple[int, int] | None] = []
     headings: list[tuple[int, str]] = []
     for page_no, ((_, spans), base) in enumerate(zip(pages, starts, strict=True), start=1):
-        cover = _is_cover(doc_text, base, spans, min_words, first=page_no == 1)
+        first = page_no == 1 and len(pages) > 1  # the title page of a longer document
+        cover = _is_cover(doc_text, base, spans, min_words, first=first)
         caption: dict[int, str] = {}
         for sp in spans:
             s, e = base + sp.start, base + sp.end
-            if sp.kind == "kop" and cover and (page_no == 1 or sp.level >= GUESSED_LEVEL):
+            if sp.kind == "kop" and cover and (first or sp.level >= GUESSED_LEVEL):
                 # the lines of a cover page are its text, not a series of sections
                 path = " > ".join(h for _, h in headings) or None
                 units.append((s, e, "tekst", path, page_no, _count_words(doc_text, s, e)))
