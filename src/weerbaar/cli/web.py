@@ -17,7 +17,19 @@ app.add_typer(gebruiker_app, name="gebruiker")
 @app.command("web")
 def web(
     werkruimte: Path | None = werkruimte_option(),
-    poort: int = typer.Option(8000, "--poort", help="Poort op 127.0.0.1."),
+    poort: int = typer.Option(8000, "--poort", help="Poort waarop de app luistert."),
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        help="Adres waarop de app luistert: 127.0.0.1 (alleen deze computer) of 0.0.0.0 "
+        "(ook andere computers; zet er dan een HTTPS-proxy voor).",
+    ),
+    proxy: str | None = typer.Option(
+        None,
+        "--proxy",
+        help="IP-adres(sen) van de reverse proxy, komma-gescheiden; van die adressen worden "
+        "X-Forwarded-For en X-Forwarded-Proto overgenomen (zie README).",
+    ),
     thema_css: Path | None = typer.Option(
         None, "--thema-css", help="Eigen CSS met design tokens (NL Design System)."
     ),
@@ -25,15 +37,19 @@ def web(
         None, "--thema-klasse", help="Klasse die het eigen thema aanzet (bijv. utrecht-theme)."
     ),
 ) -> None:
-    """Start de beoordelingsapp op http://127.0.0.1:POORT (alleen lokaal bereikbaar)."""
-    import uvicorn
-
-    from weerbaar.web.app import create_app
+    """Start de beoordelingsapp (standaard op http://127.0.0.1:8000, alleen lokaal)."""
+    from weerbaar.web.app import create_app, serve_app
 
     ws = workspace_from(werkruimte)
     application = create_app(ws, theme_css=thema_css, theme_class=thema_klasse)
-    console.print(f"Beoordelingsapp op http://127.0.0.1:{poort}/ (stoppen met Ctrl+C)")
-    uvicorn.run(application, host="127.0.0.1", port=poort, log_level="warning", server_header=False)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(f"Beoordelingsapp op http://{shown}:{poort}/ (stoppen met Ctrl+C)")
+    if host not in ("127.0.0.1", "localhost", "::1") and not proxy:
+        console.print(
+            "[yellow]Let op:[/yellow] de app is nu vanaf andere computers bereikbaar over "
+            "onversleuteld HTTP. Zet er een HTTPS-proxy voor en geef die op met --proxy."
+        )
+    serve_app(application, host=host, port=poort, proxy=proxy)
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -144,11 +144,28 @@ def create_app(
     return app
 
 
-def serve(workspace: str | Path, *, port: int = 8000, host: str = "127.0.0.1") -> None:
-    """Run the app with uvicorn (blocking)."""
+def serve_app(
+    app: FastAPI, *, host: str = "127.0.0.1", port: int = 8000, proxy: str | None = None
+) -> None:
+    """Run ``app`` with uvicorn (blocking). ``proxy``: the reverse proxy's address(es),
+    comma-separated; only from those are ``X-Forwarded-For`` / ``X-Forwarded-Proto``
+    honoured (so the app sees the client's address and ``https``, and sets secure
+    cookies)."""
     import uvicorn
 
-    app = create_app(workspace)
     uvicorn.run(
-        app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(proxy),
+        forwarded_allow_ips=proxy or "",
+        server_header=False,
     )
+
+
+def serve(
+    workspace: str | Path, *, port: int = 8000, host: str = "127.0.0.1", proxy: str | None = None
+) -> None:
+    """Run the app for a workspace with uvicorn (blocking)."""
+    serve_app(create_app(workspace), host=host, port=port, proxy=proxy)

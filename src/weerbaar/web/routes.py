@@ -29,7 +29,6 @@ from weerbaar.web.deps import (
     check_origin,
     checked_form,
     content_disposition,
-    is_local,
     measure_key,
     page_no,
     parse_id,
@@ -71,7 +70,7 @@ def login_page(request: Request) -> Response:
         token,
         httponly=True,
         samesite="strict",
-        secure=not is_local(request),
+        secure=request.url.scheme == "https",  # served over HTTPS (also via a proxy)
         path="/inloggen",
         max_age=3600,
     )
@@ -121,7 +120,7 @@ async def login_submit(request: Request) -> Response:
         session.token,
         httponly=True,
         samesite="strict",
-        secure=not is_local(request),
+        secure=request.url.scheme == "https",  # served over HTTPS (also via a proxy)
         path="/",
         max_age=load_settings().session_hours * 3600,
     )
