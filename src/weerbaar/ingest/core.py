@@ -599,6 +599,7 @@ class _Ingest:
             first_text=first_text,
             reader_title=result.get("title"),
             cover_title=result.get("cover_title"),
+            mail_subject=result.get("mail_subject"),
             index=self.index,
         )
         pages = result.get("pages") or []

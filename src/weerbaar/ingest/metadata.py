@@ -350,6 +350,7 @@ def infer(
     reader_title: str | None,
     index: OrganisationIndex | None,
     cover_title: str | None = None,
+    mail_subject: str | None = None,
 ) -> Metadata:
     """Fill what is not given from the content (the cover title, the first lines, the
     first pages), then the document properties, then the file name. Each inferred value
@@ -429,6 +430,7 @@ def infer(
         for source, title in (
             ("titel op de voorpagina", cover_title),
             ("eerste regels", text_title),
+            ("onderwerp van de e-mail", mail_subject),
             ("documenteigenschappen", props),
         ):
             if title and len(title) >= 4:

@@ -47,11 +47,13 @@ def parse_file(
     """Read one stored file into pages and passages (runs inside the worker)."""
     from weerbaar.ingest.passages import PassageData, assemble_page, build_passages
     from weerbaar.ingest.readers import read_file
+    from weerbaar.ingest.woo import clean_pages
 
     try:
         rr = read_file(Path(path), media_type, settings, progress)
     except IngestError as exc:
         return {"status": str(exc.status), "reason": exc.reason}
+    rr.notes.update(clean_pages(rr.pages))  # Woo redaction codes, e-mail headers
     assembled = [assemble_page(blocks) for blocks in rr.pages]
     del rr.pages
     doc_text, passages = build_passages(
@@ -97,6 +99,9 @@ def parse_file(
         "reason": reason,
         "title": rr.title,
         "cover_title": rr.cover_title,
+        "mail_subject": next(
+            (p["subject"] for p in notes.get("email_parts", []) if p.get("subject")), None
+        ),
         "notes": notes,
         "pages_total": rr.pages_total or len(page_rows),
         "pages": page_rows,
