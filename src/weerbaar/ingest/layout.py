@@ -330,6 +330,7 @@ def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
                     and len(parts) < 3
                     and lines[j].text
                     and not table_of[j]
+                    and _heading_text_ok(lines[j].text)
                     and lines[j].bold == ln.bold
                     and abs(lines[j].size - ln.size) < 0.3
                     and (spacing == 0 or 0 < lines[j - 1].y - lines[j].y <= 1.45 * spacing)

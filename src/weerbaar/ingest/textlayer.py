@@ -92,10 +92,10 @@ def judge(raw: str, map_errors: float | None = None) -> str | None:
 
     ``map_errors``: share of sampled characters whose glyph has no Unicode mapping."""
     chars = len(raw) - sum(raw.count(c) for c in " \r\n\t")
+    if map_errors is not None and map_errors >= 0.5 and chars >= 5:
+        return "lettertypen zonder Unicode-koppeling"
     if chars < 20:
         return None  # too little to judge; a near-empty page is handled as such
-    if map_errors is not None and map_errors >= 0.5:
-        return "lettertypen zonder Unicode-koppeling"
     control = sum(1 for c in raw if c < " " and c not in "\r\n\t") + raw.count("\ufffd")
     control += sum(1 for c in raw if "\ue000" <= c <= "\uf8ff")
     if control > 0.05 * chars:

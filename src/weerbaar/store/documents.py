@@ -3,7 +3,8 @@
 A document's text is its page texts joined by :data:`PAGE_SEPARATOR`; a page's
 ``doc_start`` is its offset in that text, and a passage's ``char_start:char_end`` slices
 it to exactly the passage text. Page texts never contain the separator (the form feed is
-removed from page text when it is cleaned), so the separator marks page breaks only.
+removed from page text when it is cleaned, and blocks are joined by at most two
+newlines), so the separator marks page breaks only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from weerbaar.store.db import Workspace, utcnow
 from weerbaar.store.schema import decisions, document_names, documents, ingest_runs, pages, passages
 
-PAGE_SEPARATOR = "\n\f\n"
+# Three newlines: no form feed in passage text (a web page draws it as a box); the same
+# length as the earlier "\n\f\n", so stored offsets keep their meaning.
+PAGE_SEPARATOR = "\n\n\n"
 
 _DOC_FIELDS = (
     "sha256",

@@ -313,6 +313,8 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
                 problem = judge(raw, map_error_share(textpage, raw)) if raw.strip() else None
                 lines = layout_lines(textpage, raw) if raw.strip() and problem is None else []
                 textpage.close()
+                if not any(ln.text for ln in lines):
+                    lines = []
                 method = "text"
                 if not lines:
                     method = "none"
