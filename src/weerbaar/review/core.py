@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,35 @@ def _check_values(
         raise ReviewError("Aspecten moeten aspectcodes zijn, zoals '2.2.a'.")
 
 
+def _check_catalogue(
+    version: str, measure_id: str, other_measure_id: str | None, aspects: list[str] | None
+) -> None:
+    """The measure, the other measure and the aspects must exist in the catalogue
+    version the decision is judged against (the newest when that version is unknown)."""
+    try:
+        from weerbaar.catalog import load_catalog
+        from weerbaar.errors import CatalogError
+
+        try:
+            catalog = load_catalog(version)
+        except CatalogError:
+            catalog = load_catalog()
+    except Exception:  # no catalogue at all: nothing to check against
+        return
+    if not catalog.has_measure(measure_id):
+        raise ReviewError(f"Onbekende maatregel {measure_id!r} in catalogus {catalog.version}.")
+    if other_measure_id and not catalog.has_measure(other_measure_id):
+        raise ReviewError(f"Onbekende andere maatregel {other_measure_id!r}.")
+    known = {a.id for a in catalog.measure(measure_id).aspects}
+    unknown = sorted(set(aspects or []) - known)
+    if unknown:
+        raise ReviewError(
+            f"Onbekende aspecten voor maatregel {measure_id}: "
+            + ", ".join(repr(a[:20]) for a in unknown[:5])
+            + "."
+        )
+
+
 def _record(
     conn: Connection,
     *,
@@ -101,8 +131,10 @@ def _record(
     catalog_version: str | None,
     action: str,
     log_extra: dict[str, Any] | None = None,
+    actor: str | None = None,
 ) -> tuple[int, bool]:
-    """Insert or update inside ``conn``; returns (decision id, changed)."""
+    """Insert or update inside ``conn``; returns (decision id, changed). ``actor`` is
+    who records it when that is not the reviewer (an import), for the log."""
     if not reviewer or not reviewer.strip():
         raise ReviewError("Een beslissing heeft een beoordelaar nodig.")
     _check_values(relevant, other_measure_id, stage, aspects)
@@ -111,6 +143,7 @@ def _record(
     if q.get_passage(conn, passage_id) is None:
         raise ReviewError(f"Passage {passage_id} bestaat niet in deze werkruimte.")
     version = catalog_version or _default_catalog_version(conn, passage_id, measure_id)
+    _check_catalogue(version, measure_id, other_measure_id, aspects)
     now = utcnow()
     if relevant != "ja":  # a stage and aspects only mean something for evidence
         stage, aspects = None, None
@@ -163,6 +196,7 @@ def _record(
         before=before,
         after=after,
         at=now,
+        actor=actor,
     )
     return decision_id, True
 
@@ -380,19 +414,48 @@ class ImportReport:
         }
 
 
+# Limits of a decision import, checked before any work (ASVS 5.2)
+MAX_IMPORT_FILE_BYTES = 50_000_000
+MAX_IMPORT_ROWS = 50_000
+MAX_FIELD_CHARS = 4_000
+MAX_ASPECTS = 50
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _read_records(path: Path, fmt: str) -> list[dict[str, Any]]:
     if not path.is_file():
         raise ReviewError(f"Bestand {path} bestaat niet.")
+    size = path.stat().st_size
+    if size > MAX_IMPORT_FILE_BYTES:
+        raise ReviewError(
+            f"{path.name} is {size // 1_000_000} MB; een import is hoogstens "
+            f"{MAX_IMPORT_FILE_BYTES // 1_000_000} MB."
+        )
     try:
         if fmt == "json":
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            try:
+                data = json.loads(path.read_text(encoding="utf-8-sig"))
+            except json.JSONDecodeError as exc:
+                raise ReviewError(
+                    f"{path.name} is geen geldige JSON (regel {exc.lineno}, kolom {exc.colno})."
+                ) from None
+            except RecursionError:
+                raise ReviewError(f"{path.name} is te diep genest.") from None
             records = data.get("decisions") if isinstance(data, dict) else data
             if not isinstance(records, list):
                 raise ReviewError(f"{path.name} bevat geen lijst met beslissingen.")
-            return [r for r in records if isinstance(r, dict)]
+            if len(records) > MAX_IMPORT_ROWS:
+                raise ReviewError(
+                    f"{path.name} heeft {len(records)} regels; hoogstens {MAX_IMPORT_ROWS}."
+                )
+            return [r if isinstance(r, dict) else {"_ongeldig": True} for r in records]
         with path.open(encoding="utf-8-sig", newline="") as fh:
             out = []
             for r in csv.DictReader(fh):
+                if len(out) >= MAX_IMPORT_ROWS:
+                    raise ReviewError(f"{path.name} heeft meer dan {MAX_IMPORT_ROWS} regels.")
+                if None in r:  # more cells than the header has columns
+                    r.pop(None)
                 rec: dict[str, Any] = dict(r)
                 rec["aspects"] = [a for a in (r.get("aspects") or "").split(";") if a]
                 comment = r.get("comment") or ""
@@ -401,8 +464,25 @@ def _read_records(path: Path, fmt: str) -> list[dict[str, Any]]:
                 rec["comment"] = comment
                 out.append(rec)
             return out
-    except (json.JSONDecodeError, UnicodeDecodeError, csv.Error) as exc:
-        raise ReviewError(f"{path.name} kan niet worden gelezen: {exc}") from exc
+    except UnicodeDecodeError:
+        raise ReviewError(f"{path.name} is geen UTF-8-tekst.") from None
+    except csv.Error as exc:
+        raise ReviewError(f"{path.name} is geen geldige CSV ({exc}).") from None
+
+
+def _check_record(rec: dict[str, Any]) -> None:
+    """Every field a plain value of bounded length; aspects a short list of codes."""
+    if rec.get("_ongeldig"):
+        raise ReviewError("regel is geen object met velden")
+    for key, value in rec.items():
+        if key == "aspects" and isinstance(value, list):
+            if len(value) > MAX_ASPECTS or not all(isinstance(a, str) for a in value):
+                raise ReviewError("veld 'aspects' is geen lijst met aspectcodes")
+            continue
+        if not isinstance(value, _SCALARS):
+            raise ReviewError(f"veld {str(key)[:40]!r} heeft geen geldige waarde")
+        if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+            raise ReviewError(f"veld {str(key)[:40]!r} is langer dan {MAX_FIELD_CHARS} tekens")
 
 
 def _resolve_passage(conn: Connection, rec: dict[str, Any]) -> int | None:
@@ -429,23 +509,42 @@ def import_decisions(
     *,
     reviewer: str | None = None,
     organisations: list[str] | tuple[str, ...] | None = None,
+    importer: str | None = None,
 ) -> ImportReport:
-    """Read decisions from a JSON or CSV export and record each through
-    :func:`record_decision` (so each gets its audit row). Passages are found by document
-    sha256 + char offsets first, then by id (only when the sha256 agrees). ``reviewer``
-    overrides the reviewer name in the file; ``organisations`` (when given) skips passages
-    of other organisations. Unresolvable rows are skipped with a reason."""
+    """Read decisions from a JSON or CSV export and record each through the same rules
+    as :func:`record_decision` (so each gets its audit row). Passages are found by
+    document sha256 + char offsets first, then by id (only when the sha256 agrees).
+    ``reviewer`` overrides the reviewer name in the file; ``organisations`` (when given)
+    skips passages of other organisations. Unresolvable rows are skipped with a reason.
+
+    ``importer`` is the web account that imports: then every reviewer named in the file
+    must be an existing, active reviewer account within the importer's organisations
+    (``organisations``), and the passage must be in the reviewer's organisations. The log
+    records the importer (or the system user, from the command line) as actor. Measures,
+    other measures and aspects must exist in the catalogue."""
+    from weerbaar.store.audit import append_event
+
     path = Path(path)
     fmt = _fmt_from(path, fmt)
+    actor = importer or _os_user()
+    records = _read_records(path, fmt)
     report = ImportReport()
-    for i, rec in enumerate(_read_records(path, fmt), start=1):
+    accounts: dict[str, tuple[bool, tuple[str, ...] | None] | None] = {}
+    for i, rec in enumerate(records, start=1):
         try:
+            _check_record(rec)
             with ws.read() as conn:
                 passage_id = _resolve_passage(conn, rec)
                 org = q.passage_organisation(conn, passage_id) if passage_id else None
             if passage_id is None or (organisations is not None and org not in organisations):
                 raise ReviewError("passage niet gevonden in deze werkruimte")
-            who = reviewer or (rec.get("reviewer") or "").strip()
+            who = reviewer or str(rec.get("reviewer") or "").strip()
+            if not valid_reviewer_name(who):
+                raise ReviewError(
+                    "beoordelaar heeft geen geldige naam (kleine letters, cijfers, . _ -)"
+                )
+            if importer is not None:
+                _check_reviewer_scope(ws, accounts, who, org, organisations)
             aspects = rec.get("aspects")
             if isinstance(aspects, str):
                 aspects = [a for a in aspects.split(";") if a]
@@ -456,14 +555,15 @@ def import_decisions(
                     passage_id=passage_id,
                     measure_id=str(rec.get("measure_id") or "").strip(),
                     relevant=str(rec.get("relevant") or "").strip(),
-                    other_measure_id=(rec.get("other_measure_id") or None),
+                    other_measure_id=(str(rec.get("other_measure_id") or "").strip() or None),
                     context_ok=_parse_bool(rec.get("context_ok")),
                     source_ok=_parse_bool(rec.get("source_ok")),
-                    stage=(rec.get("stage") or None),
+                    stage=(str(rec.get("stage") or "").strip() or None),
                     aspects=list(aspects or []),
-                    comment=rec.get("comment"),
-                    catalog_version=(rec.get("catalog_version") or None),
+                    comment=None if rec.get("comment") is None else str(rec.get("comment")),
+                    catalog_version=(str(rec.get("catalog_version") or "").strip() or None),
                     action="import",
+                    actor=actor,
                 )
             if changed:
                 report.recorded += 1
@@ -471,7 +571,70 @@ def import_decisions(
                 report.unchanged += 1
         except (ReviewError, ValueError, TypeError) as exc:
             report.skipped.append({"regel": i, "reden": str(exc)})
+    with ws.write() as conn:
+        append_event(
+            conn,
+            actor=actor,
+            action="beslissingen_import",
+            subject=path.name[:200],
+            details={
+                "vastgelegd": report.recorded,
+                "ongewijzigd": report.unchanged,
+                "overgeslagen": len(report.skipped),
+                "regels": len(records),
+            },
+            at=utcnow(),
+        )
     return report
+
+
+_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+
+def valid_reviewer_name(name: str) -> bool:
+    """A reviewer (account) name: 1-64 of lower-case letters, digits, '.', '_', '-'."""
+    return bool(_NAME_RE.fullmatch(name))
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return f"systeem:{getpass.getuser()}"[:100]
+    except (OSError, KeyError):
+        return "systeem"
+
+
+def _check_reviewer_scope(
+    ws: Workspace,
+    cache: dict[str, tuple[bool, tuple[str, ...] | None] | None],
+    name: str,
+    org: str | None,
+    scope: list[str] | tuple[str, ...] | None,
+) -> None:
+    """An imported reviewer must be an active reviewer account, inside the importer's
+    organisations, who may see the passage's organisation."""
+    from weerbaar.store import users as uq
+
+    if name not in cache:
+        with ws.read() as conn:
+            row = uq.get_user(conn, name=name)
+            cache[name] = (
+                None
+                if row is None
+                else (
+                    bool(row["active"]) and row["role"] in ("beheerder", "beoordelaar"),
+                    tuple(uq.user_organisation_codes(conn, row["id"])) or None,
+                )
+            )
+    info = cache[name]
+    if info is None or not info[0]:
+        raise ReviewError(f"beoordelaar {name!r} bestaat niet of mag niet beoordelen")
+    orgs = info[1]
+    if scope is not None and (orgs is None or not set(orgs) <= set(scope)):
+        raise ReviewError(f"beoordelaar {name!r} valt buiten uw organisaties")
+    if orgs is not None and org not in orgs:
+        raise ReviewError(f"beoordelaar {name!r} mag deze passage niet beoordelen")
 
 
 def source_matches(ws: Workspace, passage_id: int) -> bool | None:

@@ -111,6 +111,22 @@ def create_app(
     async def _expected_error(request: Request, exc: WeerbaarError) -> Response:
         return render(request, "error.html", status_code=400, message=str(exc), status=400)
 
+    from sqlalchemy.exc import OperationalError
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> Response:
+        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+            return await _unexpected_error(request, exc)
+        log.warning("database busy on %s: %s", request.url.path, exc.orig)
+        return render(
+            request,
+            "error.html",
+            status_code=503,
+            message="De database is bezet door een ander proces. Er is niets opgeslagen: "
+            "ga terug en verstuur het formulier opnieuw.",
+            status=503,
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected_error(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from weerbaar.errors import AccessDenied, WeerbaarError
 from weerbaar.ingest.pageimage import PageImageError, may_render, render_page_png
@@ -90,7 +91,7 @@ async def login_submit(request: Request) -> Response:
     target = safe_next(str(form.get("volgende") or "/"))
     ws = state(request).ws
     key = name.strip().lower()
-    if too_many_failures(ws, key):
+    if await run_in_threadpool(too_many_failures, ws, key):
         return render(
             request,
             "login.html",
@@ -101,10 +102,10 @@ async def login_submit(request: Request) -> Response:
             "kwartier opnieuw.",
             gebruiker=name,
         )
-    try:
-        session = login(ws, name, password)
+    try:  # Argon2 off the event loop (and at most a few at once, see accounts.login)
+        session = await run_in_threadpool(login, ws, name, password)
     except AccessDenied as exc:
-        record_failure(ws, key)
+        await run_in_threadpool(record_failure, ws, key)
         return render(
             request,
             "login.html",
@@ -131,7 +132,7 @@ async def login_submit(request: Request) -> Response:
 @router.post("/uitloggen")
 async def logout_submit(request: Request, session: Session = Depends(require_session)) -> Response:
     await checked_form(request, session)
-    logout(state(request).ws, session.token)
+    await run_in_threadpool(logout, state(request).ws, session.token)
     response = RedirectResponse("/inloggen", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -355,15 +356,41 @@ async def import_file(request: Request, session: Session = Depends(require_sessi
             report=None,
             error="Alleen .json- en .csv-bestanden kunnen worden ingelezen.",
         )
-    data = await upload.read()
+    data = await upload.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        return render(
+            request,
+            "transfer.html",
+            status_code=400,
+            report=None,
+            error=f"Het bestand is te groot (meer dan {MAX_IMPORT_BYTES // 1_000_000} MB).",
+        )
+    try:
+        report = await run_in_threadpool(
+            _import_bytes, request, session, data, fmt, upload.filename or f"import.{fmt}"
+        )
+    except WeerbaarError as exc:
+        return render(request, "transfer.html", status_code=400, report=None, error=str(exc))
+    return render(request, "transfer.html", report=report, error=None)
+
+
+MAX_IMPORT_BYTES = 5_000_000  # a decision import file
+
+
+def _import_bytes(request: Request, session: Session, data: bytes, fmt: str, name: str) -> Any:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"import.{fmt}"
         path.write_bytes(data)
         try:
-            report = import_decisions(state(request).ws, path, fmt, organisations=_scope(session))
+            return import_decisions(
+                state(request).ws,
+                path,
+                fmt,
+                organisations=_scope(session),
+                importer=session.user.name,
+            )
         except WeerbaarError as exc:
-            return render(request, "transfer.html", status_code=400, report=None, error=str(exc))
-    return render(request, "transfer.html", report=report, error=None)
+            raise WeerbaarError(str(exc).replace(str(path), name[:100])) from None
 
 
 @router.get("/thema.css")

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from weerbaar.review import ReviewError, record_decision, undo_last
 from weerbaar.review.views import PassageNotFound, PassageView, passage_view
@@ -214,6 +215,11 @@ async def decision_submit(
     request: Request, passage_id: str, session: Session = Depends(require_session)
 ) -> Response:
     form = await checked_form(request, session)
+    # database work off the event loop: a held write lock must not stall other requests
+    return await run_in_threadpool(_decide, request, session, passage_id, form)
+
+
+def _decide(request: Request, session: Session, passage_id: str, form: Any) -> Response:
     pid = parse_id(passage_id)
     measure = valid_measure(str(form.get("maatregel") or ""))
     ws = state(request).ws
@@ -258,7 +264,7 @@ async def decision_submit(
 async def undo_submit(request: Request, session: Session = Depends(require_session)) -> Response:
     await checked_form(request, session)
     require_reviewer(session)
-    undone = undo_last(state(request).ws, session.user.name)
+    undone = await run_in_threadpool(undo_last, state(request).ws, session.user.name)
     if undone is None:
         return RedirectResponse("/?niets_ongedaan=1", status_code=303)
     return RedirectResponse(
