@@ -158,6 +158,35 @@ def export_entries(
     return path
 
 
+# Limits of an imported self-assessment file, checked before any parsing work
+MAX_IMPORT_ROWS = 1_000
+MAX_IMPORT_COLS = 30
+MAX_CELL_CHARS = 4_000
+MAX_XLSX_UNPACKED = 20 * 1024 * 1024
+MAX_XLSX_ENTRIES = 200
+MAX_XLSX_RATIO = 100
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than the limits (a zip bomb, or
+    hundreds of thousands of empty rows), from the zip directory alone."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        total = sum(i.file_size for i in infos)
+        packed = sum(max(1, i.compress_size) for i in infos)
+    if (
+        len(infos) > MAX_XLSX_ENTRIES
+        or total > MAX_XLSX_UNPACKED
+        or total > MAX_XLSX_RATIO * packed
+    ):
+        raise SelfAssessmentFileError(
+            f"{path}: het bestand pakt uit tot {total // 1_000_000} MB in {len(infos)} delen; "
+            f"dat is meer dan een zelfscan nodig heeft (grens {MAX_XLSX_UNPACKED // 1_000_000} MB)."
+        )
+
+
 def read_entries_file(path: Path) -> list[dict[str, Any]]:
     """Rows of an exported (and edited) self-assessment file, as value dicts per measure."""
     path = Path(path)
@@ -171,20 +200,30 @@ def read_entries_file(path: Path) -> list[dict[str, Any]]:
             delim = ";" if sample.count(";") >= sample.count(",") else ","
             raw = list(csv.reader(io.StringIO(text), delimiter=delim))
         elif path.suffix.lower() == ".xlsx":
+            _check_xlsx_size(path)  # before openpyxl unpacks anything
             wb = load_workbook(path, read_only=True, data_only=True)
             sheet = wb["Zelfscan"] if "Zelfscan" in wb.sheetnames else wb.worksheets[0]
             raw = [
                 ["" if v is None else str(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)
+                for row in sheet.iter_rows(
+                    max_row=MAX_IMPORT_ROWS + 1, max_col=MAX_IMPORT_COLS, values_only=True
+                )
             ]
         else:
             raise SelfAssessmentFileError(f"{path}: gebruik een .xlsx- of .csv-bestand.")
     except SelfAssessmentFileError:
         raise
     except Exception as exc:  # openpyxl/zip raise many kinds
-        raise SelfAssessmentFileError(f"{path}: bestand kan niet worden gelezen ({exc}).") from exc
+        raise SelfAssessmentFileError(
+            f"{path}: bestand kan niet worden gelezen (geen geldig Excel- of CSV-bestand)."
+        ) from exc
     if not raw:
         raise SelfAssessmentFileError(f"{path}: bestand is leeg.")
+    if len(raw) > MAX_IMPORT_ROWS:
+        raise SelfAssessmentFileError(
+            f"{path}: meer dan {MAX_IMPORT_ROWS} regels; een zelfscan heeft er één per maatregel."
+        )
+    raw = [[cell[:MAX_CELL_CHARS] for cell in row[:MAX_IMPORT_COLS]] for row in raw]
     header = [labels.get(h.strip().lower()) for h in raw[0]]
     if "maatregel" not in header or "status" not in header:
         raise SelfAssessmentFileError(

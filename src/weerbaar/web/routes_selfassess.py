@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from weerbaar.catalog import load_catalog
@@ -495,8 +496,8 @@ async def import_file(request: Request, session: Session = Depends(require_sessi
         path = Path(tmp) / f"import{suffix}"
         path.write_bytes(data)
         try:
-            summary = service.import_entries(
-                state(request).ws, acc.code, path, by=session.user.name
+            summary = await run_in_threadpool(  # parsing off the event loop
+                service.import_entries, state(request).ws, acc.code, path, by=session.user.name
             )
         except ForeignEvidence as exc:
             return fail(
