@@ -80,6 +80,9 @@ _COLUMN_WORDS = frozenset(
 )
 
 
+_YEAR_HINT = re.compile(r"(?:19|20)\d\d")
+
+
 @dataclass(slots=True)
 class Line:
     """One text line of a page; ``size`` 0 when there is no font information."""
@@ -91,28 +94,36 @@ class Line:
     y: float = 0.0  # baseline, PDF points from the bottom
 
 
+_FIGURE_END = frozenset("0123456789%)-–—€")
+
+
 def figures_at_end(text: str) -> tuple[int, int]:
     """(number of trailing figure cells, number of words): "Baten 12.036 13.968" -> (2, 3)."""
+    if not text or text[-1] not in _FIGURE_END:
+        return 0, 0  # (the word count is only needed when there are figures)
     words = text.split()
     n = 0
     digits = 0
     for w in reversed(words):
         if _FIGURE.match(w):
             n += 1
-            digits += any(c.isdigit() for c in w)
+            digits += bool(_DIGIT.search(w))
         else:
             break
     return (n if digits else 0), len(words)
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_NONSPACE = re.compile(r"\S")
+
+
 def numeric_line(text: str) -> bool:
     """Mostly figures, amounts and signs ("€ 7.119 3%", "(x €1.000)", "2025 2026")."""
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
+    digits = len(_DIGIT.findall(text))
+    if not digits:
         return False
-    letters = sum(c.isalpha() for c in chars)
-    digits = sum(c.isdigit() for c in chars)
-    return digits > 0 and letters <= 0.3 * len(chars)
+    return len(_LETTER.findall(text)) <= 0.3 * len(_NONSPACE.findall(text))
 
 
 def is_row(text: str) -> bool:
@@ -122,7 +133,7 @@ def is_row(text: str) -> bool:
     if n == 0:
         return False
     cells = text.split()[words - n :]
-    if all(_YEAR.match(c) or not any(ch.isdigit() for ch in c) for c in cells):
+    if all(_YEAR.match(c) or not _DIGIT.search(c) for c in cells):
         return False
     if n == words:
         return True
@@ -135,7 +146,11 @@ def is_row(text: str) -> bool:
 
 def is_header(text: str) -> bool:
     """Column headers: two or more years, or words that head budget columns."""
+    if len(text) > 200 or text.count(" ") > 15:
+        return False
     words = text.split()
+    if not _YEAR_HINT.search(text) and _COLUMN_WORDS.isdisjoint(text.lower().split()):
+        return False
     if not words or len(words) > 16:
         return False
     years = sum(bool(_YEAR.match(w)) for w in words)
@@ -167,13 +182,16 @@ class DocStyle:
 def doc_style(pages: list[list[Line]]) -> DocStyle | None:
     """The body size (the size of most characters) and heading sizes, or None when the
     lines carry no font information or all text has one size and weight."""
-    sizes: Counter[float] = Counter()
+    raw: dict[float, int] = {}
     bold = 0
     for lines in pages:
         for ln in lines:
-            if ln.text and ln.size > 0:
-                sizes[round(ln.size * 2) / 2] += len(ln.text)
+            if ln.size > 0:
+                raw[ln.size] = raw.get(ln.size, 0) + len(ln.text)
                 bold += ln.bold
+    sizes: Counter[float] = Counter()
+    for size, n in raw.items():
+        sizes[round(size * 2) / 2] += n
     if not sizes:
         return None
     body = sizes.most_common(1)[0][0]
@@ -200,8 +218,8 @@ def _heading_text_ok(text: str) -> bool:
     )
 
 
-def _tables(lines: list[Line], style: DocStyle | None) -> list[int]:
-    """Table number per line (0: not in a table)."""
+def _tables(lines: list[Line], style: DocStyle | None) -> tuple[list[int], list[str]]:
+    """Table number per line (0: not in a table) and its kind (row, cap, head or "")."""
     n = len(lines)
     kind = [""] * n  # row | head | cap | ""
     prev = ""
@@ -253,8 +271,7 @@ def _tables(lines: list[Line], style: DocStyle | None) -> list[int]:
                     table[k] = current
         table[i] = current
         last_row = i
-    # a label run only counts when it ends at a row: drop leading lines that are plain text
-    return table
+    return table, kind
 
 
 def _label_like(text: str) -> bool:
@@ -267,7 +284,7 @@ def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
     """Blocks of one page from its cleaned lines (empty strings are blank lines)."""
     if not any(ln.text for ln in lines):
         return []
-    table_of = _tables(lines, style)
+    table_of, kinds = _tables(lines, style)
     full = max(len(ln.text) for ln in lines)
     # typical distance between lines of a paragraph on this page
     gaps = [
@@ -304,7 +321,7 @@ def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
         t_no = table_of[i]
         if t_no:
             flush()
-            i = _emit_table(lines, table_of, i, t_no, blocks)
+            i = _emit_table(lines, table_of, kinds, i, t_no, blocks)
             prev = None
             continue
         gap_break = (
@@ -315,11 +332,13 @@ def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
         )
         if gap_break:
             flush()
-        words = text.split()
         m = _NUMBERED.match(text)
         if style is not None and ln.size > 0:
-            is_heading = (_heading_style(ln, style) and not cur and _heading_text_ok(text)) or (
-                _heading_style(ln, style) and gap_break and _heading_text_ok(text)
+            # (a gap break has flushed the paragraph before)
+            is_heading = (
+                _heading_style(ln, style)
+                and (not cur or cur[-1].endswith(_END))
+                and _heading_text_ok(text)
             )
             if is_heading:
                 # a heading over several lines: following lines of the same style
@@ -354,6 +373,7 @@ def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
                     i = j
                     continue
         else:
+            words = text.split()
             prev_done = not cur or ends_paragraph(cur[-1]) or len(cur[-1]) < 0.5 * full
             nxt_text = next((x.text for x in lines[i + 1 :] if x.text), "")
             numbered_title = (
@@ -393,7 +413,12 @@ def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
 
 
 def _emit_table(
-    lines: list[Line], table_of: list[int], i: int, group: int, blocks: list[Block]
+    lines: list[Line],
+    table_of: list[int],
+    kinds: list[str],
+    i: int,
+    group: int,
+    blocks: list[Block],
 ) -> int:
     """Blocks of the table starting at line ``i``; returns the index after it.
 
@@ -411,7 +436,7 @@ def _emit_table(
     def add(text: str, level: int) -> None:
         blocks.append(Block(text, "tabel", level, group=group, chars_clean=True))
 
-    first = next(k for k, j in enumerate(idx) if is_row(lines[j].text))
+    first = next(k for k, j in enumerate(idx) if kinds[j] == "row")
     pre = idx[:first]
     row0 = lines[idx[first]]
     labels: list[int] = []
@@ -419,7 +444,7 @@ def _emit_table(
         if row0.size > 0:  # positions known: labels sit at the row's left edge
             for j in reversed(pre):
                 ln = lines[j]
-                if abs(ln.x - row0.x) > 6 or is_caption(ln.text) or is_header(ln.text):
+                if abs(ln.x - row0.x) > 6 or kinds[j] in ("cap", "head"):
                     break
                 labels.insert(0, j)
             if len(labels) == len(pre) and len(labels) > 1:
@@ -440,7 +465,7 @@ def _emit_table(
     pending = [lines[j].text for j in labels]
     for j in idx[first:]:
         text = lines[j].text
-        if is_row(text):
+        if kinds[j] == "row":
             if pending and text[:1].isupper():
                 add(" ".join(pending), 0)
                 pending = []

@@ -18,7 +18,16 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible format characters: zero-width, bidi overrides and isolates, BOM, soft hyphen,
 # word joiner. They can disguise text (U+202E) and break matching.
 _FORMAT = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Both at once, except the soft hyphen (kept until words are re-joined): one pass.
+_DROP = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# only what needs changing: two or more spaces, or any other kind of space
+_SPACES_TO_FIX = re.compile(
+    r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*"
+    r"|  +[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*"
+)
 # "veilig-\nheid" -> "veiligheid" (lower-case continuation only; "Noord-\nHolland" keeps
 # its hyphen and loses the line break).
 _HYPHEN_LOWER = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad]\s*\n\s*(?=[a-zà-ÿ])")
@@ -30,16 +39,20 @@ def clean_chars(text: str) -> str:
     Keeps line breaks (readers use them to find paragraphs)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     # pdfium marks a hyphen it found at a line end with U+0002: keep it as a soft hyphen
-    text = _CONTROL.sub("", text.replace("\x02", "\u00ad"))
+    if "\x02" in text:
+        text = text.replace("\x02", "\u00ad")
     if text.isascii():
-        return _SPACES.sub(" ", text)
-    text = _SURROGATES.sub("\ufffd", text)
+        return _SPACES_TO_FIX.sub(" ", _CONTROL.sub("", text))
+    text = _DROP.sub("", text)
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+        text = _DROP.sub("", text)
     # U+FFFE is used the same way by some producers.
-    text = text.replace("\ufffe", "\u00ad")
-    text = _FORMAT.sub(lambda m: "\u00ad" if m.group() == "\u00ad" else "", text)
-    return _SPACES.sub(" ", text)
+    if "\ufffe" in text:
+        text = text.replace("\ufffe", "\u00ad")
+    return _SPACES_TO_FIX.sub(" ", text)
 
 
 def dehyphenate(text: str) -> str:

@@ -31,6 +31,11 @@ _HEADER = re.compile(
     r"onderwerp|datum|bijlage\(n\)|bijlagen)\s*:\s*(.*)$",
     re.I,
 )
+_HEADER_KEY = re.compile(
+    r"^[ \t]*(from|to|cc|bcc|sent|subject|received|date|attachments|van|aan|kopie|verzonden|"
+    r"onderwerp|datum|bijlage\(n\)|bijlagen)[ \t]*:",
+    re.I | re.M,
+)
 _SUBJECT_KEYS = frozenset({"subject", "onderwerp"})
 _DATE_KEYS = frozenset({"sent", "date", "verzonden", "datum"})
 _FROM_KEYS = frozenset({"from", "van"})
@@ -46,17 +51,17 @@ _DISCLAIMER = re.compile(
 _ADDRESS_LINE = re.compile(r"@|;\s*$|^\W*$|^mailto:", re.I)
 
 
-def _lines(pages: list[list[Block]]) -> list[str]:
-    return [ln for page in pages for b in page for ln in b.text.split("\n")]
-
-
 def clean_pages(pages: list[list[Block]]) -> dict[str, Any]:
     """Clean Woo codes and mail headers in place; returns notes (empty when nothing was
     found)."""
-    lines = _lines(pages)
+    big = "\n".join(b.text for page in pages for b in page)
     notes: dict[str, Any] = {}
-    woo = sum(len(_CANONICAL.findall(ln)) for ln in lines) >= 2
-    keys = [m.group(1).lower() for ln in lines if (m := _HEADER.match(ln.strip()))]
+    woo = ("5.1." in big or "10." in big) and len(_CANONICAL.findall(big)) >= 2
+    low = big[:200_000].lower()
+    maybe_mail = ("from:" in low or "van:" in low) and (
+        "to:" in low or "aan:" in low or "subject:" in low or "onderwerp:" in low
+    )
+    keys = [k.lower() for k in _HEADER_KEY.findall(big)] if maybe_mail else []
     mail = (
         any(k in _FROM_KEYS for k in keys)
         and any(k in _SUBJECT_KEYS or k in _TO_KEYS for k in keys)

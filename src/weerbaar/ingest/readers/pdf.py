@@ -115,19 +115,36 @@ def layout_lines(textpage: pdfium.PdfTextPage, raw: str) -> list[Line]:
     x = ctypes.c_double()
     y = ctypes.c_double()
     px, py = ctypes.byref(x), ctypes.byref(y)
+    get_origin, get_size, get_weight = _GET_ORIGIN, _GET_SIZE, _GET_WEIGHT
     out: list[Line] = []
+    append = out.append
     pos = 0
-    for seg in raw.split("\r\n"):
+    segs = raw.split("\r\n")
+    body = "\n".join(segs)
+    if "\r" in body or "\f" in body or body.count("\n") != len(segs) - 1:
+        cleaned = [clean_chars(seg).replace("\n", " ") for seg in segs]
+    else:  # one pass over the page (the common case)
+        cleaned = clean_chars(body).split("\n")
+    empty = Line("")
+    size = 0.0
+    k = 0
+    for seg, clean in zip(segs, cleaned, strict=True):
         n = len(seg)
-        text = " ".join(clean_chars(seg).split()) if seg else ""
-        if text:
+        if clean and not clean.isspace():
             idx = pos + n - len(seg.lstrip())
-            _GET_ORIGIN(tp, idx, px, py)
-            out.append(
-                Line(text, _GET_SIZE(tp, idx), _GET_WEIGHT(tp, idx) >= 600, x.value, y.value)
-            )
+            get_origin(tp, idx, px, py)
+            text = clean.strip()
+            if len(text) <= 150 or k % 4 == 0 or size <= 0:
+                # font size and weight decide headings: short lines always, long lines of
+                # running text (never headings) now and then for the body size
+                size = get_size(tp, idx)
+                bold = get_weight(tp, idx) >= 600
+            else:
+                bold = False
+            k += 1
+            append(Line(text, size, bold, x.value, y.value))
         else:
-            out.append(Line(""))
+            append(empty)
         pos += n + 2
     return out
 
@@ -259,7 +276,9 @@ def cover_title(pages: list[list[Line]]) -> str | None:
     lines = [ln for page in pages[:2] for ln in page if ln.text and ln.size > 0]
     if not lines:
         return None
-    sizes = Counter(round(ln.size) for ln in lines for _ in range(len(ln.text)))
+    sizes: Counter[int] = Counter()
+    for ln in lines:
+        sizes[round(ln.size)] += len(ln.text)
     body = sizes.most_common(1)[0][0]
     top = max(ln.size for ln in lines)
     if top < body * 1.3:
