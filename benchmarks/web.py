@@ -1,11 +1,16 @@
-"""Benchmark of the review web app: page-load times with 200,000 passages.
+"""Benchmark of the review web app at the scale of a national inventory.
 
-Builds a workspace with synthetic documents, pages, passages, a review queue of 30
-candidates per measure per organisation and a few thousand decisions (bulk inserts),
-starts the app under uvicorn on 127.0.0.1 and requests the main pages over HTTP.
-Prints p50/p95 per page (target: p95 < 150 ms).
+Builds a workspace with synthetic documents, pages and passages (default 1,000,000) of
+350 organisations, a review queue of 50,000 candidates (20 per measure for as many
+organisations as that covers) and a few hundred decisions (bulk inserts), starts the app
+under uvicorn on 127.0.0.1 and requests every review page over HTTP. Prints p50/p95 per
+page, "save and next" (a decision POST in the work flow, which finds the next open
+passage across queues), and each p95 as a ratio to the baseline measured in the same
+run (a static file over the same HTTP stack). Targets: review pages p95 < 100 ms, save
+and next p95 < 150 ms.
 
-    .venv/bin/python benchmarks/web.py [--passages 200000] [--rounds 30] [--keep DIR]
+    .venv/bin/python benchmarks/web.py [--passages 1000000] [--kandidaten 50000]
+                                       [--rounds 30] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -62,15 +67,21 @@ WORDS = [
 PASSWORD = "benchmark-wachtwoord"
 
 
-def build(root: Path, n_passages: int, seed: int = 7) -> tuple[object, list[str], list[int]]:
+def build(
+    root: Path, n_passages: int, n_candidates: int = 50_000, seed: int = 7
+) -> tuple[object, list[str], list[int]]:
     rng = random.Random(seed)
     ws = open_workspace(root)
     catalog = load_catalog()
     measures = [m.id for m in catalog.measures]
     per_doc, per_page = 100, 10
     n_docs = max(1, n_passages // per_doc)
-    n_orgs = max(1, n_docs // 20)
-    orgs = [f"GM{9000 + i:04d}" for i in range(n_orgs)]
+    n_orgs = max(1, min(350, n_docs // 4))
+    from weerbaar.catalog import load_register
+
+    # real municipality codes of the register (an inventory's organisations)
+    orgs = [o.code for o in load_register().municipalities()][:n_orgs]
+    n_orgs = len(orgs)
     now = utcnow()
     t0 = time.perf_counter()
     doc_rows = [
@@ -139,16 +150,19 @@ def build(root: Path, n_passages: int, seed: int = 7) -> tuple[object, list[str]
         if len(passage_rows) >= 20_000:
             flush()
     flush()
-    # the review queue: 30 candidates per measure per organisation
+    # the review queue: 20 candidates per measure for the first organisations, up to
+    # n_candidates in all (the others have documents but no scan yet)
+    per_queue = 20
+    queued_orgs = orgs[: max(1, min(n_orgs, n_candidates // (per_queue * len(measures))))]
     cand_rows = []
     docs_of: dict[str, list[int]] = {}
     for d in range(n_docs):
         docs_of.setdefault(orgs[d % n_orgs], []).append(d + 1)
     stages = ["voornemen", "plan", "uitvoering", "evaluatie"]
-    for org in orgs:
+    for org in queued_orgs:
         first_ids = [(doc - 1) * per_doc + 1 for doc in docs_of[org]]
         for m in measures:
-            chosen = rng.sample(range(len(first_ids) * per_doc), 30)
+            chosen = rng.sample(range(len(first_ids) * per_doc), per_queue)
             for rank, k in enumerate(chosen, start=1):
                 cand_rows.append(
                     {
@@ -169,7 +183,7 @@ def build(root: Path, n_passages: int, seed: int = 7) -> tuple[object, list[str]
     create_user(ws, "bench", role="beheerder", password=PASSWORD)
     # some decisions by two reviewers on the first organisation's queues
     t1 = time.perf_counter()
-    first = [r for r in cand_rows if r["organisation_code"] == orgs[0] and r["rank"] <= 10]
+    first = [r for r in cand_rows if r["organisation_code"] == orgs[0] and r["rank"] <= 8]
     for r in first[:300]:
         for who in ("bench", "collega"):
             record_decision(
@@ -186,13 +200,16 @@ def build(root: Path, n_passages: int, seed: int = 7) -> tuple[object, list[str]
         f"{len(cand_rows):,} kandidaten; opgebouwd in {build_s:.1f} s, "
         f"600 beslissingen in {dec_s:.1f} s ({1000 * dec_s / 600:.1f} ms per beslissing)"
     )
-    passage_ids = [r["passage_id"] for r in first[300:330]] or [1]
+    passage_ids = [
+        r["passage_id"] for r in cand_rows if r["organisation_code"] == orgs[1] and r["rank"] <= 2
+    ][:30] or [1]
     return ws, orgs, passage_ids
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--passages", type=int, default=200_000)
+    ap.add_argument("--passages", type=int, default=1_000_000)
+    ap.add_argument("--kandidaten", type=int, default=50_000)
     ap.add_argument("--rounds", type=int, default=30)
     ap.add_argument("--keep", type=Path, default=None, help="build the workspace here")
     args = ap.parse_args()
@@ -206,7 +223,7 @@ def main() -> int:
         passage_ids = [r["passage_id"] for r in rows]
         print(f"werkruimte {root} hergebruikt")
     else:
-        ws, orgs, passage_ids = build(root, args.passages)
+        ws, orgs, passage_ids = build(root, args.passages, args.kandidaten)
     app = create_app(ws, rerank=False)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -226,10 +243,15 @@ def main() -> int:
     assert r.status_code == 303, r.text
     measure = load_catalog().measures[0].id
     pages = {
+        "basislijn (statisch bestand)": "/static/app.css",
         "overzicht": "/",
         "overzicht organisatie": f"/?organisatie={orgs[0]}",
+        "werklijst": "/werklijst",
+        "volgende open passage": "/volgende",
         "wachtrij": f"/wachtrij/{orgs[0]}/{measure}",
+        "wachtrij gefilterd": f"/wachtrij/{orgs[0]}/{measure}?status=open&sorteer=score",
         "passage": None,  # rotates through passages
+        "scores organisatie": f"/organisaties/{orgs[0]}",
         "bron (pagina)": None,
         "logboek": "/logboek",
         "overeenstemming": "/overeenstemming",
@@ -238,40 +260,63 @@ def main() -> int:
     for i in range(args.rounds + 2):
         for name, url in pages.items():
             if name == "passage":
-                url = f"/passage/{passage_ids[i % len(passage_ids)]}"
+                url = f"/passages/{passage_ids[i % len(passage_ids)]}"
             elif name == "bron (pagina)":
                 url = f"/bron/{1 + i % 50}/pagina/{1 + i % 10}"
             t = time.perf_counter()
             resp = client.get(url)
             ms = 1000 * (time.perf_counter() - t)
-            assert resp.status_code == 200, (url, resp.status_code)
+            assert resp.status_code in (200, 303), (url, resp.status_code)
             if i >= 2:  # two warm-up rounds
                 results[name].append(ms)
-    # one decision POST round trip (save and go to the next passage)
-    html = client.get(f"/passage/{passage_ids[0]}").text
+    # save and next: a decision in the work flow, answered with the next open passage
+    html = client.get(f"/passages/{passage_ids[0]}").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     post_ms = []
-    for pid in passage_ids[:20]:
+    for k in range(args.rounds):
+        nxt = client.get("/volgende").headers["location"]
+        pid = int(nxt.split("/passages/")[1].split("?")[0])
+        mid = re.search(r"maatregel=([0-9.]+)", nxt).group(1)
         t = time.perf_counter()
         resp = client.post(
             f"/passage/{pid}/beslissing",
-            data={"csrf_token": csrf, "maatregel": measure, "relevant": "nee", "context": "ja"},
+            data={
+                "csrf_token": csrf,
+                "maatregel": mid,
+                "relevant": "ja" if k % 3 == 0 else "nee",
+                "fase": "plan",
+                "context": "ja",
+                "vervolg": "werk",
+            },
         )
         post_ms.append(1000 * (time.perf_counter() - t))
-        assert resp.status_code in (303, 400), resp.status_code
-    results["beslissing opslaan (POST)"] = post_ms
+        assert resp.status_code == 303, resp.status_code
+    results["opslaan en volgende (POST)"] = post_ms
     server.should_exit = True
     thread.join(10)
-    print(f"{'pagina':28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    worst = 0.0
+    print(f"{'pagina':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95/basis':>10}")
+    p95s: dict[str, float] = {}
     for name, values in results.items():
         values.sort()
+        p95s[name] = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+    base_p95 = max(p95s["basislijn (statisch bestand)"], 0.01)
+    for name, values in results.items():
         p50 = statistics.median(values)
-        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-        worst = max(worst, p95)
-        print(f"{name:28} {p50:8.1f} {p95:8.1f} {values[-1]:8.1f}")
+        print(
+            f"{name:30} {p50:8.1f} {p95s[name]:8.1f} {values[-1]:8.1f} "
+            f"{p95s[name] / base_p95:10.1f}"
+        )
+    save = p95s.pop("opslaan en volgende (POST)")
+    p95s.pop("basislijn (statisch bestand)")
+    worst_name = max(p95s, key=lambda k: p95s[k])
+    worst = p95s[worst_name]
     print(
-        f"hoogste p95: {worst:.1f} ms (doel < 150 ms): {'gehaald' if worst < 150 else 'NIET gehaald'}"
+        f"hoogste p95 van een pagina: {worst:.1f} ms ({worst_name}; doel < 100 ms): "
+        f"{'gehaald' if worst < 100 else 'NIET gehaald'}"
+    )
+    print(
+        f"opslaan en volgende p95: {save:.1f} ms (doel < 150 ms): "
+        f"{'gehaald' if save < 150 else 'NIET gehaald'}"
     )
     return 0
 

@@ -5,6 +5,7 @@ disagreements (kept in the audit log with both originals)."""
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,34 @@ class NextPassage:
     double_review: bool = False
 
 
+_TOTALS: dict[tuple[str, tuple[str, ...] | None], tuple[Any, Any]] = {}
+_TOTALS_LOCK = threading.Lock()
+
+
+def _queue_counts(
+    ws: Workspace, conn: Any, organisations: list[str] | None
+) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[str, int]]:
+    """Candidates and open candidates per queue, and evidence per organisation. The
+    queue sizes (a scan over every candidate) are kept until the queue changes (checked
+    in the database, so this holds across processes); the decided part is counted from
+    the decisions table each time."""
+    key = (str(ws.root), tuple(sorted(organisations)) if organisations is not None else None)
+    version = q.queue_version(conn)
+    with _TOTALS_LOCK:
+        hit = _TOTALS.get(key)
+    if hit is not None and hit[0] == version:
+        totals = hit[1]
+    else:
+        totals = q.queue_totals(conn, organisations=organisations)
+        with _TOTALS_LOCK:
+            if len(_TOTALS) > 256:
+                _TOTALS.clear()
+            _TOTALS[key] = (version, totals)
+    done = q.decided_counts(conn, organisations=organisations)
+    counts = {k: (n, n - done.get(k, 0)) for k, n in totals.items()}
+    return counts, q.evidence_counts(conn, organisations=organisations)
+
+
 def work_list(ws: Workspace, *, reviewer: str, organisations: list[str] | None = None) -> WorkList:
     """The queues a reviewer works on, in working order: the coordinator's priority,
     crucial measures first, then organisations with the least evidence so far, then the
@@ -76,18 +105,17 @@ def work_list(ws: Workspace, *, reviewer: str, organisations: list[str] | None =
     when the coordinator assigned organisations or measures to the reviewer, only those."""
     cat = _catalog()
     crucial = {m.id for m in cat.measures if m.crucial}
-    known = {m.id for m in cat.measures}
+    order = {m.id: i for i, m in enumerate(cat.measures)}  # catalogue order
     with ws.read() as conn:
         assignments = q.list_assignments(conn, reviewer=reviewer)
-        counts = q.open_counts(conn, organisations=organisations)
-        evidence = q.evidence_counts(conn, organisations=organisations)
+        counts, evidence = _queue_counts(ws, conn, organisations)
         doubles = q.pending_double_reviews(conn, reviewer=reviewer, limit=100_000)
     doubles = [
         d for d in doubles if organisations is None or d["organisation_code"] in organisations
     ]
     queues = []
     for (org, mid), (n, n_open) in counts.items():
-        if mid not in known:
+        if mid not in order:
             continue
         priority = 0
         if assignments:
@@ -107,7 +135,7 @@ def work_list(ws: Workspace, *, reviewer: str, organisations: list[str] | None =
             w.priority,
             not w.crucial,
             w.evidence,
-            measure_key(w.measure_id),
+            order[w.measure_id],
             w.organisation,
         )
     )

@@ -23,6 +23,7 @@ from weerbaar.store.schema import (
     login_failures,
     passages,
     review_assignments,
+    scan_runs,
 )
 
 
@@ -43,25 +44,71 @@ def _any_decision() -> Any:
 
 
 # --------------------------------------------------------------------------- open work
-def open_counts(
+def queue_totals(
     conn: Connection, *, organisations: Sequence[str] | None = None
-) -> dict[tuple[str, str], tuple[int, int]]:
-    """(organisation, measure) -> (candidates, open candidates nobody has decided)."""
+) -> dict[tuple[str, str], int]:
+    """(organisation, measure) -> candidates in the queue (from its covering index)."""
     total = select(
         candidates.c.organisation_code,
         candidates.c.measure_id,
         func.count(),
     ).group_by(candidates.c.organisation_code, candidates.c.measure_id)
-    still = (
-        select(candidates.c.organisation_code, candidates.c.measure_id, func.count())
-        .where(~_any_decision())
-        .group_by(candidates.c.organisation_code, candidates.c.measure_id)
-    )
     if organisations is not None:
         total = total.where(candidates.c.organisation_code.in_(list(organisations)))
-        still = still.where(candidates.c.organisation_code.in_(list(organisations)))
-    open_map = {(r[0], r[1]): int(r[2]) for r in conn.execute(still)}
-    return {(r[0], r[1]): (int(r[2]), open_map.get((r[0], r[1]), 0)) for r in conn.execute(total)}
+    return {(r[0], r[1]): int(r[2]) for r in conn.execute(total)}
+
+
+def decided_counts(
+    conn: Connection, *, organisations: Sequence[str] | None = None
+) -> dict[tuple[str, str], int]:
+    """(organisation, measure) -> candidates on which somebody decided. Starts from the
+    (much smaller) decisions table and probes the queue's unique index per decision."""
+    in_queue = (
+        select(candidates.c.id)
+        .where(
+            candidates.c.catalog_version == decisions.c.catalog_version,
+            candidates.c.measure_id == decisions.c.measure_id,
+            candidates.c.passage_id == decisions.c.passage_id,
+        )
+        .exists()
+    )
+    decided = (
+        select(
+            documents.c.organisation_code,
+            decisions.c.measure_id,
+            func.count(func.distinct(decisions.c.passage_id)),
+        )
+        .select_from(
+            decisions.join(passages, passages.c.id == decisions.c.passage_id).join(
+                documents, documents.c.id == passages.c.document_id
+            )
+        )
+        .where(in_queue)
+        .group_by(documents.c.organisation_code, decisions.c.measure_id)
+    )
+    if organisations is not None:
+        decided = decided.where(documents.c.organisation_code.in_(list(organisations)))
+    return {(r[0], r[1]): int(r[2]) for r in conn.execute(decided)}
+
+
+def open_counts(
+    conn: Connection, *, organisations: Sequence[str] | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(organisation, measure) -> (candidates, open candidates nobody has decided)."""
+    done = decided_counts(conn, organisations=organisations)
+    return {
+        k: (n, n - done.get(k, 0))
+        for k, n in queue_totals(conn, organisations=organisations).items()
+    }
+
+
+def queue_version(conn: Connection) -> tuple[int, int]:
+    """Changes whenever the queue gains or loses candidates: (highest candidate id,
+    highest scan run id; every scan that replaces queues is a new run). Two primary-key
+    look-ups."""
+    top = conn.execute(select(func.max(candidates.c.id))).scalar()
+    run = conn.execute(select(func.max(scan_runs.c.id))).scalar()
+    return int(top or 0), int(run or 0)
 
 
 def evidence_counts(
