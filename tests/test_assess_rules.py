@@ -171,6 +171,23 @@ def test_assess_national_class_rule() -> None:
     assert national_class({"Hoog": 5, "Midden": 0, "Laag": 5})[1] == "sterk wisselend"
 
 
+def test_assess_spread_means_agreement() -> None:
+    """'eenduidig' only when (nearly) all organisations with a score agree; one Hoog and
+    three Laag is a strong split, not agreement."""
+    spread = {
+        (1, 0, 3): "sterk wisselend",
+        (0, 0, 4): "eenduidig",
+        (0, 1, 9): "eenduidig",
+        (1, 0, 9): "wisselend",  # Hoog and Laag together are never eenduidig
+        (0, 1, 3): "wisselend",
+        (2, 2, 0): "wisselend",
+        (4, 0, 0): "eenduidig",
+    }
+    for (h, m, low), expected in spread.items():
+        got = national_class({"Hoog": h, "Midden": m, "Laag": low})[1]
+        assert got == expected, ((h, m, low), got)
+
+
 def test_assess_signals() -> None:
     items = [
         ev(

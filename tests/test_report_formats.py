@@ -83,8 +83,12 @@ def test_report_every_quote_is_verbatim_at_its_page(
             pages = [p["text"] for p in page_texts(conn, doc_id) if first <= p["page_no"] <= last]
             quote = q.xpath(".//p[@class='quote']")[0].text_content()
             assert squash(quote) in squash(" ".join(pages)), quote
-            link = q.xpath(".//a/@href")[0].split("#")[0]
-            assert (out_dir / link).resolve().is_file()
+            # without the app's address a citation names document, page and passage, and
+            # links nowhere: no path of the machine that made the report
+            assert q.xpath(".//a/@href") == []
+            footer = squash(q.xpath(".//footer")[0].text_content())
+            assert f"passage {q.get('data-passage')}" in footer and "p. " in footer
+    assert str(out_dir) not in page and "file:" not in page
 
 
 def test_report_xlsx_parsed_back(built: Built, org_report: dict[str, Path]) -> None:
@@ -142,7 +146,7 @@ def test_report_markdown_and_open_data(built: Built, org_report: dict[str, Path]
     assert "<script>" not in md and "&lt;script&gt;" in md
     assert "## Belangrijkste bevindingen" in md and "**Score: Hoog**" in md
     data = json.loads(org_report[f"rapport-organisatie-{built.gm_a}.json"].read_text("utf-8"))
-    assert data["schema"] == "weerbaar.opendata.v2" and data["generated_at"] == STAMP
+    assert data["schema"] == "weerbaar.opendata.v3" and data["generated_at"] == STAMP
     row = next(
         r for r in data["scores"] if r["organisation"] == built.gm_a and r["measure"] == "2.2"
     )

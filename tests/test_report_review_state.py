@@ -84,7 +84,7 @@ def test_report_not_yet_assessed_is_shown_as_such(
     assert "Beeld in de regio" in text and "Landelijk beeld" not in text
     # the review queue per organisation: reviewed / total
     assert "0 van 5 (0%)" in text
-    assert "passages uit de scan gecontroleerd: 0 van 7" in text
+    assert "passages bij een maatregel gecontroleerd: 0 van 7, gevalideerd:" in text
     # open data and workbook carry the new state
     import json
 
@@ -115,8 +115,9 @@ def test_report_council_page_names_unread_documents_and_review_state(
     b_page = text_of(region_files[f"raadslid-{built.gm_b}.html"])
     assert "b-jaarstukken-2024-kapot.pdf (beschadigd)" in b_page
     a_page = text_of(region_files[f"raadslid-{built.gm_a}.html"])
-    assert "Van de 5 passages die de computer vond, zijn er 0 (0%) door een mens gecontroleerd" in (
-        a_page
+    assert (
+        "De computer legde 5 keer een tekstfragment bij een maatregel voor; een mens heeft er "
+        "0 (0%) nagekeken." in a_page
     )
     assert "1: nog niet gecontroleerd" in a_page
     report = text_of(region_files[f"rapport-regio-{built.region}.html"])
@@ -184,9 +185,8 @@ def _findings(evidence: list[Evidence], queue: dict | None = None) -> list[str]:
         reference_year=2025,
         queue=queue,
     )
-    c = build_context(a, Scope("landelijk"), out_dir=Path(), ws_root=Path(),
-                      generated_at=STAMP)  # fmt: skip
-    return c["findings"]
+    c = build_context(a, Scope("landelijk"), generated_at=STAMP)
+    return [f.text for f in c.findings]
 
 
 def _ev(pid: int, org: str, measure: str, stage: str) -> Evidence:

@@ -33,7 +33,8 @@ from weerbaar.assess.stage import STAGES
 # with a Hoog/Midden/Laag score.
 BREED_MIN_HOOG = 0.5
 NAUWELIJKS_MIN_LAAG = 0.5
-CONSISTENT_MIN_SHARE = 0.7
+CONSISTENT_MIN_SHARE = 0.8  # share of one level for "eenduidig"
+STRONG_SPLIT_MIN_SHARE = 0.2  # Hoog and Laag each at least this: "sterk wisselend"
 
 
 def carried_by_region(measure: MeasureInfo, role: str | None) -> bool:
@@ -73,13 +74,20 @@ def national_class(counts: Mapping[str, int]) -> tuple[str, str]:
         cls = "nauwelijks geïmplementeerd"
     else:
         cls = "gedeeltelijk geïmplementeerd"
-    if max(h, m, low) >= CONSISTENT_MIN_SHARE:
-        spread = "eenduidig"
-    elif h >= 0.25 and low >= 0.25:
-        spread = "sterk wisselend"
-    else:
-        spread = "wisselend"
-    return cls, spread
+    return cls, spread_of(h, m, low)
+
+
+def spread_of(h: float, m: float, low: float) -> str:
+    """How much the organisations with a score agree (shares of Hoog, Midden, Laag):
+    "eenduidig" when at least ``CONSISTENT_MIN_SHARE`` share one level and Hoog and Laag
+    do not occur together; "sterk wisselend" when both Hoog and Laag reach
+    ``STRONG_SPLIT_MIN_SHARE``; otherwise "wisselend". One Hoog and three Laag is
+    "sterk wisselend", not "eenduidig"."""
+    if h >= STRONG_SPLIT_MIN_SHARE and low >= STRONG_SPLIT_MIN_SHARE:
+        return "sterk wisselend"
+    if max(h, m, low) >= CONSISTENT_MIN_SHARE and not (h > 0 and low > 0):
+        return "eenduidig"
+    return "wisselend"
 
 
 def compute(

@@ -24,6 +24,15 @@ def rapport(
     formaat: str = typer.Option(
         "html,pdf,xlsx,md,json", "--formaat", help="Komma-gescheiden: html,pdf,xlsx,md,json."
     ),
+    app_adres: str | None = typer.Option(
+        None,
+        "--app-adres",
+        help=(
+            "Openbaar adres van de webapp (bijv. https://weerbaar.example.nl): citaten linken "
+            "dan naar de passage in de app. Zonder dit adres noemen citaten document, pagina "
+            "en passagenummer, zonder link."
+        ),
+    ),
 ) -> None:
     """Schrijf rapporten: per organisatie, per regio of landelijk."""
     from weerbaar.report import ReportError, write_reports
@@ -35,7 +44,7 @@ def rapport(
     )
     ws = workspace_from(werkruimte, create=False)
     try:
-        files = write_reports(ws, uit, scope=scope, formats=formaat)
+        files = write_reports(ws, uit, scope=scope, formats=formaat, app_url=app_adres)
     finally:
         ws.close()
     console.print(f"{len(files)} bestand(en) geschreven in {uit.resolve()}:")

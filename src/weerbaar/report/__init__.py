@@ -19,18 +19,17 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from weerbaar import __version__
-from weerbaar.assess.model import Assessment, OrgResult
+from weerbaar.assess.model import Assessment
 from weerbaar.report.build import (
     PLAIN_SCORE,
     ReportError,
     Scope,
-    _score_view,
     build_context,
-    pct,
-    region_title,
     score_class,
     score_letter,
 )
+from weerbaar.report.context import ReportContext
+from weerbaar.report.council import CouncilPage, council_page
 from weerbaar.store import Workspace
 
 __all__ = ["FORMATS", "ReportError", "Scope", "write_reports"]
@@ -50,122 +49,81 @@ def _env() -> Environment:
     return env
 
 
+@lru_cache(maxsize=1)
+def _md_env() -> Environment:
+    from weerbaar.report.markdown import md_escape
+
+    env = Environment(
+        loader=PackageLoader("weerbaar.report", "templates"),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    return env
+
+
 def _css() -> str:
     return (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
 
 
-def _charts(c: dict[str, Any], a: Assessment) -> dict[str, str]:
+def _short(title: str, width: int = 44) -> str:
+    return title if len(title) <= width else title[: width - 1].rstrip() + "…"
+
+
+def _charts(c: ReportContext) -> dict[str, str]:
     from weerbaar.report import charts
 
-    rows = [o["name"] for o in c["orgs"]]
-    out = {
+    labels = [f"{m} {_short(t)}" for m, t in zip(c.columns, c.column_titles, strict=True)]
+    return {
         "heatmap": charts.heatmap(
-            rows,
-            c["columns"],
-            c["matrix"],
+            [o.name for o in c.orgs],
+            labels,
+            c.matrix,
             "Score per organisatie en maatregel",
-            row_groups=c["row_groups"],
+            row_groups=c.row_groups,
         ),
         "measures": charts.stacked_scores(
-            [m["measure"] for m in c["measures"]],
-            [m["counts"] for m in c["measures"]],
+            [f"{m.measure} {_short(m.title)}" for m in c.measures],
+            [m.counts for m in c.measures],
             "Scores per maatregel",
         ),
         "pillars": charts.stacked_scores(
-            [textwrap.fill(f"{p['pillar']}. {p['name']}", 32) for p in c["pillars"]],
-            [p["counts"] for p in c["pillars"]],
+            [textwrap.fill(f"{p.pillar}. {p.name}", 32) for p in c.pillars],
+            [p.counts for p in c.pillars],
             "Scores per pijler",
             "Aantal scores (maatregelen × organisaties)",
         ),
         "years": charts.stages_per_year(
-            [y["year"] for y in c["years"]],
-            [y["stages"] for y in c["years"]],
+            [y.year for y in c.years],
+            [y.stages for y in c.years],
             "Gevalideerde passages per jaar en fase",
         )
-        if c["years"]
+        if c.years
         else "",
     }
-    return out
 
 
-def render_html(c: dict[str, Any], a: Assessment) -> str:
+def render_html(c: ReportContext) -> str:
     """The full report as one self-contained HTML page."""
     return (
         _env()
         .get_template("rapport.html.j2")
-        .render(c=c, css=_css(), charts=_charts(c, a), version=__version__)
+        .render(c=c, css=_css(), charts=_charts(c), version=__version__)
     )
 
 
-def _lower_first(text: str) -> str:
-    """Lower-case the first letter unless the first word is an abbreviation (BCM, NCV)."""
-    first = text.split(" ", 1)[0]
-    return text if first.isupper() else text[:1].lower() + text[1:]
+def render_markdown(c: ReportContext) -> str:
+    """The report as Markdown (same content as the HTML, without charts)."""
+    return _md_env().get_template("rapport.md.j2").render(c=c, version=__version__)
 
 
-def council_context(org: OrgResult, a: Assessment, c: dict[str, Any]) -> dict[str, Any]:
-    """The plain-language one-pager "Wat heeft mijn gemeente gedaan?"."""
-    out_dir, ws_root = c["_out_dir"], c["_ws_root"]
-    views = [_score_view(s, org, out_dir, ws_root) for s in org.scores]
-    counts = {k: sum(1 for v in views if v["score"] == k) for k in PLAIN_SCORE}
-    gaps = []
-    for v in views:
-        if v["crucial"] and v["score"] in ("Laag", "Midden") and v["missing"]:
-            gaps.append(
-                f"{v['measure']} {v['title']}: geen stukken over {v['missing'][0].lower()}."
-            )
-    region = a.org(org.region) if org.region else None
-    region_name = region_title(region.name) if region else ""
-    carried = [v for v in views if v["regional"] and v["regional"].carried_by_region]
-    if region is None:
-        region_text = (
-            f"De veiligheidsregio ({org.region or 'onbekend'}) is in dit overzicht niet beoordeeld."
-        )
-    elif carried:
-        region_text = (
-            f"{region_name} pakt een deel samen met de gemeenten op. Voor "
-            f"{len(carried)} {'maatregel' if len(carried) == 1 else 'maatregelen'} telt wat "
-            f"de regio doet ook voor {org.name}: "
-            + ", ".join(f"{v['measure']} {v['title']}" for v in carried[:6])
-            + "."
-        )
-    else:
-        region_text = (
-            f"Voor geen van de maatregelen telt wat {region_name} doet mee voor {org.name}."
-        )
-    weakest = [v for v in views if v["crucial"] and v["score"] in ("Laag", "Onvoldoende bronnen")]
-    questions = [
-        f"Hoe is {_lower_first(v['title'])} ({v['measure']}) geregeld, ook als het niet in "
-        "openbare stukken staat?"
-        for v in weakest[:2]
-    ] or ["Wanneer wordt de voorbereiding op langdurige uitval geoefend en geëvalueerd?"]
-    return {
-        "name": org.name,
-        "generated_at": c["generated_at"],
-        "reference_year": a.reference_year,
-        "total": len(views),
-        "sources": "; ".join(
-            f"{k} {'/'.join(map(str, y))}" if y else k for k, y in org.coverage.doc_types.items()
-        ),
-        "missing": "; ".join(org.coverage.missing),
-        "unread": org.coverage.unread,
-        "documents": org.coverage.documents,
-        "queue_total": org.queue_total,
-        "queue_reviewed": org.queue_reviewed,
-        "queue_pct": pct(org.queue_reviewed, org.queue_total),
-        "counts": counts,
-        "crucial": [v for v in views if v["crucial"]],
-        "gaps": gaps[:4],
-        "region_text": region_text,
-        "questions": questions,
-    }
+def render_council_page(p: CouncilPage) -> str:
+    return _env().get_template("raadslid.html.j2").render(p=p, css=_css())
 
 
-def render_council_page(org: OrgResult, a: Assessment, c: dict[str, Any]) -> str:
-    return _env().get_template("raadslid.html.j2").render(p=council_context(org, a, c), css=_css())
-
-
-def write_pdf(html: str, path: Path, base: Path) -> Path:
+def write_pdf(html: str, path: Path) -> Path:
     """Render HTML to PDF with WeasyPrint (no network: only inline content is used)."""
     import logging
 
@@ -173,12 +131,13 @@ def write_pdf(html: str, path: Path, base: Path) -> Path:
     from weasyprint.urls import URLFetcher
 
     # Only inline data: URLs (the heat map's raster inside its SVG); nothing external.
+    # No base URL: a relative link would otherwise become a file:// link to this machine.
     fetcher = URLFetcher(allowed_protocols={"data"})
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     tmp = path.with_suffix(".pdf.part")
-    HTML(string=html, base_url=str(base), url_fetcher=fetcher).write_pdf(tmp)
+    HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(tmp)
     tmp.replace(path)
     return path
 
@@ -275,12 +234,16 @@ def write_reports(
     generated_at: str | None = None,
     assessment: Assessment | None = None,
     catalog: Any = None,
+    app_url: str | None = None,
 ) -> list[Path]:
     """Write the report for ``scope`` (``landelijk``, ``organisatie:CODE``, ``regio:CODE``
     or a :class:`Scope`) in the given formats to ``out_dir``; returns the files written.
-    ``assessment`` may be passed when already computed (it must cover the scope)."""
+    ``assessment`` may be passed when already computed (it must cover the scope).
+
+    Citations name organisation, document, page and passage id and quote the passage; with
+    ``app_url`` (the public address of the review app, e.g. ``https://weerbaar.example.nl``)
+    they also link to the passage there. No output holds a path of this machine."""
     from weerbaar.assess import assess
-    from weerbaar.report.markdown import render_markdown
     from weerbaar.report.opendata import write_open_data
     from weerbaar.report.xlsx import write_xlsx
 
@@ -301,36 +264,46 @@ def write_reports(
         munis = [o for o in assessment.organisations if o.type != "veiligheidsregio"]
         picked = munis[0] if len(munis) == 1 else assessment.organisations[-1]
         sc = Scope("organisatie", picked.organisation)
-    ws_root = Path(getattr(ws, "root", out)).resolve()
-    c = build_context(assessment, sc, out_dir=out, ws_root=ws_root, generated_at=stamp)
-    c["_out_dir"], c["_ws_root"] = out, ws_root
-    c["unread"] = unread_documents(ws, assessment, national=sc.kind == "landelijk")
-    c["document_names"] = document_names(ws)
+    if app_url is not None and not app_url.lower().startswith(("https://", "http://")):
+        raise ReportError(
+            f"Ongeldig adres van de webapp {app_url!r}: gebruik een http(s)-adres, "
+            "bijvoorbeeld https://weerbaar.example.nl."
+        )
+    c = build_context(
+        assessment,
+        sc,
+        generated_at=stamp,
+        app_url=app_url,
+        unread=unread_documents(ws, assessment, national=sc.kind == "landelijk"),
+        document_names=document_names(ws),
+    )
     stem = f"rapport-{sc.slug}"
     written: list[Path] = []
     html = None
     if "html" in fmts or "pdf" in fmts:
-        html = render_html(c, assessment)
+        html = render_html(c)
     if "html" in fmts:
         written.append(_write_text(out / f"{stem}.html", html or ""))
     if "pdf" in fmts:
-        written.append(write_pdf(html or "", out / f"{stem}.pdf", out))
+        written.append(write_pdf(html or "", out / f"{stem}.pdf"))
     if "xlsx" in fmts:
         written.append(write_xlsx(out / f"{stem}.xlsx", assessment, c))
     if "md" in fmts:
-        written.append(_write_text(out / f"{stem}.md", render_markdown(c, __version__)))
+        written.append(_write_text(out / f"{stem}.md", render_markdown(c)))
     if "json" in fmts:
         meta = {"scope": sc.slug, "generated_at": stamp, "weerbaar_version": __version__}
-        written += write_open_data(out, stem, assessment, meta)
+        written += write_open_data(out, stem, assessment, meta, c.document_names, app_url)
     # Council member's pages for the municipalities of an organisation or region report.
     if sc.kind in ("organisatie", "regio") and ({"html", "pdf"} & set(fmts)):
         for org in assessment.organisations:
             if org.type != "gemeente" or (sc.kind == "organisatie" and org.organisation != sc.code):
                 continue
-            page = render_council_page(org, assessment, c)
+            page = render_council_page(
+                council_page(org, assessment, generated_at=stamp, app_url=app_url)
+            )
             name = f"raadslid-{org.organisation}"
             if "html" in fmts:
                 written.append(_write_text(out / f"{name}.html", page))
             if "pdf" in fmts:
-                written.append(write_pdf(page, out / f"{name}.pdf", out))
+                written.append(write_pdf(page, out / f"{name}.pdf"))
     return written

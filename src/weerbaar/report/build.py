@@ -1,18 +1,53 @@
 """The content of a report, built once from an :class:`Assessment` and shared by every
-format (HTML/PDF, Markdown, XLSX, open data). Plain dicts and lists, all text Dutch."""
+format (HTML/PDF, Markdown, XLSX): a typed :class:`~weerbaar.report.context.ReportContext`
+assembled from small section functions. All text Dutch."""
 
 from __future__ import annotations
 
-import os
+import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from weerbaar.assess.aggregate import UNCLASSIFIED
-from weerbaar.assess.model import SIGNAL_LABELS, Assessment, Evidence, MeasureScore, OrgResult
+from weerbaar.assess.aggregate import (
+    BREED_MIN_HOOG,
+    CONSISTENT_MIN_SHARE,
+    MIN_SCORED_SHARE,
+    NAUWELIJKS_MIN_LAAG,
+    STRONG_SPLIT_MIN_SHARE,
+    UNCLASSIFIED,
+)
+from weerbaar.assess.model import (
+    SIGNAL_LABELS,
+    Assessment,
+    Evidence,
+    MeasureAggregate,
+    MeasureScore,
+    OrgResult,
+)
 from weerbaar.assess.rules import doc_label
 from weerbaar.errors import WeerbaarError
+from weerbaar.report.context import (
+    Citation,
+    CoverageRow,
+    DependencyFlagView,
+    DependencyRow,
+    Finding,
+    HeatChunk,
+    HeatRow,
+    Knelpunt,
+    MeasureView,
+    OrgRef,
+    PillarView,
+    RegionPart,
+    RegionRow,
+    ReportContext,
+    ReviewCounts,
+    ScoreView,
+    SignalView,
+    Term,
+    YearView,
+    pct,
+)
 
 MAX_QUOTES_PER_MEASURE = 3  # in region and national reports
 HEATMAP_TABLE_MAX_ROWS = 60  # above this the heat map's table version is left to XLSX/CSV
@@ -46,10 +81,6 @@ class Scope:
     @property
     def slug(self) -> str:
         return "landelijk" if self.kind == "landelijk" else f"{self.kind}-{self.code}"
-
-
-def pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "–"
 
 
 def score_class(score: str) -> str:
@@ -98,99 +129,157 @@ def queue_text(reviewed: int, total: int) -> str:
     return f"{reviewed} van {total} ({pct(reviewed, total)})"
 
 
-def quote(e: Evidence, org_name: str, out_dir: Path, ws_root: Path) -> dict[str, Any]:
-    """A quote: the passage text verbatim with its source and a link to the stored file."""
-    href = None
-    if e.stored_path:
-        target = ws_root / e.stored_path
-        href = Path(os.path.relpath(target, out_dir)).as_posix()
-        if target.suffix.lower() == ".pdf":
-            href += f"#page={e.page_start}"
-    page = f"p. {e.page_start}" if e.page_start == e.page_end else f"p. {e.page_start}-{e.page_end}"
-    return {
-        "passage_id": e.passage_id,
-        "document_id": e.document_id,
-        "text": " ".join(e.text.split()),
-        "organisation": e.organisation_code,
-        "organisation_name": org_name,
-        "document": doc_label(e.doc_type, e.year, e.title),
-        "title": e.title or "",
-        "year": e.year,
-        "page_start": e.page_start,
-        "page_end": e.page_end,
-        "page": page,
-        "stage": e.stage,
-        "href": href,
-        "measure": e.measure_id,
-    }
+# --------------------------------------------------------------------------- reader's aids
+GLOSSARY = (
+    Term("VNG", "Vereniging van Nederlandse Gemeenten, de uitgever van de handreiking"),
+    Term(
+        "BCM",
+        "bedrijfscontinuïteitsmanagement: hoe een organisatie haar kritieke processen "
+        "draaiende houdt bij een verstoring",
+    ),
+    Term("BIO", "Baseline Informatiebeveiliging Overheid, de norm voor informatiebeveiliging"),
+    Term("DARES", "vrijwillig radionetwerk van radioamateurs voor noodcommunicatie"),
+    Term("EHBO", "eerste hulp bij ongelukken"),
+    Term("EU", "Europese Unie"),
+    Term("GGD", "Gemeentelijke Gezondheidsdienst"),
+    Term("GGZ", "geestelijke gezondheidszorg"),
+    Term("GHOR", "Geneeskundige Hulpverleningsorganisatie in de Regio"),
+    Term("IBD", "Informatiebeveiligingsdienst voor gemeenten"),
+    Term("ICT", "informatie- en communicatietechnologie"),
+    Term("LCMS", "Landelijk Crisismanagementsysteem, waarin hulpdiensten het beeld delen"),
+    Term("MKB", "midden- en kleinbedrijf"),
+    Term("MT", "managementteam"),
+    Term("NCSC", "Nationaal Cyber Security Centrum"),
+    Term("NCTV", "Nationaal Coördinator Terrorismebestrijding en Veiligheid"),
+    Term(
+        "NCV",
+        "Noodcommunicatievoorziening: het eigen communicatienetwerk van de overheid dat "
+        "werkt als telefoon en internet uitvallen",
+    ),
+    Term("OOV", "openbare orde en veiligheid"),
+    Term("OV", "openbaar vervoer"),
+    Term("SLA", "service level agreement: afspraken over beschikbaarheid en herstel"),
+    Term("Wmo", "Wet maatschappelijke ondersteuning (zorg en hulp thuis)"),
+)
 
 
-def _score_view(s: MeasureScore, org: OrgResult, out_dir: Path, ws_root: Path) -> dict[str, Any]:
-    return {
-        "measure": s.measure,
-        "title": s.measure_title,
-        "pillar": s.pillar,
-        "crucial": s.crucial,
-        "score": s.score,
-        "computed_score": s.computed_score,
-        "overridden": s.override is not None,
-        "cls": score_class(s.score),
-        "letter": score_letter(s.score),
-        "plain": (
+def glossary_for(texts: list[str]) -> list[Term]:
+    """The abbreviations that occur in ``texts`` (always the VNG, named in the header)."""
+    joined = " ".join(texts)
+    return [
+        t for t in GLOSSARY if t.term == "VNG" or re.search(rf"\b{re.escape(t.term)}\b", joined)
+    ]
+
+
+LEVELS = (
+    Term(
+        "Hoog",
+        "recent bewijs van uitvoering of evaluatie, en minstens de helft van de aspecten van "
+        "de maatregel aangetoond",
+    ),
+    Term("Midden", "bewijs van minstens een plan, maar (nog) niet Hoog"),
+    Term(
+        "Laag",
+        "alleen voornemens, of geen openbaar bewijs gevonden terwijl de relevante bronnen "
+        "wel zijn verzameld",
+    ),
+    Term("Onvoldoende bronnen", "geen bewijs, en de relevante bronnen voor de periode ontbreken"),
+    Term(
+        "Nog niet beoordeeld",
+        "geen gecontroleerd bewijs, maar de scan vond passages die nog niemand heeft "
+        "gecontroleerd; zonder controle geen score",
+    ),
+)
+
+
+def _share(x: float) -> str:
+    return f"{round(100 * x)}%"
+
+
+SPREAD_TERMS = (
+    Term(
+        "Beeld",
+        f"alleen als minstens {_share(MIN_SCORED_SHARE)} van de organisaties een score Hoog, "
+        f"Midden of Laag heeft: breed geïmplementeerd bij minstens {_share(BREED_MIN_HOOG)} "
+        f"Hoog, nauwelijks geïmplementeerd bij minstens {_share(NAUWELIJKS_MIN_LAAG)} Laag, "
+        "anders gedeeltelijk geïmplementeerd",
+    ),
+    Term(
+        "Spreiding",
+        "hoe eensgezind de organisaties met een score zijn: eenduidig als minstens "
+        f"{_share(CONSISTENT_MIN_SHARE)} hetzelfde scoort en Hoog en Laag niet samen "
+        f"voorkomen; sterk wisselend als Hoog en Laag elk bij minstens "
+        f"{_share(STRONG_SPLIT_MIN_SHARE)} voorkomen; anders wisselend",
+    ),
+)
+
+
+# --------------------------------------------------------------------------- citations
+def cite(e: Evidence, org_name: str, app_url: str | None = None) -> Citation:
+    """A validated passage as a source. Links go to the passage in the review app when its
+    public address is known; never to a file on the machine that made the report."""
+    href = f"{app_url.rstrip('/')}/passages/{e.passage_id}" if app_url else None
+    return Citation(
+        passage_id=e.passage_id,
+        document_id=e.document_id,
+        organisation=e.organisation_code,
+        organisation_name=org_name,
+        document=doc_label(e.doc_type, e.year, e.title),
+        title=e.title or "",
+        year=e.year,
+        page_start=e.page_start,
+        page_end=e.page_end,
+        stage=e.stage,
+        text=" ".join(e.text.split()),
+        measure=e.measure_id,
+        href=href,
+    )
+
+
+def _best_evidence(s: MeasureScore) -> list[Evidence]:
+    """The evidence of a score, strongest stage and newest first."""
+    from weerbaar.assess.stage import STAGE_RANK
+
+    return sorted(
+        s.evidence_items,
+        key=lambda e: (-STAGE_RANK.get(e.stage, 0), -(e.year or 0), e.passage_id),
+    )
+
+
+def score_view(s: MeasureScore, org: OrgResult, app_url: str | None = None) -> ScoreView:
+    return ScoreView(
+        measure=s.measure,
+        title=s.measure_title,
+        pillar=s.pillar,
+        crucial=s.crucial,
+        score=s.score,
+        computed_score=s.computed_score,
+        overridden=s.override is not None,
+        cls=score_class(s.score),
+        letter=score_letter(s.score),
+        plain=(
             "Alleen voornemens gevonden"
             if s.score == "Laag" and s.highest_stage == "voornemen"
             else PLAIN_SCORE.get(s.score, s.score)
         ),
-        "reasons": s.reasons,
-        "summary": s.summary,
-        "missing": s.missing_aspect_labels,
-        "aspect_total": s.aspect_total,
-        "aspects_found": len(s.aspects_found),
-        "highest_stage": s.highest_stage,
-        "signals": [
-            {"label": g.label, "detail": g.detail, "ids": g.passage_ids} for g in s.signals
-        ],
-        "dependency_flags": s.dependency_flags,
-        "regional": s.regional,
-        "quotes": [quote(e, org.name, out_dir, ws_root) for e in s.evidence_items],
-        "years": s.years,
-    }
-
-
-def build_context(
-    a: Assessment, scope: Scope, *, out_dir: Path, ws_root: Path, generated_at: str
-) -> dict[str, Any]:
-    """Everything a report shows, for one scope."""
-    orgs = a.organisations
-    names = {o.organisation: o.name for o in orgs}
-    focus: OrgResult | None = None
-    if scope.kind == "organisatie":
-        focus = next((o for o in orgs if o.organisation == scope.code), None)
-        if focus is None:
-            raise ReportError(f"Organisatie {scope.code} komt niet voor in de werkruimte.")
-    region_name = None
-    if scope.kind == "regio":
-        code = (scope.code or "").upper()
-        region_org = a.org(code)
-        region_name = region_org.name if region_org else None
-        region_name = region_name or next(
-            (r.name for r in a.regions if r.region == code), scope.code
-        )
-    # the organisations the report is about (an organisation report also shows its region)
-    scope_orgs = [focus] if focus is not None else list(orgs)
-    read_documents = sum(o.coverage.documents for o in scope_orgs)
-
-    measures = list(a.measure_info.values())
-    columns = [m.id for m in measures]
-    sorted_orgs = sorted(
-        orgs, key=lambda o: (o.region or o.organisation, o.type != "veiligheidsregio", o.name)
+        reasons=s.reasons,
+        summary=s.summary,
+        missing=s.missing_aspect_labels,
+        aspect_total=s.aspect_total,
+        aspects_found=len(s.aspects_found),
+        highest_stage=s.highest_stage,
+        signals=[SignalView(g.label, g.detail, g.passage_ids) for g in s.signals],
+        dependency_flags=s.dependency_flags,
+        regional=s.regional,
+        quotes=[cite(e, org.name, app_url) for e in _best_evidence(s)],
+        years=s.years,
+        open_candidates=s.open_candidates,
     )
-    matrix = [[s.score for s in o.scores] for o in sorted_orgs]
-    n_orgs = len(orgs)
-    n_munis = sum(1 for o in orgs if o.type == "gemeente")
-    n_regions = sum(1 for o in orgs if o.type == "veiligheidsregio")
 
-    # Development per measure: per year, organisations by the highest stage that year.
+
+# --------------------------------------------------------------------------- sections
+def _trend_lines(orgs: list[OrgResult]) -> dict[str, str]:
+    """Per measure: per document year, organisations by the highest stage that year."""
     from weerbaar.assess.stage import STAGE_RANK, STAGES
 
     trend: dict[str, dict[int, Counter[str]]] = {}
@@ -202,55 +291,61 @@ def build_context(
                     best[e.year] = max(best.get(e.year, 0), STAGE_RANK[e.stage])
             for y, r in best.items():
                 trend.setdefault(s.measure, {}).setdefault(y, Counter())[STAGES[r - 1]] += 1
+    out = {}
+    for measure, per in trend.items():
+        out[measure] = "; ".join(
+            f"{y}: " + ", ".join(f"{per[y][st]} {st}" for st in STAGES if per[y].get(st))
+            for y in sorted(per)
+        )
+    return out
 
-    def trend_line(measure: str) -> str:
-        per = trend.get(measure)
-        if not per:
-            return ""
-        parts = []
-        for y in sorted(per):
-            c = per[y]
-            parts.append(f"{y}: " + ", ".join(f"{c[st]} {st}" for st in STAGES if c.get(st)))
-        return "; ".join(parts)
 
-    # Measure aggregates with example quotes (best-scoring organisations first).
+def _examples(m: MeasureAggregate, orgs: list[OrgResult], app_url: str | None) -> list[Citation]:
+    """Example quotes for a measure: best-scoring organisations first."""
     rank = {"Hoog": 0, "Midden": 1, "Laag": 2}
-    agg_views = []
-    for m in a.measures:
-        examples: list[dict[str, Any]] = []
-        scored = sorted(
-            ((o, o.score_of(m.measure)) for o in orgs),
-            key=lambda t: (rank.get(t[1].score, 3), t[0].organisation),  # type: ignore[union-attr]
-        )
-        for o, s in scored:
-            if s is None:
-                continue
-            for e in s.evidence_items:
-                if len(examples) >= MAX_QUOTES_PER_MEASURE:
-                    break
-                examples.append(quote(e, o.name, out_dir, ws_root))
-        n = m.assessed
-        agg_views.append(
-            {
-                "measure": m.measure,
-                "title": m.title,
-                "pillar": m.pillar,
-                "crucial": m.crucial,
-                "counts": m.counts,
-                "shares": m.shares,
-                "assessed": n,
-                "pct": {k: pct(m.counts[k], n) for k in ("Hoog", "Midden", "Laag")},
-                "national_class": m.national_class,
-                "classified": m.national_class not in UNCLASSIFIED,
-                "spread": m.spread,
-                "nowhere": m.aspects_nowhere_labels,
-                "signals": {SIGNAL_LABELS.get(k, k): v for k, v in m.signal_counts.items()},
-                "examples": examples,
-                "trend": trend_line(m.measure),
-            }
-        )
+    pairs = [(o, o.score_of(m.measure)) for o in orgs]
+    scored = sorted(
+        ((o, s) for o, s in pairs if s is not None),
+        key=lambda t: (rank.get(t[1].score, 3), t[0].organisation),
+    )
+    out: list[Citation] = []
+    for o, s in scored:
+        for e in _best_evidence(s):
+            if len(out) >= MAX_QUOTES_PER_MEASURE:
+                return out
+            out.append(cite(e, o.name, app_url))
+    return out
 
-    # Recurring bottlenecks across organisations.
+
+def _measure_views(a: Assessment, app_url: str | None) -> list[MeasureView]:
+    trend = _trend_lines(a.organisations)
+    out = []
+    for m in a.measures:
+        n = m.assessed
+        out.append(
+            MeasureView(
+                measure=m.measure,
+                title=m.title,
+                pillar=m.pillar,
+                crucial=m.crucial,
+                counts=m.counts,
+                shares=m.shares,
+                assessed=n,
+                pct={k: pct(m.counts[k], n) for k in SCORED},
+                national_class=m.national_class,
+                classified=m.national_class not in UNCLASSIFIED,
+                spread=m.spread,
+                nowhere=m.aspects_nowhere_labels,
+                signals={SIGNAL_LABELS.get(k, k): v for k, v in m.signal_counts.items()},
+                examples=_examples(m, a.organisations, app_url),
+                trend=trend.get(m.measure, ""),
+            )
+        )
+    return out
+
+
+def _knelpunten(orgs: list[OrgResult]) -> list[Knelpunt]:
+    """Recurring bottlenecks across organisations."""
     sig_orgs: Counter[str] = Counter()
     sig_measures: dict[str, Counter[str]] = {}
     for o in orgs:
@@ -260,191 +355,260 @@ def build_context(
                 seen.add(g.code)
                 sig_measures.setdefault(g.code, Counter())[s.measure] += 1
         sig_orgs.update(seen)
-    knelpunten = [
-        {
-            "code": code,
-            "label": SIGNAL_LABELS.get(code, code),
-            "organisations": cnt,
-            "pct": pct(cnt, n_orgs),
-            "measures": ", ".join(f"{k} ({v})" for k, v in sig_measures[code].most_common(5)),
-        }
+    return [
+        Knelpunt(
+            code=code,
+            label=SIGNAL_LABELS.get(code, code),
+            organisations=cnt,
+            pct=pct(cnt, len(orgs)),
+            measures=", ".join(f"{k} ({v})" for k, v in sig_measures[code].most_common(5)),
+        )
         for code, cnt in sig_orgs.most_common()
     ]
 
-    classes = Counter(m.national_class for m in a.measures)
-    class_label = "Landelijk beeld" if scope.kind == "landelijk" else "Beeld in de regio"
-    findings = (
-        _org_findings(focus, a)
-        if focus is not None
-        else _findings(a, agg_views, knelpunten, n_orgs, classes, scope)
-    )
 
-    coverage = [
-        {
-            "organisation": o.organisation,
-            "name": display_name(o),
-            "type": o.type,
-            "region": o.region or "",
-            "doc_types": ", ".join(
+def _coverage_rows(orgs: list[OrgResult]) -> list[CoverageRow]:
+    return [
+        CoverageRow(
+            organisation=o.organisation,
+            name=display_name(o),
+            type=o.type,
+            region=o.region or "",
+            doc_types=", ".join(
                 f"{k} {'/'.join(str(y) for y in v)}" if v else k
                 for k, v in o.coverage.doc_types.items()
             ),
-            "sufficient": o.coverage.sufficient,
-            "missing": "; ".join(o.coverage.missing),
-            "unread": "; ".join(o.coverage.unread),
-            "documents": o.coverage.documents,
-            "queue_total": o.queue_total,
-            "queue_reviewed": o.queue_reviewed,
-            "queue": queue_text(o.queue_reviewed, o.queue_total),
-        }
-        for o in sorted_orgs
+            sufficient=o.coverage.sufficient,
+            missing="; ".join(o.coverage.missing),
+            unread="; ".join(o.coverage.unread),
+            documents=o.coverage.documents,
+            queue_total=o.queue_total,
+            queue_reviewed=o.queue_reviewed,
+            queue=queue_text(o.queue_reviewed, o.queue_total),
+        )
+        for o in orgs
     ]
 
-    region_part = None
-    if focus is not None and focus.type == "gemeente" and focus.region:
-        region = a.org(focus.region)
-        carried = [
-            _score_view(s, focus, out_dir, ws_root)
+
+def _region_name(a: Assessment, code: str) -> str:
+    region = a.org(code)
+    if region is not None:
+        return region.name
+    return next((r.name for r in a.regions if r.region == code), code)
+
+
+def _region_part(focus: OrgResult | None, a: Assessment, app_url: str | None) -> RegionPart | None:
+    if focus is None or focus.type != "gemeente" or not focus.region:
+        return None
+    name = _region_name(a, focus.region)
+    return RegionPart(
+        code=focus.region,
+        name=name,
+        assessed=a.org(focus.region) is not None,
+        title=region_title(name),
+        carried=[
+            score_view(s, focus, app_url)
             for s in focus.scores
             if s.regional and s.regional.carried_by_region
-        ]
-        region_part = {
-            "code": focus.region,
-            "name": region.name
-            if region
-            else next((r.name for r in a.regions if r.region == focus.region), focus.region),
-            "assessed": region is not None,
-            "title": region_title(
-                region.name
-                if region
-                else next((r.name for r in a.regions if r.region == focus.region), focus.region)
-            ),
-            "carried": carried,
-        }
+        ],
+    )
 
-    row_groups = None
-    if len(sorted_orgs) > HEATMAP_TABLE_MAX_ROWS:
-        row_groups, last = [], None
-        for i, o in enumerate(sorted_orgs):
-            key = o.region or o.organisation
-            if key != last:
-                row_groups.append((i, key))
-                last = key
 
-    regions = []
+def _row_groups(orgs: list[OrgResult]) -> list[tuple[int, str]] | None:
+    if len(orgs) <= HEATMAP_TABLE_MAX_ROWS:
+        return None
+    groups: list[tuple[int, str]] = []
+    last = None
+    for i, o in enumerate(orgs):
+        key = o.region or o.organisation
+        if key != last:
+            groups.append((i, key))
+            last = key
+    return groups
+
+
+def _region_rows(a: Assessment) -> list[RegionRow]:
+    out = []
     for r in a.regions:
         own = Counter(r.region_scores.values())
         munis: Counter[str] = Counter()
         for per in r.counts.values():
             munis.update(per)
-        regions.append(
-            {
-                "region": r.region,
-                "name": r.name,
-                "municipalities": len(r.municipalities),
-                "coverage": f"{r.coverage_sufficient} van {r.coverage_total}",
-                "own": {k: own.get(k, 0) for k in PLAIN_SCORE},
-                "munis": {k: munis.get(k, 0) for k in PLAIN_SCORE},
-                "carried": sum(r.carried.values()),
-            }
+        out.append(
+            RegionRow(
+                region=r.region,
+                name=r.name,
+                municipalities=len(r.municipalities),
+                coverage=f"{r.coverage_sufficient} van {r.coverage_total}",
+                own={k: own.get(k, 0) for k in PLAIN_SCORE},
+                munis={k: munis.get(k, 0) for k in PLAIN_SCORE},
+                carried=sum(r.carried.values()),
+            )
         )
+    return out
 
-    dep_pairs = Counter((f.measure, f.depends_on) for f in a.dependency_flags)
-    dependency_summary = [
-        {"measure": m, "depends_on": d, "organisations": n, "pct": pct(n, n_orgs)}
-        for (m, d), n in sorted(dep_pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+
+def _dependency_rows(a: Assessment) -> list[DependencyRow]:
+    titles = {m.id: m.title for m in a.measure_info.values()}
+    pairs = Counter((f.measure, f.depends_on) for f in a.dependency_flags)
+    n = len(a.organisations)
+    return [
+        DependencyRow(m, titles.get(m, ""), d, titles.get(d, ""), k, pct(k, n))
+        for (m, d), k in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
-    # Table 1 transposed (measures as rows) in chunks of organisations, readable in print.
-    heat_chunks = [
-        {
-            "orgs": [
-                {"code": o.organisation, "name": display_name(o)}
-                for o in sorted_orgs[i : i + HEAT_CHUNK]
-            ],
-            "rows": [
-                {
-                    "measure": m.id,
-                    "title": m.title,
-                    "crucial": m.crucial,
-                    "scores": [row[j] for row in matrix[i : i + HEAT_CHUNK]],
-                }
+
+def _heat_chunks(orgs: list[OrgResult], a: Assessment) -> list[HeatChunk]:
+    """Table 1 transposed (measures as rows) in chunks of organisations, for print."""
+    measures = list(a.measure_info.values())
+    return [
+        HeatChunk(
+            orgs=[OrgRef(o.organisation, display_name(o)) for o in orgs[i : i + HEAT_CHUNK]],
+            rows=[
+                HeatRow(
+                    measure=m.id,
+                    title=m.title,
+                    crucial=m.crucial,
+                    scores=[o.scores[j].score for o in orgs[i : i + HEAT_CHUNK]],
+                )
                 for j, m in enumerate(measures)
             ],
-        }
-        for i in range(0, len(sorted_orgs), HEAT_CHUNK)
+        )
+        for i in range(0, len(orgs), HEAT_CHUNK)
     ]
 
-    return {
-        "scope": scope,
-        "class_label": class_label,
-        "n_orgs_text": plural(n_orgs, "organisatie", "organisaties"),
-        "no_documents": read_documents == 0,
-        "scope_name": focus.name if focus else (region_title(region_name) if region_name else ""),
-        "heat_chunks": heat_chunks,
-        "queue_total": sum(o.queue_total for o in scope_orgs),
-        "queue_reviewed": sum(o.queue_reviewed for o in scope_orgs),
-        "not_yet": sum(1 for o in scope_orgs for s in o.scores if s.score == "Nog niet beoordeeld"),
-        "regions": regions,
-        "dependency_summary": dependency_summary,
-        "title": _title(scope, focus, region_name),
-        "generated_at": generated_at,
-        "catalog_version": a.catalog_version,
-        "reference_year": a.reference_year,
-        "n_orgs": n_orgs,
-        "n_munis": n_munis,
-        "n_regions": n_regions,
-        "focus": focus,
-        "focus_scores": [_score_view(s, focus, out_dir, ws_root) for s in focus.scores]
-        if focus
-        else [],
-        "region_part": region_part,
-        "columns": columns,
-        "orgs": [
-            {"code": o.organisation, "name": display_name(o), "type": o.type} for o in sorted_orgs
-        ],
-        "matrix": matrix,
-        "row_groups": row_groups,
-        "heat_table": len(sorted_orgs) <= HEATMAP_TABLE_MAX_ROWS,
-        "measures": agg_views,
-        "crucial": [v for v in agg_views if v["crucial"]],
-        "pillars": [
-            {
-                "pillar": p.pillar,
-                "name": p.name,
-                "counts": p.counts,
-                "total": sum(p.counts.values()),
-                "pct": {
-                    k: pct(p.counts[k], sum(p.counts[x] for x in ("Hoog", "Midden", "Laag")))
-                    for k in ("Hoog", "Midden", "Laag")
-                },
-            }
-            for p in a.pillars
-        ],
-        "years": [
-            {
-                "year": y.year,
-                "passages": y.passages,
-                "organisations": y.organisations,
-                "measures": y.measures,
-                "stages": y.stages,
-            }
-            for y in a.years
-        ],
-        "knelpunten": knelpunten,
-        "coverage": coverage,
-        "coverage_ok": sum(1 for c in coverage if c["sufficient"]),
-        "dependency_flags": [
-            {
-                "organisation": f.organisation,
-                "name": names.get(f.organisation, f.organisation),
-                "message": f.message,
-            }
+
+def _pillar_views(a: Assessment) -> list[PillarView]:
+    out = []
+    for p in a.pillars:
+        scored = sum(p.counts[x] for x in SCORED)
+        out.append(
+            PillarView(
+                pillar=p.pillar,
+                name=p.name,
+                counts=p.counts,
+                total=sum(p.counts.values()),
+                pct={k: pct(p.counts[k], scored) for k in SCORED},
+            )
+        )
+    return out
+
+
+def _year_views(a: Assessment) -> list[YearView]:
+    return [YearView(y.year, y.passages, y.organisations, y.measures, y.stages) for y in a.years]
+
+
+def review_counts(orgs: list[OrgResult]) -> ReviewCounts:
+    """The one count of human review in a report (see :class:`ReviewCounts`)."""
+    return ReviewCounts(
+        offered=sum(o.queue_total for o in orgs),
+        reviewed=sum(o.queue_reviewed for o in orgs),
+        validated=sum(
+            len({e.passage_id for e in s.evidence_items}) for o in orgs for s in o.scores
+        ),
+    )
+
+
+def _scope_region_name(a: Assessment, scope: Scope) -> str | None:
+    if scope.kind != "regio":
+        return None
+    code = (scope.code or "").upper()
+    return _region_name(a, code) if (a.org(code) or a.regions) else scope.code
+
+
+def build_context(
+    a: Assessment,
+    scope: Scope,
+    *,
+    generated_at: str,
+    app_url: str | None = None,
+    unread: list[dict[str, str]] | None = None,
+    document_names: dict[int, str] | None = None,
+) -> ReportContext:
+    """Everything a report shows, for one scope."""
+    orgs = a.organisations
+    focus: OrgResult | None = None
+    if scope.kind == "organisatie":
+        focus = next((o for o in orgs if o.organisation == scope.code), None)
+        if focus is None:
+            raise ReportError(f"Organisatie {scope.code} komt niet voor in de werkruimte.")
+    region_name = _scope_region_name(a, scope)
+    scope_orgs = [focus] if focus is not None else list(orgs)
+    sorted_orgs = sorted(
+        orgs, key=lambda o: (o.region or o.organisation, o.type != "veiligheidsregio", o.name)
+    )
+    measures = _measure_views(a, app_url)
+    knelpunten = _knelpunten(orgs)
+    coverage = _coverage_rows(sorted_orgs)
+    review = review_counts(scope_orgs)
+    names = {o.organisation: o.name for o in orgs}
+    focus_scores = [score_view(s, focus, app_url) for s in focus.scores] if focus else []
+    if focus is not None:
+        findings = org_findings(focus, a, review, app_url)
+    else:
+        findings = region_findings(a, measures, knelpunten, scope, review, app_url)
+    return ReportContext(
+        scope=scope,
+        title=_title(scope, focus, region_name),
+        generated_at=generated_at,
+        catalog_version=a.catalog_version,
+        reference_year=a.reference_year,
+        class_label="Landelijk beeld" if scope.kind == "landelijk" else "Beeld in de regio",
+        n_orgs=len(orgs),
+        n_munis=sum(1 for o in orgs if o.type == "gemeente"),
+        n_regions=sum(1 for o in orgs if o.type == "veiligheidsregio"),
+        n_orgs_text=plural(len(orgs), "organisatie", "organisaties"),
+        no_documents=sum(o.coverage.documents for o in scope_orgs) == 0,
+        scope_name=focus.name if focus else (region_title(region_name) if region_name else ""),
+        focus=focus,
+        focus_scores=focus_scores,
+        region_part=_region_part(focus, a, app_url),
+        columns=[m.id for m in a.measure_info.values()],
+        column_titles=[m.title for m in a.measure_info.values()],
+        orgs=[OrgRef(o.organisation, display_name(o), o.type) for o in sorted_orgs],
+        matrix=[[s.score for s in o.scores] for o in sorted_orgs],
+        row_groups=_row_groups(sorted_orgs),
+        heat_table=len(sorted_orgs) <= HEATMAP_TABLE_MAX_ROWS,
+        heat_chunks=_heat_chunks(sorted_orgs, a),
+        measures=measures,
+        crucial=[v for v in measures if v.crucial],
+        pillars=_pillar_views(a),
+        years=_year_views(a),
+        knelpunten=knelpunten,
+        coverage=coverage,
+        coverage_ok=sum(1 for c in coverage if c.sufficient),
+        regions=_region_rows(a),
+        dependency_flags=[
+            DependencyFlagView(f.organisation, names.get(f.organisation, f.organisation), f.message)
             for f in a.dependency_flags
         ],
-        "findings": findings,
-        "classes": dict(classes),
-    }
+        dependency_summary=_dependency_rows(a),
+        findings=findings,
+        classes=dict(Counter(m.national_class for m in a.measures)),
+        review=review,
+        not_yet=sum(1 for o in scope_orgs for s in o.scores if s.score == "Nog niet beoordeeld"),
+        glossary=glossary_for(_texts(measures, knelpunten, findings, focus_scores)),
+        levels=list(LEVELS),
+        spread_terms=list(SPREAD_TERMS),
+        unread=unread or [],
+        document_names=document_names or {},
+    )
+
+
+def _texts(
+    measures: list[MeasureView],
+    knelpunten: list[Knelpunt],
+    findings: list[Finding],
+    focus_scores: list[ScoreView],
+) -> list[str]:
+    """The report's own text (not the quotes), to find the abbreviations it uses."""
+    out = [m.title for m in measures] + [k.label for k in knelpunten] + [f.text for f in findings]
+    for m in measures:
+        out += m.nowhere + list(m.signals)
+    for v in focus_scores:
+        out += v.missing + v.reasons + v.summary + v.dependency_flags + [g.label for g in v.signals]
+        out += [g.detail for g in v.signals]
+    return out
 
 
 def _title(scope: Scope, focus: OrgResult | None, region_name: str | None) -> str:
@@ -455,23 +619,75 @@ def _title(scope: Scope, focus: OrgResult | None, region_name: str | None) -> st
     return "Weerbaarheid en veerkracht: landelijke inventarisatie"
 
 
-def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
-    """Key findings for one organisation, each with its numbers."""
-    scores = org.scores
-    n = len(scores)
-    c = Counter(s.score for s in scores)
-    cov = org.coverage
-    if cov.documents == 0:
-        out = [
-            f"Van {org.name} is geen enkel document ingelezen"
-            + (f" (niet te lezen: {'; '.join(cov.unread)})" if cov.unread else "")
-            + ". Er is dus niets beoordeeld; over wat "
-            f"{org.name} heeft gedaan zegt dit rapport niets."
-        ]
-        return out
-    out = [
-        f"{org.name}: {c.get('Hoog', 0)} van de {n} maatregelen Hoog, {c.get('Midden', 0)} "
-        f"Midden, {c.get('Laag', 0)} Laag"
+# --------------------------------------------------------------------------- findings
+def _top_citations(
+    org: OrgResult, measures: list[str], app_url: str | None, *, per_measure: int = 1
+) -> tuple[Citation, ...]:
+    out: list[Citation] = []
+    for mid in measures:
+        s = org.score_of(mid)
+        if s is not None:
+            out += [cite(e, org.name, app_url) for e in _best_evidence(s)[:per_measure]]
+    return tuple(out)
+
+
+def _signal_citations(
+    orgs: list[OrgResult], code: str, app_url: str | None, limit: int = 3
+) -> tuple[Citation, ...]:
+    """The passages in which a bottleneck was signalled (one per organisation first)."""
+    out: list[Citation] = []
+    for o in orgs:
+        for s in o.scores:
+            items = {e.passage_id: e for e in s.evidence_items}
+            for g in s.signals:
+                if g.code != code:
+                    continue
+                found = [items[p] for p in g.passage_ids if p in items]
+                if found:
+                    out.append(cite(found[0], o.name, app_url))
+                    break
+            else:
+                continue
+            break
+        if len(out) >= limit:
+            break
+    return tuple(out)
+
+
+def dependency_examples(
+    a: Assessment, orgs: list[OrgResult], app_url: str | None, limit: int = 3
+) -> Finding | None:
+    """ "N keer scoort een maatregel hoger dan een maatregel waarvan hij afhangt", with the
+    real cases as examples (computed from the data, each with its source)."""
+    codes = {o.organisation for o in orgs}
+    flags = [f for f in a.dependency_flags if f.organisation in codes]
+    if not flags:
+        return None
+    titles = {m.id: m.title for m in a.measure_info.values()}
+    by_code = {o.organisation: o for o in orgs}
+    examples, sources = [], []
+    for f in flags[:limit]:
+        org = by_code[f.organisation]
+        examples.append(
+            f"{org.name}: {f.measure} ({titles.get(f.measure, '')}) scoort {f.score}, "
+            f"{f.depends_on} ({titles.get(f.depends_on, '')}) scoort {f.depends_score}"
+        )
+        sources += _top_citations(org, [f.measure], app_url)
+    n = len(flags)
+    return Finding(
+        text=(
+            f"{n} keer scoort een maatregel hoger dan een maatregel die er een voorwaarde "
+            f"voor is. {'Voorbeeld' if n == 1 else 'Voorbeelden'}: " + "; ".join(examples) + "."
+        ),
+        sources=tuple(sources),
+    )
+
+
+def _count_sentence(org: OrgResult) -> str:
+    c = Counter(s.score for s in org.scores)
+    return (
+        f"{org.name}: {c.get('Hoog', 0)} van de {len(org.scores)} maatregelen Hoog, "
+        f"{c.get('Midden', 0)} Midden, {c.get('Laag', 0)} Laag"
         + (
             f", {c['Nog niet beoordeeld']} nog niet beoordeeld"
             if c.get("Nog niet beoordeeld")
@@ -483,177 +699,275 @@ def _org_findings(org: OrgResult, a: Assessment) -> list[str]:
             else ""
         )
         + "."
-    ]
-    if org.queue_total:
-        waiting = sum(1 for s in scores if s.open_candidates)
-        out.append(
-            f"Van de {org.queue_total} passages die de scan ter controle voorlegde zijn er "
-            f"{org.queue_reviewed} ({pct(org.queue_reviewed, org.queue_total)}) gecontroleerd"
-            + (
-                f"; bij {plural(waiting, 'maatregel', 'maatregelen')} wachten nog passages."
-                if waiting
-                else "."
-            )
-        )
-    crucial = [s for s in scores if s.crucial]
+    )
+
+
+def _crucial_finding(org: OrgResult, app_url: str | None) -> Finding:
+    crucial = [s for s in org.scores if s.crucial]
     hc = [s.measure for s in crucial if s.score == "Hoog"]
     nb = sum(1 for s in crucial if s.score == "Nog niet beoordeeld")
-    out.append(
+    text = (
         f"Van de {len(crucial)} cruciale maatregelen scoren er {len(hc)} Hoog"
         + (f" ({', '.join(hc)})" if hc else "")
         + f" en {sum(1 for s in crucial if s.score == 'Laag')} Laag"
         + (f"; {nb} zijn nog niet beoordeeld" if nb else "")
         + "."
     )
-    scored = [s for s in crucial if s.score in SCORED]
-    gaps = sum(len(s.missing_aspects) for s in scored)
+    return Finding(text, _top_citations(org, hc, app_url), "" if hc else READ_BASIS)
+
+
+READ_BASIS = "geen gevalideerde passage; zie Verzamelde bronnen voor wat is gelezen"
+
+
+def org_findings(
+    org: OrgResult, a: Assessment, review: ReviewCounts, app_url: str | None = None
+) -> list[Finding]:
+    """Key findings for one organisation, each with its numbers and its sources."""
+    cov = org.coverage
+    if cov.documents == 0:
+        return [
+            Finding(
+                f"Van {org.name} is geen enkel document ingelezen"
+                + (f" (niet te lezen: {'; '.join(cov.unread)})" if cov.unread else "")
+                + f". Er is dus niets beoordeeld; over wat {org.name} heeft gedaan zegt dit "
+                "rapport niets."
+            )
+        ]
+    scores = org.scores
+    out = [Finding(_count_sentence(org), basis="Tabel 2")]
+    if review.offered:
+        waiting = sum(1 for s in scores if s.open_candidates)
+        out.append(
+            Finding(
+                review.text
+                + (
+                    f" Bij {plural(waiting, 'maatregel', 'maatregelen')} wachten nog passages."
+                    if waiting
+                    else ""
+                ),
+                basis="beoordelingen in de werkruimte",
+            )
+        )
+    out.append(_crucial_finding(org, app_url))
+    scored = [s for s in scores if s.crucial and s.score in SCORED]
     total = sum(s.aspect_total for s in scored)
     if total:
+        gaps = sum(len(s.missing_aspects) for s in scored)
         out.append(
-            f"Bij de {plural(len(scored), 'beoordeelde cruciale maatregel', 'beoordeelde cruciale maatregelen')} "
-            f"zijn {gaps} van de {total} aspecten niet aangetoond (kernhiaten, zie per maatregel)."
-        )
-    sig = Counter(g.label for s in scores for g in s.signals)
-    if sig:
-        out.append(
-            "Knelpunten in de passages: "
-            + ", ".join(
-                f"{k.lower()} ({plural(v, 'maatregel', 'maatregelen')})"
-                for k, v in sig.most_common()
+            Finding(
+                f"Bij de {plural(len(scored), 'beoordeelde cruciale maatregel', 'beoordeelde cruciale maatregelen')} "
+                f"zijn {gaps} van de {total} aspecten niet aangetoond (kernhiaten, zie per "
+                "maatregel).",
+                basis=READ_BASIS,
             )
-            + "."
         )
-    flags = [f for f in a.dependency_flags if f.organisation == org.organisation]
-    if flags:
-        out.append(
-            f"{len(flags)} keer scoort een maatregel hoger dan een maatregel waarvan hij afhangt, "
-            f"bijvoorbeeld: {flags[0].message}"
-        )
-    carried = [s for s in scores if s.regional and s.regional.carried_by_region]
-    if carried:
-        out.append(
-            f"Voor {plural(len(carried), 'maatregel', 'maatregelen')} telt de score van de "
-            "regio mee: "
-            + ", ".join(f"{s.measure} ({s.regional.combined_score})" for s in carried)  # type: ignore[union-attr]
-            + "."
-        )
-    overridden = [s.measure for s in scores if s.override is not None]
-    if overridden:
-        out.append(f"Handmatig aangepaste scores: {', '.join(overridden)}.")
+    out += _org_signal_findings(org, app_url)
+    dep = dependency_examples(a, [org], app_url)
+    if dep:
+        out.append(dep)
+    out += _org_region_and_overrides(org, app_url)
     out.append(
-        "Ingelezen bronnen: "
-        + ("; ".join(f"{k} {'/'.join(map(str, v))}" for k, v in cov.doc_types.items()) or "geen")
-        + ("" if cov.sufficient else f"; ontbreekt: {'; '.join(cov.missing)}")
-        + (f"; niet te lezen: {'; '.join(cov.unread)}" if cov.unread else "")
-        + "."
+        Finding(
+            "Ingelezen bronnen: "
+            + (
+                "; ".join(f"{k} {'/'.join(map(str, v))}" for k, v in cov.doc_types.items())
+                or "geen"
+            )
+            + ("" if cov.sufficient else f"; ontbreekt: {'; '.join(cov.missing)}")
+            + (f"; niet te lezen: {'; '.join(cov.unread)}" if cov.unread else "")
+            + ".",
+            basis="Verzamelde bronnen",
+        )
     )
     return out
 
 
-def _findings(
-    a: Assessment,
-    agg: list[dict[str, Any]],
-    knelpunten: list[dict[str, Any]],
-    n_orgs: int,
-    classes: Counter[str],
-    scope: Scope,
-) -> list[str]:
-    """Key findings, each with the numbers behind it. A finding is only stated on a base
-    of at least one organisation with a score; "most often" needs at least one Hoog, and
-    the same measure is never named as both best and worst."""
+def _org_signal_findings(org: OrgResult, app_url: str | None) -> list[Finding]:
+    sig = Counter(g.code for s in org.scores for g in s.signals)
+    if not sig:
+        return []
+    sources: list[Citation] = []
+    for code in sig:
+        sources += _signal_citations([org], code, app_url, limit=1)
+    return [
+        Finding(
+            "Knelpunten in de passages: "
+            + ", ".join(
+                f"{SIGNAL_LABELS.get(k, k).lower()} ({plural(v, 'maatregel', 'maatregelen')})"
+                for k, v in sig.most_common()
+            )
+            + ".",
+            tuple(sources),
+        )
+    ]
+
+
+def _org_region_and_overrides(org: OrgResult, app_url: str | None) -> list[Finding]:
     out = []
+    carried = [s for s in org.scores if s.regional and s.regional.carried_by_region]
+    if carried:
+        out.append(
+            Finding(
+                f"Voor {plural(len(carried), 'maatregel', 'maatregelen')} telt de score van de "
+                "regio mee: "
+                + ", ".join(f"{s.measure} ({s.regional.combined_score})" for s in carried)  # type: ignore[union-attr]
+                + ".",
+                basis="scores van de veiligheidsregio",
+            )
+        )
+    overridden = [s.measure for s in org.scores if s.override is not None]
+    if overridden:
+        out.append(
+            Finding(
+                f"Handmatig aangepaste scores: {', '.join(overridden)}.",
+                _top_citations(org, overridden, app_url),
+                basis="toelichting van de beoordelaar",
+            )
+        )
+    return out
+
+
+def region_findings(
+    a: Assessment,
+    agg: list[MeasureView],
+    knelpunten: list[Knelpunt],
+    scope: Scope,
+    review: ReviewCounts,
+    app_url: str | None = None,
+) -> list[Finding]:
+    """Key findings over several organisations, each with the numbers and the passages
+    behind it. A finding is only stated on a base of at least one organisation with a
+    score; "most often" needs at least one Hoog, and the same measure is never named as
+    both best and worst."""
+    orgs = a.organisations
+    n_orgs = len(orgs)
     orgs_txt = plural(n_orgs, "organisatie", "organisaties")
-    if sum(o.coverage.documents for o in a.organisations) == 0:
+    if sum(o.coverage.documents for o in orgs) == 0:
         return [
-            f"In dit overzicht ({orgs_txt}) is geen enkel document ingelezen. Er is dus "
-            "niets beoordeeld; er zijn geen bevindingen."
+            Finding(
+                f"In dit overzicht ({orgs_txt}) is geen enkel document ingelezen. Er is dus "
+                "niets beoordeeld; er zijn geen bevindingen."
+            )
         ]
+    out = [_class_finding(a, agg, scope, orgs_txt)]
+    if review.offered:
+        nb = sum(1 for o in orgs for s in o.scores if s.score == "Nog niet beoordeeld")
+        cells = sum(len(o.scores) for o in orgs)
+        out.append(
+            Finding(
+                review.text + f" {nb} van de {cells} scores (organisatie × maatregel) zijn "
+                "daardoor nog niet beoordeeld.",
+                basis="beoordelingen in de werkruimte",
+            )
+        )
+    out += _best_worst(orgs, agg, app_url)
+    nowhere = sum(len(m.nowhere) for m in agg if m.crucial and m.classified)
+    if nowhere:
+        out.append(
+            Finding(
+                f"Bij de cruciale maatregelen die zijn in te delen zijn {nowhere} aspecten bij "
+                "geen enkele organisatie aangetoond (kernhiaten, zie per maatregel).",
+                basis=READ_BASIS,
+            )
+        )
+    if knelpunten:
+        k = knelpunten[0]
+        out.append(
+            Finding(
+                f"Het vaakst genoemde knelpunt is '{k.label}': bij {k.organisations} van "
+                f"{n_orgs} organisaties ({k.pct}).",
+                _signal_citations(orgs, k.code, app_url),
+            )
+        )
+    dep = dependency_examples(a, orgs, app_url)
+    if dep:
+        out.append(dep)
+    ok = sum(1 for o in orgs if o.coverage.sufficient)
+    unread = sum(len(o.coverage.unread) for o in orgs)
+    out.append(
+        Finding(
+            f"Bij {ok} van de {orgs_txt} zijn de relevante bronnen voor "
+            f"{a.reference_year - 1}-{a.reference_year} ingelezen"
+            + (
+                f"; {plural(unread, 'document kon', 'documenten konden')} niet worden gelezen "
+                "(zie Verzamelde bronnen)."
+                if unread
+                else "."
+            ),
+            basis="Verzamelde bronnen",
+        )
+    )
+    return out
+
+
+def _class_finding(a: Assessment, agg: list[MeasureView], scope: Scope, orgs_txt: str) -> Finding:
+    classes = Counter(m.national_class for m in a.measures)
     where = "landelijk" if scope.kind == "landelijk" else "in de regio"
-    n_measures = len(agg)
     not_yet = classes.get("nog onvoldoende beoordeeld", 0)
     unknown = classes.get("onbekend (onvoldoende bronnen)", 0)
-    classified = n_measures - not_yet - unknown
-    head = (
-        f"Van de {n_measures} maatregelen zijn er {classified} {where} in te delen "
-        f"(bij minstens de helft van de {orgs_txt} een score Hoog, Midden of Laag): "
-        f"{classes.get('breed geïmplementeerd', 0)} breed, "
-        f"{classes.get('gedeeltelijk geïmplementeerd', 0)} gedeeltelijk en "
-        f"{classes.get('nauwelijks geïmplementeerd', 0)} nauwelijks geïmplementeerd"
-    )
+    classified = len(agg) - not_yet - unknown
     rest = []
     if not_yet:
         rest.append(f"{not_yet} nog onvoldoende beoordeeld")
     if unknown:
         rest.append(f"{unknown} onbekend door te weinig bronnen")
-    out.append(head + ("; " + " en ".join(rest) if rest else "") + ".")
-    total_q = sum(o.queue_total for o in a.organisations)
-    if total_q:
-        reviewed = sum(o.queue_reviewed for o in a.organisations)
-        cells = sum(len(o.scores) for o in a.organisations)
-        nb = sum(1 for o in a.organisations for s in o.scores if s.score == "Nog niet beoordeeld")
-        out.append(
-            f"Van de {total_q} passages die de scan ter controle voorlegde zijn er {reviewed} "
-            f"({pct(reviewed, total_q)}) gecontroleerd; {nb} van de {cells} scores "
-            "(organisatie × maatregel) zijn daardoor nog niet beoordeeld."
-        )
-    crucial = [m for m in agg if m["crucial"] and m["assessed"] and m["classified"]]
+    return Finding(
+        f"Van de {len(agg)} maatregelen zijn er {classified} {where} in te delen "
+        f"(bij minstens de helft van de {orgs_txt} een score Hoog, Midden of Laag): "
+        f"{classes.get('breed geïmplementeerd', 0)} breed, "
+        f"{classes.get('gedeeltelijk geïmplementeerd', 0)} gedeeltelijk en "
+        f"{classes.get('nauwelijks geïmplementeerd', 0)} nauwelijks geïmplementeerd"
+        + ("; " + " en ".join(rest) if rest else "")
+        + ".",
+        basis="Tabel 2",
+    )
+
+
+def _best_worst(
+    orgs: list[OrgResult], agg: list[MeasureView], app_url: str | None
+) -> list[Finding]:
+    crucial = [m for m in agg if m.crucial and m.assessed and m.classified]
+    if not crucial:
+        return [
+            Finding(
+                "Over de cruciale maatregelen valt nog niets te zeggen: bij geen ervan heeft "
+                "minstens de helft van de organisaties een score.",
+                basis="Tabel 2",
+            )
+        ]
     best = max(
-        (m for m in crucial if m["counts"]["Hoog"] > 0),
-        key=lambda m: (m["shares"]["Hoog"], m["counts"]["Hoog"], m["measure"]),
+        (m for m in crucial if m.counts["Hoog"] > 0),
+        key=lambda m: (m.shares["Hoog"], m.counts["Hoog"], m.measure),
         default=None,
     )
     worst = max(
-        (m for m in crucial if m["counts"]["Laag"] > 0 and m is not best),
-        key=lambda m: (m["shares"]["Laag"], m["counts"]["Laag"], m["measure"]),
+        (m for m in crucial if m.counts["Laag"] > 0 and m is not best),
+        key=lambda m: (m.shares["Laag"], m.counts["Laag"], m.measure),
         default=None,
     )
+    out = []
     if best is not None:
+        n = best.counts["Hoog"]
+        hoog = [o for o in orgs if (s := o.score_of(best.measure)) and s.score == "Hoog"]
         out.append(
-            f"Van de cruciale maatregelen is {best['measure']} ({best['title']}) het vaakst "
-            f"aantoonbaar geregeld: {best['counts']['Hoog']} van de {best['assessed']} "
-            f"organisaties met een score ({best['pct']['Hoog']}) "
-            f"{'scoort' if best['counts']['Hoog'] == 1 else 'scoren'} Hoog."
+            Finding(
+                f"Van de cruciale maatregelen is {best.measure} ({best.title}) het vaakst "
+                f"aantoonbaar geregeld: {n} van de {best.assessed} organisaties met een score "
+                f"({best.pct['Hoog']}) {'scoort' if n == 1 else 'scoren'} Hoog.",
+                tuple(c for o in hoog for c in _top_citations(o, [best.measure], app_url)),
+            )
         )
     if worst is not None:
+        n = worst.counts["Laag"]
+        laag = [o for o in orgs if (s := o.score_of(worst.measure)) and s.score == "Laag"]
+        sources = tuple(c for o in laag for c in _top_citations(o, [worst.measure], app_url))
         out.append(
-            f"Het minst zichtbaar is {worst['measure']} ({worst['title']}): "
-            f"{worst['counts']['Laag']} van de {worst['assessed']} organisaties met een score "
-            f"({worst['pct']['Laag']}) {'scoort' if worst['counts']['Laag'] == 1 else 'scoren'} "
-            "Laag."
+            Finding(
+                f"Het minst zichtbaar is {worst.measure} ({worst.title}): {n} van de "
+                f"{worst.assessed} organisaties met een score ({worst.pct['Laag']}) "
+                f"{'scoort' if n == 1 else 'scoren'} Laag.",
+                sources,
+                "" if sources else READ_BASIS,
+            )
         )
-    if not crucial:
-        out.append(
-            "Over de cruciale maatregelen valt nog niets te zeggen: bij geen ervan heeft "
-            "minstens de helft van de organisaties een score."
-        )
-    nowhere = sum(len(m["nowhere"]) for m in agg if m["crucial"] and m["classified"])
-    if nowhere:
-        out.append(
-            f"Bij de cruciale maatregelen die zijn in te delen zijn {nowhere} aspecten bij geen "
-            "enkele organisatie aangetoond (kernhiaten, zie per maatregel)."
-        )
-    if knelpunten:
-        k = knelpunten[0]
-        out.append(
-            f"Het vaakst genoemde knelpunt is '{k['label']}': bij {k['organisations']} van "
-            f"{n_orgs} organisaties ({k['pct']})."
-        )
-    flags = len(a.dependency_flags)
-    if flags:
-        out.append(
-            f"{flags} keer scoort een maatregel hoger dan een maatregel waarvan hij afhangt "
-            "(bijvoorbeeld noodsteunpunten zonder noodstroom)."
-        )
-    ok = sum(1 for o in a.organisations if o.coverage.sufficient)
-    unread = sum(len(o.coverage.unread) for o in a.organisations)
-    out.append(
-        f"Bij {ok} van de {orgs_txt} zijn de relevante bronnen voor "
-        f"{a.reference_year - 1}-{a.reference_year} ingelezen"
-        + (
-            f"; {plural(unread, 'document kon', 'documenten konden')} niet worden gelezen "
-            "(zie Verzamelde bronnen)."
-            if unread
-            else "."
-        )
-    )
     return out

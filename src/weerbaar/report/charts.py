@@ -14,14 +14,36 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-# Colours chosen for contrast with the text in table cells (see report.css) and
-# distinguishable in grey print; letters always accompany colour in tables.
+# Colour-blind-safe (Okabe-Ito blue/sky/orange: no red against green), ordered dark to
+# light so they also differ in grey print; a second channel always accompanies the colour:
+# the letter in every cell of the heat map and the tables, a hatch in the bar charts.
 SCORE_COLORS: dict[str, str] = {
-    "Hoog": "#1a7f37",
-    "Midden": "#f2c744",
-    "Laag": "#c0392b",
-    "Onvoldoende bronnen": "#bdbdbd",
-    "Nog niet beoordeeld": "#cfe0f1",
+    "Hoog": "#0072b2",
+    "Midden": "#56b4e9",
+    "Laag": "#e69f00",
+    "Onvoldoende bronnen": "#999999",
+    "Nog niet beoordeeld": "#ffffff",
+}
+TEXT_ON: dict[str, str] = {
+    "Hoog": "#ffffff",
+    "Midden": "#000000",
+    "Laag": "#000000",
+    "Onvoldoende bronnen": "#000000",
+    "Nog niet beoordeeld": "#000000",
+}
+LETTERS: dict[str, str] = {
+    "Hoog": "H",
+    "Midden": "M",
+    "Laag": "L",
+    "Onvoldoende bronnen": "?",
+    "Nog niet beoordeeld": "NB",
+}
+HATCHES: dict[str, str] = {
+    "Hoog": "",
+    "Midden": "..",
+    "Laag": "//",
+    "Onvoldoende bronnen": "xx",
+    "Nog niet beoordeeld": "",
 }
 STAGE_COLORS: dict[str, str] = {
     "voornemen": "#c6dbef",
@@ -59,33 +81,68 @@ def _attr(text: str) -> str:
     )
 
 
+def _legend_label(score: str) -> str:
+    return f"{LETTERS[score]} = {score}"
+
+
 def heatmap(
-    rows: Sequence[str],
-    columns: Sequence[str],
+    orgs: Sequence[str],
+    measures: Sequence[str],
     scores: Sequence[Sequence[str]],
     title: str,
     *,
     row_groups: Sequence[tuple[int, str]] | None = None,
 ) -> str:
-    """Organisations × measures coloured by score. With ``row_groups`` (start row, label)
-    only the group labels are shown on the y axis (for hundreds of rows)."""
+    """Scores per organisation and measure, each cell coloured and lettered (H, M, L, ?,
+    NB). ``measures`` are labels with number and title. Up to 40 organisations: measures as
+    rows, organisations as columns; more: organisations as rows and, with ``row_groups``
+    (start row, label), only the group labels on that axis."""
     index = {s: i for i, s in enumerate(ORDER)}
-    data = [[index.get(s, 3) for s in r] for r in scores]
     top = len(ORDER) - 1
-    n_rows = max(len(rows), 1)
-    height = min(max(1.6, 0.22 * n_rows + 1.2), 9.5)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.2 * len(columns) + 2.5), height))
     cmap = ListedColormap([SCORE_COLORS[s] for s in ORDER])
-    ax.imshow(data or [[3]], cmap=cmap, vmin=0, vmax=top, aspect="auto", interpolation="nearest")
-    ax.set_xticks(range(len(columns)), labels=columns, rotation=90, fontsize=7)
-    if row_groups:
-        ax.set_yticks([g[0] for g in row_groups], labels=[g[1] for g in row_groups], fontsize=6)
+    transposed = len(orgs) <= 40
+    if transposed:
+        data = [[index.get(r[j], 3) for r in scores] for j in range(len(measures))]
+        n_rows, n_cols = len(measures), max(len(orgs), 1)
+        fig, ax = plt.subplots(figsize=(min(3.2 + 0.75 * n_cols, 11.0), 0.24 * n_rows + 1.6))
     else:
-        ax.set_yticks(range(len(rows)), labels=rows, fontsize=7)
-    ax.set_xlabel("Maatregel")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=SCORE_COLORS[s]) for s in ORDER]
-    ax.legend(handles, ORDER, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.set_title(title)
+        data = [[index.get(v, 3) for v in r] for r in scores]
+        n_rows, n_cols = len(orgs), len(measures)
+        fig, ax = plt.subplots(figsize=(9.5, min(max(1.6, 0.22 * n_rows + 3.5), 12.0)))
+    ax.imshow(data or [[3]], cmap=cmap, vmin=0, vmax=top, aspect="auto", interpolation="nearest")
+    # thin grid lines so white cells (nog niet beoordeeld) stay visible
+    ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
+    ax.grid(which="minor", color="#555555", linewidth=0.4)
+    ax.tick_params(which="minor", length=0)
+    if transposed:
+        ax.set_yticks(range(len(measures)), labels=measures, fontsize=6.5)
+        ax.set_xticks(range(len(orgs)), labels=orgs, rotation=30, ha="right", fontsize=7)
+        ax.xaxis.tick_top()
+        plt.setp(ax.get_xticklabels(), ha="left")
+        for j, row in enumerate(data):
+            for i, v in enumerate(row):
+                score = ORDER[v]
+                ax.text(i, j, LETTERS[score], ha="center", va="center", fontsize=6.5,
+                        color=TEXT_ON[score])  # fmt: skip
+    else:
+        ax.set_xticks(range(len(measures)), labels=measures, rotation=90, fontsize=5.5)
+        if row_groups:
+            ax.set_yticks([g[0] for g in row_groups], labels=[g[1] for g in row_groups], fontsize=6)
+        else:
+            ax.set_yticks(range(len(orgs)), labels=orgs, fontsize=6)
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, facecolor=SCORE_COLORS[s], edgecolor="#555555") for s in ORDER
+    ]
+    ax.legend(
+        handles,
+        [_legend_label(s) for s in ORDER],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=7,
+    )
+    ax.set_title(title, pad=40 if transposed else 6)
     return _svg(fig, title)
 
 
@@ -97,13 +154,23 @@ def stacked_scores(
 ) -> str:
     """Horizontal stacked bars of Hoog/Midden/Laag/Onvoldoende per label."""
     # few bars (pillars) get thicker bars, so the chart stays readable when scaled
-    per_bar = 0.17 if len(labels) > 12 else 0.38
+    per_bar = 0.2 if len(labels) > 12 else 0.38
     fig, ax = plt.subplots(figsize=(7.0, max(2.4, per_bar * len(labels) + 1.0)))
     left = [0] * len(labels)
     ys = list(range(len(labels)))
     for s in ORDER:
         vals = [c.get(s, 0) for c in counts]
-        ax.barh(ys, vals, left=left, color=SCORE_COLORS[s], label=s, edgecolor="white", height=0.8)
+        ax.barh(
+            ys,
+            vals,
+            left=left,
+            color=SCORE_COLORS[s],
+            label=_legend_label(s),
+            edgecolor="#333333",
+            linewidth=0.4,
+            hatch=HATCHES[s],
+            height=0.8,
+        )
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.set_yticks(ys, labels=labels, fontsize=7 if len(labels) > 12 else 9)
     ax.invert_yaxis()

@@ -10,7 +10,7 @@ from typing import Any
 
 from weerbaar.assess.model import Assessment
 
-SCHEMA_VERSION = "weerbaar.opendata.v2"
+SCHEMA_VERSION = "weerbaar.opendata.v3"  # v3: file_name and passage_url, no stored_path
 
 SCORE_FIELDS = (
     "organisation", "organisation_name", "organisation_type", "region", "measure", "pillar",
@@ -21,7 +21,7 @@ SCORE_FIELDS = (
 EVIDENCE_FIELDS = (
     "passage_id", "organisation", "measure", "stage", "stage_source", "aspects", "document_id",
     "doc_type", "year", "title", "page_start", "page_end", "char_start", "char_end",
-    "stored_path", "text",
+    "file_name", "passage_url", "text",
 )  # fmt: skip
 MEASURE_FIELDS = (
     "measure", "title", "pillar", "crucial", "hoog", "midden", "laag", "onvoldoende_bronnen",
@@ -86,7 +86,9 @@ def score_rows(a: Assessment) -> list[dict[str, Any]]:
     return out
 
 
-def evidence_rows(a: Assessment) -> list[dict[str, Any]]:
+def evidence_rows(
+    a: Assessment, names: dict[int, str] | None = None, app_url: str | None = None
+) -> list[dict[str, Any]]:
     return [
         {
             "passage_id": e.passage_id,
@@ -103,7 +105,8 @@ def evidence_rows(a: Assessment) -> list[dict[str, Any]]:
             "page_end": e.page_end,
             "char_start": e.char_start,
             "char_end": e.char_end,
-            "stored_path": e.stored_path,
+            "file_name": (names or {}).get(e.document_id) or "",
+            "passage_url": f"{app_url.rstrip('/')}/passages/{e.passage_id}" if app_url else "",
             "text": e.text,
         }
         for o in a.organisations
@@ -153,16 +156,23 @@ def coverage_rows(a: Assessment) -> list[dict[str, Any]]:
     ]
 
 
-def write_open_data(out_dir: Path, stem: str, a: Assessment, meta: dict[str, Any]) -> list[Path]:
+def write_open_data(
+    out_dir: Path,
+    stem: str,
+    a: Assessment,
+    meta: dict[str, Any],
+    names: dict[int, str] | None = None,
+    app_url: str | None = None,
+) -> list[Path]:
     """``<stem>.json`` plus ``<stem>-scores.csv``, ``-bewijs.csv``, ``-maatregelen.csv``,
-    ``-bronnen.csv``."""
+    ``-bronnen.csv``. ``names``: document id -> original file name (never a path)."""
     data = {
         "schema": SCHEMA_VERSION,
         **meta,
         "catalog_version": a.catalog_version,
         "reference_year": a.reference_year,
         "scores": score_rows(a),
-        "evidence": evidence_rows(a),
+        "evidence": evidence_rows(a, names, app_url),
         "measures": measure_rows(a),
         "coverage": coverage_rows(a),
         "aggregates": {

@@ -14,7 +14,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from weerbaar.assess.model import SIGNAL_LABELS, Assessment
-from weerbaar.report.charts import SCORE_COLORS
+from weerbaar.report.charts import SCORE_COLORS, TEXT_ON
+from weerbaar.report.context import ReportContext
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,7 +39,7 @@ def _cell(ws: Any, value: Any, *, colour_scores: bool = False, bold: bool = Fals
         c.quotePrefix = True
     if coloured:
         c.fill = _FILLS[value]
-        if value in ("Hoog", "Laag"):
+        if TEXT_ON.get(value) == "#ffffff":
             c.font = _WHITE
     if bold:
         c.font = _BOLD
@@ -71,11 +72,20 @@ def _sheet(
     return ws
 
 
-def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
+def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
     """Write the workbook for the organisations in ``a``."""
     wb = Workbook(write_only=True)
     names = {o.organisation: o.name for o in a.organisations}
-    file_names: dict[int, str] = ctx.get("document_names") or {}
+    file_names = ctx.document_names
+    _sheet(
+        wb,
+        "Bevindingen",
+        ["Nr.", "Bevinding", "Bronnen (organisatie, document, pagina, passage)", "Grondslag"],
+        (
+            [i, f.text, "; ".join(c.short for c in f.sources), f.basis]
+            for i, f in enumerate(ctx.findings, 1)
+        ),
+    )
     cols = list(a.measure_info)
     orgs = sorted(a.organisations, key=lambda o: (o.region or o.organisation, o.name))
     _sheet(
@@ -152,7 +162,7 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
             "Aandeel Hoog",
             "Aandeel Midden",
             "Aandeel Laag",
-            ctx.get("class_label", "Landelijk beeld"),
+            ctx.class_label,
             "Spreiding",
             "Kernhiaten (nergens aangetoond)",
             "Knelpunten",
@@ -316,18 +326,18 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
         ],
         (
             [
-                r["organisation"],
-                r["name"],
-                r["type"],
-                r["region"],
-                r["doc_types"],
-                "ja" if r["sufficient"] else "nee",
-                r["missing"],
-                r["unread"],
-                r["queue_total"],
-                r["queue_reviewed"],
+                r.organisation,
+                r.name,
+                r.type,
+                r.region,
+                r.doc_types,
+                "ja" if r.sufficient else "nee",
+                r.missing,
+                r.unread,
+                r.queue_total,
+                r.queue_reviewed,
             ]
-            for r in ctx["coverage"]
+            for r in ctx.coverage
         ),
     )
     _sheet(
@@ -348,7 +358,6 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
             "Pagina tot",
             "Bestand",
             "Tekst",
-            "Pad in de werkruimte",
         ],
         (
             [
@@ -366,7 +375,6 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
                 e.page_end,
                 file_names.get(e.document_id) or e.title or "",
                 " ".join(e.text.split()),
-                e.stored_path or "",
             ]
             for o in orgs
             for s in o.scores
@@ -383,7 +391,7 @@ def write_xlsx(path: Path, a: Assessment, ctx: dict[str, Any]) -> Path:
         ),
     )
     wb.properties.creator = "weerbaar"
-    wb.properties.title = ctx["title"]
+    wb.properties.title = ctx.title
     tmp = path.with_suffix(".xlsx.part")
     wb.save(tmp)
     tmp.replace(path)
