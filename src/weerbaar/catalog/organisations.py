@@ -340,7 +340,9 @@ def load_register(year: int | None = None) -> Register:
             + ", ".join(str(y) for y in sorted(files))
         )
     text = (resources.files("weerbaar.catalog") / "data" / files[year]).read_text("utf-8")
-    return parse_register(yaml.safe_load(text), files[year])
+    # libyaml's safe loader when PyYAML has it (ten times faster; the same result)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return parse_register(yaml.load(text, Loader=loader), files[year])
 
 
 def parse_register(data: Any, source_name: str = "register") -> Register:

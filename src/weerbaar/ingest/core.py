@@ -9,6 +9,7 @@ import errno
 import hashlib
 import os
 import stat
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -342,9 +343,14 @@ class _Ingest:
         self.pages_parsed = 0
         self.seen: set[str] = set()  # content read in this run
         self._index: OrganisationIndex | bool | None = False
+        self.warming: threading.Thread | None = None  # builds the index in the background
 
     @property
     def index(self) -> OrganisationIndex | None:
+        warm = self.warming
+        if warm is not None and warm is not threading.current_thread():
+            warm.join()
+            self.warming = None
         if self._index is False:
             try:
                 self._index = OrganisationIndex(self.ws)
@@ -722,6 +728,12 @@ def ingest(
                 move_organisation=move_organisation,
                 actor=actor or _os_user(),
             )
+            if given.organisation is None:
+                # the organisation index (register + workspace) is built while the worker
+                # reads the first file
+                warm = threading.Thread(target=lambda: runner.index, daemon=True)
+                runner.warming = warm
+                warm.start()
             pending: _Pending | None = None
 
             def emit(res: InputResult) -> None:
