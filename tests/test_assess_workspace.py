@@ -137,7 +137,7 @@ def test_assess_cli_json_and_override(built: Built) -> None:
     assert r["evidence"] == sorted(built.passages["nsp"]) and r["years"] == [2025]
     res = runner.invoke(app, ["beoordeling", "--werkruimte", ws])
     assert res.exit_code == 0, res.output
-    assert "Per maatregel over 3 organisaties" in res.output
+    assert "Over 3 organisaties samen:" in res.output
     res = runner.invoke(
         app,
         ["beoordeling", "overschrijf", "--werkruimte", ws, "-o", built.gm_a, "-m", "3.1",

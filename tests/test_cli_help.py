@@ -61,7 +61,7 @@ def test_cli_versie_alone_and_no_arguments_shows_help() -> None:
     assert res.exit_code == 0, res.output
     assert res.output.strip() == f"weerbaar {__version__}"
     res = runner.invoke(app, [], env={"COLUMNS": "120"})
-    assert "Usage" in res.output and "inlezen" in res.output
+    assert "Gebruik: " in res.output and "inlezen" in res.output and "Usage" not in res.output
     assert "Missing command" not in res.output
 
 

@@ -54,6 +54,7 @@ def _dutch_help() -> None:
     rich_utils.REQUIRED_LONG_STRING = "[verplicht]"
     rich_utils.ENVVAR_STRING = "[omgevingsvariabele: {}]"
     rich_utils.RICH_HELP = "Zie [blue]'{command_path} {help_option}'[/] voor hulp."
+    _dutch_usage_and_types()
     try:
         from typer._click.core import Command
     except ImportError:  # another Typer layout: keep the default text
@@ -70,6 +71,67 @@ def _dutch_help() -> None:
 
     get_help_option._weerbaar = True  # type: ignore[attr-defined]
     Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+
+# Value types shown in the help, in Dutch ("<path>" -> "<pad>"); flags show none.
+_NL_TYPES = {
+    "path": "pad",
+    "file": "bestand",
+    "directory": "map",
+    "str": "tekst",
+    "text": "tekst",
+    "int": "geheel getal",
+    "integer": "geheel getal",
+    "float": "getal",
+    "int range": "geheel getal",
+    "float range": "getal",
+    "datetime": "datum",
+    "uuid": "id",
+}
+_NL_USAGE = (
+    ("Usage: ", "Gebruik: "),
+    ("[OPTIONS]", "[OPTIES]"),
+    ("COMMAND [ARGS]...", "COMMANDO [ARGUMENTEN]..."),
+)
+
+
+def _nl_type(label: str | None) -> str | None:
+    if not label or not (label.startswith("<") and label.endswith(">")):
+        return label
+    inner = label[1:-1]
+    return f"<{_NL_TYPES.get(inner, inner)}>"
+
+
+def _dutch_usage_and_types() -> None:
+    """The usage line ("Gebruik: weerbaar rapport [OPTIES]") and the value types in the
+    help ("<pad>", "<tekst>"), through Typer's own command and parameter classes."""
+    from typer import core
+
+    for cls in (core.TyperCommand, core.TyperGroup):
+        original = cls.get_usage
+        if getattr(original, "_weerbaar", False):
+            continue
+
+        def get_usage(self, ctx, _original=original):  # type: ignore[no-untyped-def]
+            text = _original(self, ctx)
+            for en, nl in _NL_USAGE:
+                text = text.replace(en, nl)
+            return text
+
+        get_usage._weerbaar = True  # type: ignore[attr-defined]
+        cls.get_usage = get_usage  # type: ignore[method-assign]
+    for cls in (core.TyperOption, core.TyperArgument):
+        original = cls.display_type_rich
+        if getattr(original, "_weerbaar", False):
+            continue
+
+        def display_type_rich(self, ctx, _original=original):  # type: ignore[no-untyped-def]
+            if getattr(self, "is_flag", False):
+                return None  # a switch takes no value
+            return _nl_type(_original(self, ctx))
+
+        display_type_rich._weerbaar = True  # type: ignore[attr-defined]
+        cls.display_type_rich = display_type_rich  # type: ignore[method-assign]
 
 
 # Click's usage errors, in Dutch. Patterns match Click's English messages; anything that

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from weerbaar.cli import app, console
 from weerbaar.cli.common import print_json, werkruimte_option, workspace_from
+from weerbaar.errors import WeerbaarError
 
 HELP = (
     "Beoordeling: scores Hoog, Midden of Laag met redenen per organisatie per maatregel; "
@@ -39,12 +39,23 @@ def beoordeling(
     organisatie: str | None = typer.Option(
         None, "--organisatie", "-o", help="Alleen deze organisatie (code of naam), met haar regio."
     ),
+    maatregel: str | None = typer.Option(
+        None,
+        "--maatregel",
+        "-m",
+        help="Toon voor deze maatregel (bijv. 2.2) de score met redenen per organisatie.",
+    ),
+    details: bool = typer.Option(
+        False, "--details", help="Toon alle maatregelen met redenen, kernhiaten en knelpunten."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
 ) -> None:
-    """Toon de scores, redenen, kernhiaten, knelpunten en totalen."""
+    """Toon per organisatie een beknopt overzicht: aantallen per score, de twaalf cruciale
+    maatregelen en de belangrijkste hiaten. Meer met --details of --maatregel."""
     if ctx.invoked_subcommand is not None:
         return
     from weerbaar.assess import assess
+    from weerbaar.cli import assess_view as view
 
     ws = workspace_from(werkruimte, create=False)
     try:
@@ -56,74 +67,33 @@ def beoordeling(
         # the organisation asked for; its region was only assessed for the region's part
         munis = [o for o in result.organisations if o.type != "veiligheidsregio"]
         shown = munis or result.organisations
+    if maatregel is not None and maatregel.strip() not in result.measure_info:
+        raise WeerbaarError(
+            f"Onbekende maatregel {maatregel!r}: gebruik een nummer uit de catalogus, "
+            "bijvoorbeeld 2.2 (zie weerbaar catalogus)."
+        )
     if as_json:
         data = result.to_dict()
         codes = {o.organisation for o in shown}
-        data["scores"] = [r for r in data["scores"] if r["organisation"] in codes]
+        data["scores"] = [
+            r
+            for r in data["scores"]
+            if r["organisation"] in codes and (maatregel is None or r["measure"] == maatregel)
+        ]
         print_json(data)
         return
-    for org in shown:
-        cov = org.coverage
-        console.print(
-            f"\n[bold]{org.name}[/] ({org.organisation}, {org.type}) — bronnen: "
-            + (
-                ", ".join(f"{k} {'/'.join(map(str, v))}" for k, v in cov.doc_types.items())
-                or "geen"
-            )
-            + ("" if cov.sufficient else f" — [yellow]ontbreekt: {', '.join(cov.missing)}[/]")
-            + (f" — [yellow]niet te lezen: {'; '.join(cov.unread)}[/]" if cov.unread else "")
-            + (
-                f" — passages uit de scan gecontroleerd: {org.queue_reviewed} van {org.queue_total}"
-                if org.queue_total
-                else ""
-            )
-        )
-        table = Table(show_lines=False)
-        table.add_column("Nr.", no_wrap=True)
-        table.add_column("Maatregel")
-        table.add_column("Score", no_wrap=True)
-        table.add_column("Redenen")
-        table.add_column("Kernhiaten")
-        table.add_column("Knelpunten")
-        for s in org.scores:
-            score = (
-                s.score
-                if s.score == s.computed_score
-                else f"{s.score} (berekend {s.computed_score})"
-            )
-            if s.regional and s.regional.carried_by_region and s.regional.combined_score != s.score:
-                score += f"\nmet regio: {s.regional.combined_score}"
-            table.add_row(
-                s.measure,
-                s.measure_title,
-                score,
-                " ".join(s.reasons + s.dependency_flags),
-                "; ".join(s.missing_aspect_labels),
-                "; ".join(sig.label for sig in s.signals),
-            )
-        console.print(table)
-    if not organisatie:
-        table = Table(title=f"Per maatregel over {len(result.organisations)} organisaties")
-        for col in (
-            "Nr.", "Hoog", "Midden", "Laag", "Onv. bronnen", "Nog niet beoord.", "Beeld",
-            "Spreiding",
-        ):  # fmt: skip
-            table.add_column(col)
-        for m in result.measures:
-            c = m.counts
-            table.add_row(
-                m.measure,
-                str(c["Hoog"]),
-                str(c["Midden"]),
-                str(c["Laag"]),
-                str(c["Onvoldoende bronnen"]),
-                str(c["Nog niet beoordeeld"]),
-                m.national_class,
-                m.spread,
-            )
-        console.print(table)
-    for f in result.dependency_flags:
-        console.print(f"[yellow]Afhankelijkheid[/] {f.organisation}: {f.message}")
+    lines: list[str] = []
+    if maatregel is not None:
+        lines += view.measure_detail(result, shown, maatregel.strip())
+    else:
+        for org in shown:
+            lines += view.org_summary(org, result) if not details else view.org_details(org)
+        if not organisatie:
+            lines += view.overall_summary(result)
+        if not details:
+            lines += ["", view.MORE_HINT]
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @beoordeling_app.command("overschrijf")

@@ -156,7 +156,9 @@ def export(
 def import_(
     bestand: Path = typer.Argument(..., help="Bestand .xlsx of .csv (een bewerkte export)."),
     organisatie: str = typer.Option(..., "--organisatie", "-o", help=ORG_HELP),
-    door: str = typer.Option("import", "--door"),
+    door: str = typer.Option(
+        "import", "--door", help="Naam waaronder de wijzigingen in de geschiedenis komen."
+    ),
     werkruimte: Path | None = werkruimte_option(),
 ) -> None:
     """Lees een bewerkte zelfscan (XLSX of CSV) in."""
