@@ -86,3 +86,19 @@ def test_review_rerank_scheduler_keeps_order_without_search_data(queue):
     off = RerankScheduler(ws, enabled=False)
     off.request("GM0001", "2.2")
     assert off.wait_idle(1) and off.estimate("GM0001", "2.2") is None
+
+
+def test_review_stop_rule_on_plain_data():
+    from weerbaar.review.progress import estimate_rest
+
+    # relevant passages had high scores; ten low-scored misses; the rest scores lower
+    done = [(0.9, True), (0.85, True), (0.8, False), (0.7, True)]
+    done += [(0.3 - i * 0.01, False) for i in range(10)]
+    est, method, streak, stop = estimate_rest(done, [0.1, 0.08, 0.05])
+    assert method == "logistisch op score" and streak == 10
+    assert est < 1.0 and stop
+    # the same streak, but the rest still scores like the relevant ones: go on
+    est, _, _, stop = estimate_rest(done, [0.9] * 6)
+    assert est >= 1.0 and not stop
+    # fewer than ten misses in a row never stops
+    assert not estimate_rest(done[:-1], [0.01])[3]

@@ -83,46 +83,37 @@ def _logistic_1d(
     return [float(v) for v in 1.0 / (1.0 + np.exp(-(w[0] + w[1] * zn)))]
 
 
-def queue_progress(
-    ws: Workspace,
-    *,
-    organisation: str,
-    measure_id: str,
-    catalog_version: str | None = None,
+def estimate_rest(
+    done: list[tuple[float, bool]],
+    todo_scores: list[float],
     reranker: dict[str, Any] | None = None,
-) -> QueueProgress:
-    """Counts for one queue and an estimate of relevant passages among the unreviewed.
+) -> tuple[float, str, int, bool]:
+    """The stopping rule on plain data. ``done``: (score, relevant) of the reviewed
+    passages in rank order; ``todo_scores``: the scores of the rest. Returns (estimated
+    relevant passages in the rest, how it was estimated, irrelevant streak at the end of
+    the reviewed part, stop suggested).
 
     The estimate fits a logistic curve of relevance on the candidate score over the
     reviewed passages (when both outcomes occur at least twice) and sums its predicted
     probabilities over the rest; otherwise it uses the relevance rate of the last ten
-    reviewed passages (in rank order) for the rest. When the search stage's re-ranker ran
-    (``reranker``, its summary), its calibrated estimate is used instead."""
-    with ws.read() as conn:
-        rows = q.queue_scores(
-            conn, organisation=organisation, measure_id=measure_id, catalog_version=catalog_version
-        )
-    total = len(rows)
-    done = [r for r in rows if r["is_relevant"] is not None]
-    todo = [r for r in rows if r["is_relevant"] is None]
-    relevant = sum(1 for r in done if r["is_relevant"])
+    reviewed passages for the rest. When the search stage's re-ranker ran (``reranker``,
+    its summary), its calibrated estimate is used instead. Stop is suggested after
+    ``STOP_AFTER_IRRELEVANT`` irrelevant passages in a row with fewer than one relevant
+    passage expected in the rest."""
+    relevant = sum(1 for _, r in done if r)
     streak = 0
-    for r in reversed(done):  # rows are in rank order
-        if r["is_relevant"]:
+    for _, r in reversed(done):
+        if r:
             break
         streak += 1
     estimate, method = 0.0, "geen"
-    if todo and done:
-        pos = relevant
-        neg = len(done) - relevant
-        if pos >= 2 and neg >= 2:
+    if todo_scores and done:
+        if relevant >= 2 and len(done) - relevant >= 2:
             try:
                 estimate = float(
                     sum(
                         _logistic_1d(
-                            [float(r["score"]) for r in done],
-                            [int(bool(r["is_relevant"])) for r in done],
-                            [float(r["score"]) for r in todo],
+                            [s for s, _ in done], [int(r) for _, r in done], list(todo_scores)
                         )
                     )
                 )
@@ -131,18 +122,38 @@ def queue_progress(
                 log.debug("logistic estimate failed: %s", exc)
         if method == "geen":
             window = done[-10:]
-            rate = sum(1 for r in window if r["is_relevant"]) / len(window)
-            estimate = rate * len(todo)
+            estimate = sum(1 for _, r in window if r) / len(window) * len(todo_scores)
             method = "aandeel laatste tien"
-    if todo and reranker and reranker.get("expected_relevant_remaining") is not None:
+    if todo_scores and reranker and reranker.get("expected_relevant_remaining") is not None:
         estimate = float(reranker["expected_relevant_remaining"])
         method = f"herordening ({reranker.get('method', 'zoekstap')})"
     estimate = 0.0 if math.isnan(estimate) else estimate
-    stop = bool(todo) and streak >= STOP_AFTER_IRRELEVANT and estimate < 1.0
+    stop = bool(todo_scores) and streak >= STOP_AFTER_IRRELEVANT and estimate < 1.0
+    return estimate, method, streak, stop
+
+
+def queue_progress(
+    ws: Workspace,
+    *,
+    organisation: str,
+    measure_id: str,
+    catalog_version: str | None = None,
+    reranker: dict[str, Any] | None = None,
+) -> QueueProgress:
+    """Counts for one queue and the stopping rule (:func:`estimate_rest`)."""
+    with ws.read() as conn:
+        rows = q.queue_scores(
+            conn, organisation=organisation, measure_id=measure_id, catalog_version=catalog_version
+        )
+    done = [
+        (float(r["score"]), bool(r["is_relevant"])) for r in rows if r["is_relevant"] is not None
+    ]
+    todo = [float(r["score"]) for r in rows if r["is_relevant"] is None]
+    estimate, method, streak, stop = estimate_rest(done, todo, reranker)
     return QueueProgress(
-        total=total,
+        total=len(rows),
         reviewed=len(done),
-        relevant=relevant,
+        relevant=sum(1 for _, r in done if r),
         remaining=len(todo),
         estimated_relevant_remaining=round(estimate, 1),
         irrelevant_streak=streak,
