@@ -169,9 +169,8 @@ def assess(
     measures, pillar_names = measures_from_catalog(catalog)
     known = {m.id for m in measures}
     with ws.read() as conn:
-        docs = q.collected_documents(conn)
         own = q.workspace_organisations(conn)
-        codes = {d["organisation_code"] for d in docs} | {r["code"] for r in own}
+        codes = set(q.document_organisations(conn)) | {r["code"] for r in own}
         infos = _org_infos(ws, codes, own)
         if organisation is not None:
             code = _resolve(ws, organisation, infos)
@@ -188,6 +187,8 @@ def assess(
             wanted = {rcode} | {c for c, i in infos.items() if i.region_code == rcode}
         else:
             wanted = set(infos)
+        # only the documents of the organisations assessed (fast with many documents)
+        docs = q.collected_documents(conn, organisations_in=wanted)
         ref = reference_year or q.newest_document_year(conn) or datetime.now(UTC).year
         rows = q.validated_decisions(conn, catalog_version=catalog.version, organisations_in=wanted)
         overrides = [

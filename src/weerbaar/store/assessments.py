@@ -86,6 +86,12 @@ def validated_decisions(
     return _rows(conn.execute(q))
 
 
+def document_organisations(conn: Connection) -> list[str]:
+    """The organisation codes that have documents in the workspace."""
+    rows = conn.execute(select(documents.c.organisation_code).distinct())
+    return sorted(r[0] for r in rows if r[0])
+
+
 READ_STATUSES = ("ok", "truncated")  # a document that was actually read (also partly)
 
 
