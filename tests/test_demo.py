@@ -265,7 +265,7 @@ def test_run_demo_end_to_end_and_again(tmp_path: Path) -> None:
     assert status != "ok" and reason
     summary = (out / "samenvatting.txt").read_text(encoding="utf-8")
     assert "oudeberg_jaarstukken_2024.pdf" in summary and reason in summary
-    assert "Klaar in" in summary and "weerbaar-demo" in summary
+    assert "Klaar in" in summary and "proef-stroomstoring" in summary
     assert format_summary(result).strip() == summary.strip()
 
     # reports in all three formats under rapporten/
@@ -303,7 +303,7 @@ def test_run_demo_end_to_end_and_again(tmp_path: Path) -> None:
         assert by[("GM9902", "2.2")]["score"] == "Midden"
         assert by[("GM9903", "2.2")]["score"] == "Laag"
         assert {r["score"] for r in assessment.rows()} >= {"Hoog", "Midden", "Laag"}
-        assert login(ws, "demo", "weerbaar-demo").user.name == "demo"
+        assert login(ws, "demo", "proef-stroomstoring").user.name == "demo"
         # Dijkhoven's private self-assessment: pre-filled, with its own claims and points
         from weerbaar.selfassess import load_entries
         from weerbaar.store import selfassess as sq
@@ -314,7 +314,7 @@ def test_run_demo_end_to_end_and_again(tmp_path: Path) -> None:
         assert sum(e.origin == "scan" for e in entries.values()) >= 30
         with ws.read() as conn:
             assert len(sq.list_points(conn, "GM9901")) == 3
-        assert login(ws, "dijkhoven", "weerbaar-demo").user.name == "dijkhoven"
+        assert login(ws, "dijkhoven", "proef-stroomstoring").user.name == "dijkhoven"
         assert {p.name for p in result.self_files} == {
             "actieplan-GM9901.xlsx",
             "actieplan-GM9901.pdf",

@@ -164,3 +164,10 @@ def test_page_image_only_for_documents_that_were_read(server) -> None:
     assert _peak_rss_mb(pid) - before < 50
     # pages beyond the document's page count are not drawn either
     assert client.get(f"/bron/{docs['good']}/pagina/9/afbeelding.png").status_code == 404
+
+
+def test_server_refuses_unknown_host_names(server) -> None:
+    client = server["client"]
+    r = client.get("/inloggen", headers={"Host": "aanvaller.example"})
+    assert r.status_code == 400 and "hostnaam" in r.text
+    assert client.get("/inloggen", headers={"Host": "localhost:1"}).status_code == 200

@@ -30,6 +30,12 @@ def web(
         help="IP-adres(sen) van de reverse proxy, komma-gescheiden; van die adressen worden "
         "X-Forwarded-For en X-Forwarded-Proto overgenomen (zie README).",
     ),
+    hostnaam: list[str] | None = typer.Option(
+        None,
+        "--hostnaam",
+        help="Naam waaronder de app bereikbaar is (bijv. weerbaar.gemeente.nl); herhaalbaar. "
+        "Verzoeken voor andere namen worden geweigerd.",
+    ),
     thema_css: Path | None = typer.Option(
         None, "--thema-css", help="Eigen CSS met design tokens (NL Design System)."
     ),
@@ -49,7 +55,7 @@ def web(
             "[yellow]Let op:[/yellow] de app is nu vanaf andere computers bereikbaar over "
             "onversleuteld HTTP. Zet er een HTTPS-proxy voor en geef die op met --proxy."
         )
-    serve_app(application, host=host, port=poort, proxy=proxy)
+    serve_app(application, host=host, port=poort, proxy=proxy, hostnames=hostnaam)
 
 
 def _read_password(from_stdin: bool) -> str:

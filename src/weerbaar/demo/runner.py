@@ -28,7 +28,7 @@ REPORTS_DIR = "rapporten"
 FILES_DIR = "bestanden"
 SUMMARY_NAME = "samenvatting.txt"
 DEMO_USER = "demo"
-DEMO_PASSWORD = "weerbaar-demo"
+DEMO_PASSWORD = "proef-stroomstoring"  # no user name inside (password policy)
 DEMO_ROLE = "beoordelaar"
 # A second account, limited to one municipality, to try the (private) self-assessment.
 SELF_USER = "dijkhoven"

@@ -8,9 +8,12 @@ logout and deactivation revoke it at once.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -19,9 +22,17 @@ from weerbaar.errors import AccessDenied, WeerbaarError
 from weerbaar.settings import load_settings
 from weerbaar.store import Workspace, utcnow
 from weerbaar.store import users as q
+from weerbaar.web.passwords import (
+    PolicyError,
+    check_password,
+    check_username,
+    normalize_username,
+)
 
 ROLES = ("beheerder", "beoordelaar", "lezer")
-MIN_PASSWORD = 10
+# at most this many Argon2 computations at once (the machine's cores): a burst of
+# logins with made-up names waits here instead of taking every thread and core
+_argon2_slots = threading.BoundedSemaphore(max(1, min(4, os.cpu_count() or 1)))
 _hasher = PasswordHash((Argon2Hasher(),))
 # Verifying against this when the user does not exist keeps timing the same.
 _DUMMY_HASH = _hasher.hash("weerbaar-dummy-password")
@@ -86,17 +97,18 @@ def create_user(
     organisations: list[str] | None = None,
 ) -> User:
     """Make an account. ``organisations`` limits what the user sees (None/empty = all)."""
-    name = name.strip()
-    if not name or len(name) > 100 or any(c.isspace() for c in name):
-        raise AccountError("Een gebruikersnaam is 1 tot 100 tekens, zonder spaties.")
+    try:
+        name = check_username(name)
+        check_password(password, name)
+    except PolicyError as exc:
+        raise AccountError(str(exc)) from None
     if role not in ROLES:
         raise AccountError(f"Onbekende rol {role!r}: kies uit {', '.join(ROLES)}.")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Een wachtwoord heeft minstens {MIN_PASSWORD} tekens.")
     codes = _check_organisations(ws, organisations or [])
-    hashed = _hasher.hash(password)
+    with _argon2_slots:
+        hashed = _hasher.hash(password)
     with ws.write() as conn:
-        if q.get_user(conn, name=name) is not None:
+        if _find_user(conn, name) is not None:  # unique without regard to case
             raise AccountError(f"Gebruiker {name!r} bestaat al.")
         user_id = q.insert_user(
             conn, name=name, password_hash=hashed, role=role, created_at=utcnow()
@@ -107,20 +119,24 @@ def create_user(
 
 def set_password(ws: Workspace, name: str, password: str) -> None:
     """Set a new password; every open session of the user is revoked."""
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Een wachtwoord heeft minstens {MIN_PASSWORD} tekens.")
+    try:
+        check_password(password, name)
+    except PolicyError as exc:
+        raise AccountError(str(exc)) from None
+    with _argon2_slots:
+        hashed = _hasher.hash(password)
     with ws.write() as conn:
-        row = q.get_user(conn, name=name)
+        row = _find_user(conn, name)
         if row is None:
             raise AccountError(f"Gebruiker {name!r} bestaat niet.")
-        q.update_user(conn, row["id"], password_hash=_hasher.hash(password))
+        q.update_user(conn, row["id"], password_hash=hashed)
         q.revoke_user_sessions(conn, row["id"])
 
 
 def deactivate_user(ws: Workspace, name: str) -> int:
     """Deactivate an account and revoke its sessions; returns the sessions revoked."""
     with ws.write() as conn:
-        row = q.get_user(conn, name=name)
+        row = _find_user(conn, name)
         if row is None:
             raise AccountError(f"Gebruiker {name!r} bestaat niet.")
         q.update_user(conn, row["id"], active=False)
@@ -142,6 +158,19 @@ def list_users(ws: Workspace) -> list[dict[str, object]]:
         return out
 
 
+def _find_user(conn: Any, name: str) -> dict[str, Any] | None:
+    """The account with this name, compared without case (older accounts may still
+    carry capitals)."""
+    name = name.strip()
+    row = q.get_user(conn, name=name) or q.get_user(conn, name=normalize_username(name))
+    if row is None:
+        wanted = normalize_username(name)
+        for other in q.list_users(conn):
+            if normalize_username(str(other["name"])) == wanted:
+                return q.get_user(conn, user_id=other["id"])
+    return row
+
+
 def _user(conn: object, row: dict[str, object], user_id: int) -> User:
     codes = q.user_organisation_codes(conn, user_id)  # type: ignore[arg-type]
     return User(
@@ -156,11 +185,12 @@ def login(ws: Workspace, name: str, password: str, *, hours: int | None = None) 
     """Check the password and start a new session (always a fresh token)."""
     hours = hours or load_settings().session_hours
     with ws.read() as conn:
-        row = q.get_user(conn, name=name.strip())
-    if row is None or not row["active"]:
-        _hasher.verify(password, _DUMMY_HASH)
-        raise AccessDenied("Onbekende gebruiker of onjuist wachtwoord.")
-    valid, new_hash = _hasher.verify_and_update(password, row["password_hash"])
+        row = _find_user(conn, name) if len(name) <= 100 else None
+    with _argon2_slots:  # Argon2 uses a core and 64 MB: only a few at once
+        if row is None or not row["active"]:
+            _hasher.verify(password, _DUMMY_HASH)
+            raise AccessDenied("Onbekende gebruiker of onjuist wachtwoord.")
+        valid, new_hash = _hasher.verify_and_update(password, row["password_hash"])
     if not valid:
         raise AccessDenied("Onbekende gebruiker of onjuist wachtwoord.")
     token = secrets.token_urlsafe(32)
@@ -203,28 +233,63 @@ def logout(ws: Workspace, token: str) -> None:
 
 
 # --------------------------------------------------------------------------- throttling
-MAX_FAILED_LOGINS = 5
+# Wrong passwords are counted per (client, account), per client and per account within
+# a sliding window, kept in the database (shared by the worker processes). Nothing locks
+# an account for good: the strict limit is per client and account, so someone guessing
+# another person's password from their own computer does not lock that person out; the
+# per-account limit is high and only stops guessing spread over many clients.
 FAILED_LOGIN_WINDOW_S = 15 * 60
+MAX_FAILED_PER_CLIENT_ACCOUNT = 5
+MAX_FAILED_PER_CLIENT = 20
+MAX_FAILED_PER_ACCOUNT = 50
+MAX_FAILED_LOGINS = MAX_FAILED_PER_CLIENT_ACCOUNT  # older name
 
 
-def too_many_failures(ws: Workspace, name: str) -> bool:
-    """True after ``MAX_FAILED_LOGINS`` wrong passwords for ``name`` within the window.
-    Kept in the database, so it holds across the worker processes of one workspace."""
+def _throttle_keys(name: str, client: str) -> dict[str, str]:
+    name = normalize_username(name)[:60]
+    client = (client or "onbekend")[:39]
+    return {"paar": f"p:{client}|{name}", "client": f"c:{client}", "account": f"a:{name}"}
+
+
+def login_throttled(ws: Workspace, name: str, client: str = "") -> str | None:
+    """A Dutch reason when this login attempt must wait, else None."""
     import time
 
     from weerbaar.store import review_work
 
+    keys = _throttle_keys(name, client)
+    since = time.time() - FAILED_LOGIN_WINDOW_S
     with ws.write() as conn:
-        n = review_work.count_login_failures(
-            conn, name_key=name, since=time.time() - FAILED_LOGIN_WINDOW_S
+        counts = {
+            k: review_work.count_login_failures(conn, name_key=v, since=since)
+            for k, v in keys.items()
+        }
+    if counts["paar"] >= MAX_FAILED_PER_CLIENT_ACCOUNT:
+        return (
+            "Te vaak een onjuist wachtwoord voor deze gebruiker vanaf deze computer. "
+            "Probeer het over een kwartier opnieuw."
         )
-    return n >= MAX_FAILED_LOGINS
+    if counts["client"] >= MAX_FAILED_PER_CLIENT:
+        return "Te veel mislukte inlogpogingen vanaf deze computer. Probeer het over een kwartier opnieuw."
+    if counts["account"] >= MAX_FAILED_PER_ACCOUNT:
+        return (
+            "Te veel mislukte inlogpogingen voor deze gebruiker vanaf verschillende computers. "
+            "Probeer het later opnieuw of neem contact op met de beheerder."
+        )
+    return None
 
 
-def record_failure(ws: Workspace, name: str) -> None:
+def too_many_failures(ws: Workspace, name: str, client: str = "") -> bool:
+    """True when :func:`login_throttled` gives a reason."""
+    return login_throttled(ws, name, client) is not None
+
+
+def record_failure(ws: Workspace, name: str, client: str = "") -> None:
     import time
 
     from weerbaar.store import review_work
 
+    now = time.time()
     with ws.write() as conn:
-        review_work.record_login_failure(conn, name_key=name, at=time.time())
+        for key in _throttle_keys(name, client).values():
+            review_work.record_login_failure(conn, name_key=key, at=now)

@@ -9,6 +9,7 @@ everything outside the user's organisations answers 404.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -160,17 +161,36 @@ def create_app(
     return app
 
 
+def allowed_hosts(host: str, hostnames: list[str] | None = None) -> set[str]:
+    """The Host names the server answers to: this machine's local names, the address it
+    listens on (unless all), the names given and those in ``WEERBAAR_WEB_HOSTS``."""
+    from weerbaar.web.security import LOCAL_NAMES
+
+    names = set(LOCAL_NAMES) | {h.strip() for h in hostnames or [] if h.strip()}
+    names |= {h.strip() for h in os.environ.get("WEERBAAR_WEB_HOSTS", "").split(",") if h.strip()}
+    if host not in ("0.0.0.0", "::", ""):
+        names.add(host)
+    return names
+
+
 def serve_app(
-    app: FastAPI, *, host: str = "127.0.0.1", port: int = 8000, proxy: str | None = None
+    app: FastAPI,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    proxy: str | None = None,
+    hostnames: list[str] | None = None,
 ) -> None:
     """Run ``app`` with uvicorn (blocking). ``proxy``: the reverse proxy's address(es),
     comma-separated; only from those are ``X-Forwarded-For`` / ``X-Forwarded-Proto``
     honoured (so the app sees the client's address and ``https``, and sets secure
-    cookies)."""
+    cookies). Requests for another Host than :func:`allowed_hosts` are refused."""
     import uvicorn
 
+    from weerbaar.web.security import HostCheckMiddleware
+
     uvicorn.run(
-        app,
+        HostCheckMiddleware(app, allowed_hosts(host, hostnames)),
         host=host,
         port=port,
         log_level="warning",

@@ -21,7 +21,7 @@ from weerbaar.review import (
 )
 from weerbaar.settings import load_settings
 from weerbaar.store import decisions as q
-from weerbaar.web.accounts import Session, login, logout, record_failure, too_many_failures
+from weerbaar.web.accounts import Session, login, login_throttled, logout, record_failure
 from weerbaar.web.deps import (
     LOGIN_COOKIE,
     MEASURE_RE,
@@ -91,21 +91,22 @@ async def login_submit(request: Request) -> Response:
     target = safe_next(str(form.get("volgende") or "/"))
     ws = state(request).ws
     key = name.strip().lower()
-    if await run_in_threadpool(too_many_failures, ws, key):
+    client = request.client.host if request.client else ""
+    throttled = await run_in_threadpool(login_throttled, ws, key, client)
+    if throttled:
         return render(
             request,
             "login.html",
             status_code=429,
             login_token=cookie,
             volgende=target,
-            error="Te vaak een onjuist wachtwoord voor deze gebruiker. Probeer het over een "
-            "kwartier opnieuw.",
+            error=throttled,
             gebruiker=name,
         )
     try:  # Argon2 off the event loop (and at most a few at once, see accounts.login)
         session = await run_in_threadpool(login, ws, name, password)
     except AccessDenied as exc:
-        await run_in_threadpool(record_failure, ws, key)
+        await run_in_threadpool(record_failure, ws, key, client)
         return render(
             request,
             "login.html",

@@ -94,6 +94,36 @@ class _TooLarge(Exception):
     pass
 
 
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def host_name(value: str) -> str:
+    """The host part of a Host header value, lower case, without port or brackets."""
+    value = value.strip().lower()
+    if value.startswith("["):  # [::1]:8000
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class HostCheckMiddleware:
+    """Refuses (400) a request whose Host header is not one of the allowed names: a web
+    page elsewhere cannot reach the app through a DNS name that it points at this
+    machine (DNS rebinding)."""
+
+    def __init__(self, app: ASGIApp, allowed: set[str] | frozenset[str]) -> None:
+        self.app = app
+        self.allowed = frozenset(host_name(h) for h in allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = dict(scope.get("headers") or [])
+            host = host_name(headers.get(b"host", b"").decode("latin-1"))
+            if host not in self.allowed:
+                await _plain(send, 400, "Onbekende hostnaam; deze app is hier niet bereikbaar.")
+                return
+        await self.app(scope, receive, send)
+
+
 async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode()
     await send(
