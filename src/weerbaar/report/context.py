@@ -238,6 +238,13 @@ class ReviewCounts:
             f"gecontroleerd. {self.validated} keer is een passage gevalideerd (juist, "
             "relevant en met voldoende context) en telt zo als bewijs voor een maatregel. "
             "Eén passage kan bij meer dan één maatregel passen en telt dan per maatregel."
+            + (
+                " Er zijn meer passages gevalideerd dan uit de lijst van de scan gecontroleerd: "
+                "beoordelaars valideerden ook passages die ze zelf vonden of die bij een "
+                "eerdere scan waren voorgelegd."
+                if self.validated > self.reviewed
+                else ""
+            )
         )
 
 
