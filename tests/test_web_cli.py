@@ -96,6 +96,10 @@ def test_web_cli_export_import_agreement(runner: CliRunner, tmp_path: Path):
     data = json.loads(r.stdout)
     (row,) = data["per_maatregel"]
     assert row["maatregel"] == MEASURE and row["paren"] == 12
+    assert row["alpha"] is not None and {r["beoordelaar"] for r in data["per_beoordelaar"]} >= {
+        "anna",
+        "bram",
+    }
     ws.close()
 
 

@@ -75,20 +75,56 @@ def overeenstemming(
     werkruimte: Path | None = werkruimte_option(),
     as_json: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
 ) -> None:
-    """Toon Cohen's kappa per maatregel en het aantal verschillen."""
+    """Toon Cohen's kappa en Krippendorff's alpha per maatregel en per beoordelaar."""
     from weerbaar.review import agreement
 
     result = agreement(workspace_from(werkruimte, create=False), measure_id=maatregel)
-    rows = [
-        {"maatregel": m.measure_id, "paren": m.pairs, "eens": m.agreed, "kappa": m.kappa}
-        for m in result.measures
-    ]
+    figures = result.to_dict()
     if as_json:
-        print_json({"per_maatregel": rows, "verschillen": result.disagreements})
+        print_json(
+            {
+                "per_maatregel": [
+                    {
+                        "maatregel": m.measure_id,
+                        "paren": m.pairs,
+                        "eens": m.agreed,
+                        "kappa": m.kappa,
+                        "alpha": m.alpha,
+                    }
+                    for m in result.measures
+                ],
+                "per_beoordelaar": [
+                    {
+                        "beoordelaar": r.reviewer,
+                        "paren": r.pairs,
+                        "eens": r.agreed,
+                        "kappa": r.kappa,
+                        "alpha": r.alpha,
+                    }
+                    for r in result.reviewers
+                ],
+                "kappa": result.overall_kappa,
+                "alpha": result.overall_alpha,
+                "verschillen": result.disagreements,
+            }
+        )
         return
-    if not rows:
+    if not result.measures:
         console.print("Nog geen passages met meer dan één beoordelaar.")
-    for r in rows:
-        kappa = "niet te bepalen" if r["kappa"] is None else f"{r['kappa']:.2f}"
-        console.print(f"{r['maatregel']}: {r['eens']}/{r['paren']} eens, kappa {kappa}")
-    console.print(f"{len(result.disagreements)} passage(s) met verschillen.")
+
+    def num(x: float | None) -> str:
+        return "niet te bepalen" if x is None else f"{x:.2f}".replace(".", ",")
+
+    for m in result.measures:
+        console.print(
+            f"{m.measure_id}: {m.agreed}/{m.pairs} eens, kappa {num(m.kappa)}, alpha {num(m.alpha)}"
+        )
+    for r in result.reviewers:
+        console.print(
+            f"{r.reviewer}: {r.agreed}/{r.pairs} eens met anderen, kappa {num(r.kappa)}, "
+            f"alpha {num(r.alpha)}"
+        )
+    settled = figures["settled"]
+    console.print(
+        f"{len(result.disagreements)} passage(s) met verschillen, waarvan {settled} beslecht."
+    )

@@ -98,67 +98,70 @@ def _queue_counts(
     return counts, q.evidence_counts(conn, organisations=organisations)
 
 
-def work_list(ws: Workspace, *, reviewer: str, organisations: list[str] | None = None) -> WorkList:
-    """The queues a reviewer works on, in working order: the coordinator's priority,
-    crucial measures first, then organisations with the least evidence so far, then the
-    measure order of the catalogue. ``organisations`` is the user's scope (None: all);
-    when the coordinator assigned organisations or measures to the reviewer, only those."""
+def _queues(
+    conn: Any, ws: Workspace, reviewer: str, organisations: list[str] | None
+) -> tuple[list[tuple[tuple[Any, ...], QueueWork]], bool]:
+    """Every queue in the reviewer's scope with its sort key (see :func:`work_list`),
+    unsorted, and whether the coordinator assigned work to the reviewer."""
     cat = _catalog()
     crucial = {m.id for m in cat.measures if m.crucial}
     order = {m.id: i for i, m in enumerate(cat.measures)}  # catalogue order
-    with ws.read() as conn:
-        assignments = q.list_assignments(conn, reviewer=reviewer)
-        counts, evidence = _queue_counts(ws, conn, organisations)
-        doubles = q.pending_double_reviews(conn, reviewer=reviewer, limit=100_000)
-    doubles = [
-        d for d in doubles if organisations is None or d["organisation_code"] in organisations
-    ]
-    queues = []
+    assignments = q.list_assignments(conn, reviewer=reviewer)
+    counts, evidence = _queue_counts(ws, conn, organisations)
+    out = []
     for (org, mid), (n, n_open) in counts.items():
         if mid not in order:
             continue
         priority = 0
         if assignments:
             hits = [
-                a
+                a["priority"]
                 for a in assignments
                 if a["organisation_code"] == org and a["measure_id"] in (None, mid)
             ]
             if not hits:
                 continue
-            priority = min(a["priority"] for a in hits)
-        queues.append(
-            QueueWork(org, mid, mid in crucial, n, n_open, priority, evidence.get(org, 0))
-        )
-    queues.sort(
-        key=lambda w: (
-            w.priority,
-            not w.crucial,
-            w.evidence,
-            order[w.measure_id],
-            w.organisation,
-        )
-    )
-    return WorkList(reviewer, queues, len(doubles), bool(assignments))
+            priority = min(hits)
+        ev = evidence.get(org, 0)
+        key = (priority, mid not in crucial, ev, order[mid], org)
+        out.append((key, QueueWork(org, mid, mid in crucial, n, n_open, priority, ev)))
+    return out, bool(assignments)
+
+
+def work_list(ws: Workspace, *, reviewer: str, organisations: list[str] | None = None) -> WorkList:
+    """The queues a reviewer works on, in working order: the coordinator's priority,
+    crucial measures first, then organisations with the least evidence so far, then the
+    measure order of the catalogue. ``organisations`` is the user's scope (None: all);
+    when the coordinator assigned organisations or measures to the reviewer, only those."""
+    with ws.read() as conn:
+        keyed, assigned = _queues(conn, ws, reviewer, organisations)
+        doubles = q.pending_double_reviews(conn, reviewer=reviewer, limit=100_000)
+    doubles = [
+        d for d in doubles if organisations is None or d["organisation_code"] in organisations
+    ]
+    keyed.sort(key=lambda kw: kw[0])
+    return WorkList(reviewer, [w for _, w in keyed], len(doubles), assigned)
 
 
 def next_open_passage(
     ws: Workspace, *, reviewer: str, organisations: list[str] | None = None
 ) -> NextPassage | None:
     """The next passage to review: first the second reviews assigned to the reviewer,
-    then the best-ranked open candidate of the first queue of :func:`work_list` that has
-    open passages. None when everything in scope is done."""
+    then the best-ranked open candidate of the first queue in the order of
+    :func:`work_list` that has open passages. None when everything in scope is done."""
     with ws.read() as conn:
         for d in q.pending_double_reviews(conn, reviewer=reviewer, limit=50):
             if organisations is None or d["organisation_code"] in organisations:
                 return NextPassage(d["passage_id"], d["measure_id"], d["organisation_code"], True)
-    for w in work_list(ws, reviewer=reviewer, organisations=organisations).queues:
-        if not w.open:
-            continue
-        with ws.read() as conn:
+        keyed, _ = _queues(conn, ws, reviewer, organisations)
+        candidates = [(k, w) for k, w in keyed if w.open]
+        while candidates:
+            best = min(candidates, key=lambda kw: kw[0])
+            w = best[1]
             pid = q.first_open(conn, organisation=w.organisation, measure_id=w.measure_id)
-        if pid is not None:
-            return NextPassage(pid, w.measure_id, w.organisation)
+            if pid is not None:
+                return NextPassage(pid, w.measure_id, w.organisation)
+            candidates.remove(best)  # counted open, but decided meanwhile
     return None
 
 
