@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from weerbaar.ingest.core import IngestReport
 
 SOORT_HELP = (
-    "Soort document: begroting, jaarstukken, risicoprofiel, beleidsplan, raadsbrief of overig."
+    "Soort document: begroting, jaarstukken, kadernota, raadsvoorstel, raadsinformatiebrief, "
+    "raadsbrief, besluitenlijst, beleidsplan, risicoprofiel, crisisplan, woo-besluit, nota of "
+    "overig."
 )
 
 
