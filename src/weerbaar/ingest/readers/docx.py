@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from weerbaar.errors import IngestError
+from weerbaar.ingest.layout import is_caption
 from weerbaar.ingest.passages import Block
 from weerbaar.ingest.readers import Progress, ReadResult
 from weerbaar.ingest.status import REASONS, Status
@@ -137,6 +138,11 @@ def read_docx(path: Path, settings: Settings, progress: Progress) -> ReadResult:
                 pages.append([])
         elif el.tag == f"{_W}tbl":
             table_no += 1
+            page = pages[-1]
+            if page and page[-1].kind in ("tekst", "kop") and is_caption(page[-1].text.strip()):
+                # "Tabel 3 Kosten noodstroom" just above: the table's caption
+                page[-1] = Block(page[-1].text, "tabel", 1, group=table_no)
+            first_row = True
             for row in Table(el, document).rows:
                 cells: list[str] = []
                 last = None
@@ -149,7 +155,9 @@ def read_docx(path: Path, settings: Settings, progress: Progress) -> ReadResult:
                         cells.append(t)
                 if cells:
                     line = " | ".join(cells)
-                    pages[-1].append(Block(line, "tabel", group=table_no))
+                    # the first row heads the columns
+                    pages[-1].append(Block(line, "tabel", 2 if first_row else 0, group=table_no))
+                    first_row = False
                     chars += len(line)
     if len(pages) > 1 and not pages[-1]:
         pages.pop()

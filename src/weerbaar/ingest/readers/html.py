@@ -66,11 +66,17 @@ def _html_blocks(root) -> list[Block]:  # type: ignore[no-untyped-def]
         if tag == "table":
             flush()
             table += 1
+            caption = node.css_first("caption")  # type: ignore[attr-defined]
+            if caption is not None and caption.text(deep=True, separator=" ").strip():
+                text = caption.text(deep=True, separator=" ")
+                blocks.append(Block(text, "tabel", 1, group=table))
             for tr in node.css("tr"):  # type: ignore[attr-defined]
                 cells = [c.text(deep=True, separator=" ").strip() for c in tr.css("th,td")]
                 cells = [c for c in cells if c]
                 if cells:
-                    blocks.append(Block(" | ".join(cells), "tabel", group=table))
+                    # a row of header cells heads the columns
+                    head = tr.css_first("td") is None
+                    blocks.append(Block(" | ".join(cells), "tabel", 2 if head else 0, group=table))
             continue
         children = list(node.iter(include_text=True))  # type: ignore[attr-defined]
         if tag in INLINE:
