@@ -11,7 +11,7 @@ from weerbaar.assess.model import (
     OrgInfo,
     Override,
 )
-from weerbaar.assess.rules import coverage_for, detect_signals
+from weerbaar.assess.rules import coverage_for, decide, detect_signals, explain
 from weerbaar.assess.stage import STAGES, StageClassifier, combine, cue_stage, stage_cues
 
 M22 = MeasureInfo(
@@ -311,3 +311,23 @@ def test_assess_coverage_counts_only_read_documents() -> None:
     assert "jaarstukken" not in cov.doc_types
     truncated = DocumentInfo(3, "GM9001", "begroting", 2024, "Begroting", status="truncated")
     assert coverage_for(GM, [corrupt, truncated], 2025).sufficient
+
+
+def test_assess_decision_and_explanation_are_separate() -> None:
+    """The score is decided from facts alone; the Dutch reasons are written from the
+    decision. Old execution evidence only reaches Midden, and the reason says why."""
+    cov = coverage_for(GM, docs(GM.code, ("begroting", 2025), ("jaarstukken", 2024)), 2025)
+    recent = [ev(1, GM.code, "2.2", "uitvoering", 2025, ["2.2.a", "2.2.b", "2.2.c"])]
+    d = decide(M22, recent, cov, 2025)
+    assert (d.score.value, d.rule, len(d.top), d.enough_aspects) == ("Hoog", "uitvoering", 1, True)
+    assert (
+        explain(d, cov)[0]
+        == "Hoog: 1 passage uit Jaarstukken 2025 toont uitvoering; 3 van 6 aspecten aangetoond."
+    )
+    old = [ev(2, GM.code, "2.2", "uitvoering", 2019, ["2.2.a", "2.2.b", "2.2.c"])]
+    d = decide(M22, old, cov, 2025)
+    assert (d.score.value, d.rule, d.recent_rank) == ("Midden", "plan", 0)
+    assert any("alleen aangetoond in bronnen van vóór" in r for r in explain(d, cov))
+    d = decide(M22, [], cov, 2025, queue=(3, 2))
+    assert (d.score.value, d.rule, d.open) == ("Nog niet beoordeeld", "wacht", 2)
+    assert "2 passages uit de scan wachten op controle" in explain(d, cov)[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from weerbaar.assess.model import (
     READ_STATUSES,
@@ -263,6 +264,184 @@ def _n_passages(n: int) -> str:
     return f"{n} passage" if n == 1 else f"{n} passages"
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Which rule gave a measure its computed score, and the facts the rule used. The
+    decision is taken by :func:`decide` and put into Dutch by :func:`explain`."""
+
+    score: Score
+    rule: str  # niet_gescand | wacht | geen_bewijs | bronnen | uitvoering | plan | voornemen
+    evidence: tuple[Evidence, ...]  # sorted by year, document, page, passage
+    top: tuple[Evidence, ...]  # the passages that carried the decision
+    highest: str | None  # highest stage among all evidence
+    best_rank: int
+    recent_rank: int
+    recent_from: int
+    found: tuple[str, ...]
+    total: int
+    enough_aspects: bool
+    years: tuple[int, ...]
+    candidates: int
+    open: int
+
+
+def decide(
+    measure: MeasureInfo,
+    evidence: Sequence[Evidence],
+    coverage: Coverage,
+    reference_year: int,
+    queue: tuple[int, int] = (0, 0),
+    *,
+    scanned: bool = True,
+) -> Decision:
+    """The computed score of one measure and why (no text; see :func:`explain`)."""
+    n_candidates, n_open = queue
+    ev = tuple(
+        sorted(evidence, key=lambda e: (e.year or 0, e.document_id, e.page_start, e.passage_id))
+    )
+    aspect_ids = [a.id for a in measure.aspects]
+    found = tuple(
+        sorted({a for e in ev for a in e.aspects if a in aspect_ids}, key=aspect_ids.index)
+    )
+    total = len(aspect_ids)
+    share = (len(found) / total) if total else None
+    recent_from = reference_year - RECENT_YEARS + 1
+    years = tuple(sorted({e.year for e in ev if e.year}))
+    facts = {
+        "evidence": ev,
+        "recent_from": recent_from,
+        "found": found,
+        "total": total,
+        "enough_aspects": share is None or share >= HOOG_MIN_ASPECT_SHARE,
+        "years": years,
+        "candidates": n_candidates,
+        "open": n_open,
+    }
+    if not ev:
+        if not scanned and coverage.sufficient:
+            score, rule = Score.NOG_NIET, "niet_gescand"
+        elif n_open:
+            score, rule = Score.NOG_NIET, "wacht"
+        elif coverage.sufficient:
+            score, rule = Score.LAAG, "geen_bewijs"
+        else:
+            score, rule = Score.ONVOLDOENDE, "bronnen"
+        return Decision(score, rule, top=(), highest=None, best_rank=0, recent_rank=0, **facts)
+    best_rank = max(STAGE_RANK[e.stage] for e in ev)
+    recent = [e for e in ev if e.year is not None and e.year >= recent_from]
+    recent_rank = max((STAGE_RANK[e.stage] for e in recent), default=0)
+    if recent_rank >= STAGE_RANK["uitvoering"] and facts["enough_aspects"]:
+        score, rule = Score.HOOG, "uitvoering"
+        top = tuple(e for e in recent if STAGE_RANK[e.stage] >= STAGE_RANK["uitvoering"])
+    elif best_rank >= STAGE_RANK["plan"]:
+        score, rule = Score.MIDDEN, "plan"
+        top = tuple(e for e in ev if STAGE_RANK[e.stage] == best_rank)
+    else:
+        score, rule = Score.LAAG, "voornemen"
+        top = ev
+    return Decision(
+        score,
+        rule,
+        top=top,
+        highest=STAGES[best_rank - 1],
+        best_rank=best_rank,
+        recent_rank=recent_rank,
+        **facts,
+    )
+
+
+def explain(d: Decision, coverage: Coverage) -> list[str]:
+    """The Dutch reasons for a decision, in the order a reader needs them."""
+    if not d.evidence:
+        return _explain_without_evidence(d, coverage)
+    aspect_txt = f"{len(d.found)} van {d.total} aspecten aangetoond" if d.total else ""
+    tail = (f"; {aspect_txt}" if aspect_txt else "") + "."
+    n_top = len(d.top)
+    reasons: list[str] = []
+    if d.rule == "uitvoering":
+        stage_word = "evaluatie" if d.recent_rank == STAGE_RANK["evaluatie"] else "uitvoering"
+        verb = "toont" if n_top == 1 else "tonen"
+        reasons.append(
+            f"Hoog: {_n_passages(n_top)} uit {_docs_phrase(d.top)} {verb} {stage_word}" + tail
+        )
+    elif d.rule == "plan":
+        verb = "toont" if n_top == 1 else "tonen"
+        reasons.append(
+            f"Midden: {_n_passages(n_top)} uit {_docs_phrase(d.top)} {verb} {d.highest}" + tail
+        )
+        if d.best_rank >= STAGE_RANK["uitvoering"]:
+            if d.recent_rank < STAGE_RANK["uitvoering"]:
+                reasons.append(
+                    f"Uitvoering is alleen aangetoond in bronnen van vóór {d.recent_from}; "
+                    "voor Hoog moet het bewijs recent zijn."
+                )
+            if not d.enough_aspects:
+                reasons.append(
+                    f"Voor Hoog moet minstens de helft van de {d.total} aspecten zijn aangetoond."
+                )
+        else:
+            reasons.append("Nog geen uitvoering aangetoond.")
+    else:
+        verb = "toont" if n_top == 1 else "tonen"
+        reasons.append(
+            f"Laag: {_n_passages(n_top)} uit {_docs_phrase(d.top)} {verb} alleen een "
+            "voornemen" + tail
+        )
+    if d.years and d.years[-1] < d.recent_from and d.score != Score.MIDDEN:
+        reasons.append(f"Het nieuwste bewijs is uit {d.years[-1]}.")
+    proposed = sum(1 for e in d.evidence if e.stage_source == "voorstel")
+    if proposed:
+        reasons.append(
+            f"Bij {_n_passages(proposed)} is de fase automatisch voorgesteld, niet door een "
+            "beoordelaar bevestigd."
+        )
+    if d.open:
+        reasons.append(
+            f"Nog {_n_passages(d.open)} uit de scan {'wacht' if d.open == 1 else 'wachten'} "
+            "op controle; "
+            + (
+                "die kunnen het bewijs nog aanvullen."
+                if d.score == Score.HOOG
+                else "die kunnen de score nog verhogen."
+            )
+        )
+    return reasons
+
+
+def _explain_without_evidence(d: Decision, coverage: Coverage) -> list[str]:
+    if d.rule == "niet_gescand":
+        return [
+            "Nog niet beoordeeld: de ingelezen documenten zijn nog niet doorzocht op deze "
+            "maatregel (weerbaar scan); zonder zoeken en controle geen score."
+        ]
+    if d.rule == "wacht":
+        out = [
+            f"Nog niet beoordeeld: {_n_passages(d.open)} uit de scan "
+            f"{'wacht' if d.open == 1 else 'wachten'} op controle; zonder gecontroleerd "
+            "bewijs geen score."
+        ]
+        if not coverage.sufficient:
+            out.append(f"Ook ontbreken relevante bronnen: {join_nl(coverage.missing)}.")
+        return out
+    if d.rule == "geen_bewijs":
+        out = [
+            "Laag: geen openbaar bewijs gevonden in de verzamelde bronnen "
+            f"({_coverage_phrase(coverage)}). Dat betekent niet dat de maatregel ontbreekt."
+        ]
+        if d.candidates:
+            out.append(
+                "De passage uit de scan is gecontroleerd en niet als bewijs aanvaard."
+                if d.candidates == 1
+                else f"Alle {d.candidates} passages uit de scan zijn gecontroleerd; geen "
+                "ervan is als bewijs aanvaard."
+            )
+        return out
+    return [
+        "Onvoldoende bronnen: geen openbaar bewijs gevonden, maar niet alle relevante "
+        f"bronnen zijn verzameld; ontbreekt: {join_nl(coverage.missing)}."
+    ]
+
+
 def score_measure(
     org: OrgInfo,
     measure: MeasureInfo,
@@ -274,132 +453,23 @@ def score_measure(
     *,
     scanned: bool = True,
 ) -> MeasureScore:
-    """Score one measure for one organisation (rules in the module and docs).
-    ``queue`` is (candidates of the scan for this measure, of which still open);
-    ``scanned`` is False when no scan has looked at the organisation's newest documents."""
-    n_candidates, n_open = queue
-    evidence = sorted(
-        evidence, key=lambda e: (e.year or 0, e.document_id, e.page_start, e.passage_id)
-    )
-    aspect_ids = [a.id for a in measure.aspects]
+    """Score one measure for one organisation: :func:`decide`, then :func:`explain`, then
+    a reviewer's override on top. ``queue`` is (candidates of the scan for this measure,
+    of which still open); ``scanned`` is False when no scan has looked at the
+    organisation's newest documents."""
+    d = decide(measure, evidence, coverage, reference_year, queue, scanned=scanned)
+    reasons = explain(d, coverage)
     labels = {a.id: a.label for a in measure.aspects}
-    found = sorted({a for e in evidence for a in e.aspects if a in labels}, key=aspect_ids.index)
-    missing = [a for a in aspect_ids if a not in found]
-    total = len(aspect_ids)
-    share = (len(found) / total) if total else None
-    stages = {s: sum(1 for e in evidence if e.stage == s) for s in STAGES}
-    stages = {k: v for k, v in stages.items() if v}
-    years = sorted({e.year for e in evidence if e.year})
-    recent_from = reference_year - RECENT_YEARS + 1
-    reasons: list[str] = []
-    aspect_txt = f"{len(found)} van {total} aspecten aangetoond" if total else ""
-
-    if not evidence:
-        highest = None
-        if not scanned and coverage.sufficient:
-            computed = Score.NOG_NIET
-            reasons.append(
-                "Nog niet beoordeeld: de ingelezen documenten zijn nog niet doorzocht op deze "
-                "maatregel (weerbaar scan); zonder zoeken en controle geen score."
-            )
-        elif n_open:
-            computed = Score.NOG_NIET
-            reasons.append(
-                f"Nog niet beoordeeld: {_n_passages(n_open)} uit de scan "
-                f"{'wacht' if n_open == 1 else 'wachten'} op controle; zonder gecontroleerd "
-                "bewijs geen score."
-            )
-            if not coverage.sufficient:
-                reasons.append(f"Ook ontbreken relevante bronnen: {join_nl(coverage.missing)}.")
-        elif coverage.sufficient:
-            computed = Score.LAAG
-            reasons.append(
-                "Laag: geen openbaar bewijs gevonden in de verzamelde bronnen "
-                f"({_coverage_phrase(coverage)}). Dat betekent niet dat de maatregel ontbreekt."
-            )
-            if n_candidates:
-                reasons.append(
-                    "De passage uit de scan is gecontroleerd en niet als bewijs aanvaard."
-                    if n_candidates == 1
-                    else f"Alle {n_candidates} passages uit de scan zijn gecontroleerd; geen "
-                    "ervan is als bewijs aanvaard."
-                )
-        else:
-            computed = Score.ONVOLDOENDE
-            reasons.append(
-                "Onvoldoende bronnen: geen openbaar bewijs gevonden, maar niet alle relevante "
-                f"bronnen zijn verzameld; ontbreekt: {join_nl(coverage.missing)}."
-            )
-    else:
-        best_rank = max(STAGE_RANK[e.stage] for e in evidence)
-        highest = STAGES[best_rank - 1]
-        recent = [e for e in evidence if e.year is not None and e.year >= recent_from]
-        recent_rank = max((STAGE_RANK[e.stage] for e in recent), default=0)
-        enough_aspects = share is None or share >= HOOG_MIN_ASPECT_SHARE
-        if recent_rank >= STAGE_RANK["uitvoering"] and enough_aspects:
-            computed = Score.HOOG
-            top = [e for e in recent if STAGE_RANK[e.stage] >= STAGE_RANK["uitvoering"]]
-            stage_word = "evaluatie" if recent_rank == STAGE_RANK["evaluatie"] else "uitvoering"
-            lead = f"Hoog: {_n_passages(len(top))} uit {_docs_phrase(top)} tonen {stage_word}"
-            if len(top) == 1:
-                lead = lead.replace(" tonen ", " toont ")
-            reasons.append(lead + (f"; {aspect_txt}" if aspect_txt else "") + ".")
-        elif best_rank >= STAGE_RANK["plan"]:
-            computed = Score.MIDDEN
-            top = [e for e in evidence if STAGE_RANK[e.stage] == best_rank]
-            verb = "toont" if len(top) == 1 else "tonen"
-            reasons.append(
-                f"Midden: {_n_passages(len(top))} uit {_docs_phrase(top)} {verb} {highest}"
-                + (f"; {aspect_txt}" if aspect_txt else "")
-                + "."
-            )
-            if best_rank >= STAGE_RANK["uitvoering"]:
-                if recent_rank < STAGE_RANK["uitvoering"]:
-                    reasons.append(
-                        f"Uitvoering is alleen aangetoond in bronnen van vóór {recent_from}; "
-                        "voor Hoog moet het bewijs recent zijn."
-                    )
-                if not enough_aspects:
-                    reasons.append(
-                        f"Voor Hoog moet minstens de helft van de {total} aspecten zijn aangetoond."
-                    )
-            else:
-                reasons.append("Nog geen uitvoering aangetoond.")
-        else:
-            computed = Score.LAAG
-            verb = "toont" if len(evidence) == 1 else "tonen"
-            reasons.append(
-                f"Laag: {_n_passages(len(evidence))} uit {_docs_phrase(evidence)} {verb} alleen een "
-                f"voornemen" + (f"; {aspect_txt}" if aspect_txt else "") + "."
-            )
-        if years and years[-1] < recent_from and computed != Score.MIDDEN:
-            reasons.append(f"Het nieuwste bewijs is uit {years[-1]}.")
-        if any(e.stage_source == "voorstel" for e in evidence):
-            n = sum(1 for e in evidence if e.stage_source == "voorstel")
-            reasons.append(
-                f"Bij {_n_passages(n)} is de fase automatisch voorgesteld, niet door een "
-                "beoordelaar bevestigd."
-            )
-        if n_open:
-            reasons.append(
-                f"Nog {_n_passages(n_open)} uit de scan {'wacht' if n_open == 1 else 'wachten'} "
-                "op controle; "
-                + (
-                    "die kunnen het bewijs nog aanvullen."
-                    if computed == Score.HOOG
-                    else "die kunnen de score nog verhogen."
-                )
-            )
-
-    final = computed
+    missing = [a.id for a in measure.aspects if a.id not in d.found]
+    final = d.score
     if override is not None:
         final = Score(override.score)
         reasons.insert(
             0,
             f"{final.value} (handmatig aangepast door {override.reviewer}; berekend: "
-            f"{computed.value}): {override.justification}",
+            f"{d.score.value}): {override.justification}",
         )
-
+    stages = {s: sum(1 for e in d.evidence if e.stage == s) for s in STAGES}
     return MeasureScore(
         organisation=org.code,
         measure=measure.id,
@@ -407,22 +477,22 @@ def score_measure(
         pillar=measure.pillar,
         crucial=measure.crucial,
         score=final.value,
-        computed_score=computed.value,
+        computed_score=d.score.value,
         reasons=reasons,
-        evidence=[e.passage_id for e in evidence],
-        stages=stages,
-        highest_stage=highest,
-        aspects_found=found,
+        evidence=[e.passage_id for e in d.evidence],
+        stages={k: v for k, v in stages.items() if v},
+        highest_stage=d.highest,
+        aspects_found=list(d.found),
         missing_aspects=missing,
         missing_aspect_labels=[labels[a] for a in missing],
-        aspect_total=total,
-        signals=detect_signals(evidence),
-        years=years,
-        summary=summarise(measure, evidence, found, missing, open_candidates=n_open),
-        evidence_items=list(evidence),
+        aspect_total=d.total,
+        signals=detect_signals(d.evidence),
+        years=list(d.years),
+        summary=summarise(measure, d.evidence, list(d.found), missing, open_candidates=d.open),
+        evidence_items=list(d.evidence),
         override=override,
-        candidates=n_candidates,
-        open_candidates=n_open,
+        candidates=d.candidates,
+        open_candidates=d.open,
     )
 
 
