@@ -12,6 +12,8 @@ from itertools import combinations
 from typing import Any
 
 from weerbaar.store import Workspace
+from weerbaar.store import decisions as dq
+from weerbaar.store import review_work as wq
 
 
 @dataclass
@@ -133,11 +135,10 @@ def agreement(
     """Per measure: pairs of decisions by different reviewers on the same passage,
     how many agree on ``relevant``, and Cohen's kappa. Disagreements list every passage
     where reviewers differ on relevant, stage, source_ok or context_ok."""
-    from weerbaar.review.core import list_decisions
-    from weerbaar.review.work import curated
-
-    rows = list_decisions(ws, measure_id=measure_id, organisation=organisation)
-    settled = curated(ws)
+    orgs = [organisation] if isinstance(organisation, str) else organisation
+    with ws.read() as conn:
+        rows = dq.query_decisions(conn, measure_id=measure_id, organisations=orgs)
+        settled = wq.curated_keys(conn)
     groups: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         key = (r["passage_id"], r["catalog_version"], r["measure_id"])

@@ -234,3 +234,95 @@ def passage_view(
         double_review=double,
         others=[c for c in queues if c["measure_id"] != measure_id],
     )
+
+
+# --------------------------------------------------------------------------- a queue
+@dataclass(frozen=True)
+class QueueView:
+    """One queue page: the filtered, sorted rows, the counts and the stopping rule."""
+
+    organisation: str
+    measure_id: str
+    items: list[dict[str, Any]]
+    matched: int  # rows that match the filters
+    progress: QueueProgress
+    next_id: int | None  # the first passage the reviewer has not decided
+    documents: list[dict[str, Any]]  # for the document filter
+    years: list[int]
+    page: int
+    pages: int
+
+
+def queue_view(
+    ws: Workspace,
+    *,
+    organisation: str,
+    measure_id: str,
+    reviewer: str,
+    status: str | None = None,
+    year: int | None = None,
+    document_id: int | None = None,
+    stage: str | None = None,
+    order: str = "rang",
+    page: int = 1,
+    page_size: int = 50,
+    reranker: dict[str, Any] | None = None,
+) -> QueueView:
+    """A page of one queue with filters (see ``store.review_work.filtered_queue``)."""
+    progress = queue_progress(
+        ws, organisation=organisation, measure_id=measure_id, reranker=reranker
+    )
+    with ws.read() as conn:
+        items, matched = wq.filtered_queue(
+            conn,
+            organisation=organisation,
+            measure_id=measure_id,
+            reviewer=reviewer,
+            status=status,
+            year=year,
+            document_id=document_id,
+            stage=stage,
+            order=order,
+            limit=page_size,
+            offset=(page - 1) * page_size,
+        )
+        documents = wq.queue_documents(conn, organisation=organisation, measure_id=measure_id)
+        next_id = q.next_in_queue(
+            conn, organisation=organisation, measure_id=measure_id, reviewer=reviewer
+        )
+    return QueueView(
+        organisation=organisation,
+        measure_id=measure_id,
+        items=items,
+        matched=matched,
+        progress=progress,
+        next_id=next_id,
+        documents=documents,
+        years=sorted({d["year"] for d in documents if d["year"]}, reverse=True),
+        page=page,
+        pages=max(1, -(-matched // page_size)),
+    )
+
+
+# --------------------------------------------------------------------------- overview
+@dataclass(frozen=True)
+class OverviewView:
+    organisations: list[dict[str, Any]]  # per organisation: measures, candidates, ...
+    chosen: str | None
+    measures: list[dict[str, Any]]  # the chosen organisation's queues, catalogue order
+
+
+def overview_view(
+    ws: Workspace, *, organisations: list[str] | None, chosen: str | None = None
+) -> OverviewView:
+    """Queue counts per organisation in scope, and per measure for ``chosen`` (the only
+    organisation when there is just one)."""
+    with ws.read() as conn:
+        totals = q.organisation_counts(conn, organisations=organisations)
+        if chosen is None and len(totals) == 1:
+            chosen = totals[0]["organisation_code"]
+        measures = q.queue_counts(conn, organisations=[chosen]) if chosen is not None else []
+    measures.sort(
+        key=lambda r: tuple(int(p) if p.isdigit() else 0 for p in r["measure_id"].split("."))
+    )
+    return OverviewView(totals, chosen, measures)

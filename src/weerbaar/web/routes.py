@@ -19,6 +19,7 @@ from weerbaar.review import (
     export_decisions,
     import_decisions,
 )
+from weerbaar.review.views import overview_view
 from weerbaar.settings import load_settings
 from weerbaar.store import decisions as q
 from weerbaar.web.accounts import Session, login, login_throttled, logout, record_failure
@@ -30,7 +31,6 @@ from weerbaar.web.deps import (
     check_origin,
     checked_form,
     content_disposition,
-    measure_key,
     page_no,
     parse_id,
     read_form,
@@ -146,18 +146,13 @@ def overview(request: Request, session: Session = Depends(require_session)) -> R
     chosen = request.query_params.get("organisatie") or None
     if chosen:
         _visible_org(session, chosen)
-    with state(request).ws.read() as conn:
-        totals = q.organisation_counts(conn, organisations=scope)
-        if chosen is None and len(totals) == 1:
-            chosen = totals[0]["organisation_code"]
-        measures = q.queue_counts(conn, organisations=[chosen]) if chosen is not None else []
-    measures.sort(key=lambda r: measure_key(r["measure_id"]))
+    view = overview_view(state(request).ws, organisations=scope, chosen=chosen)
     return render(
         request,
         "overview.html",
-        orgs=[(t["organisation_code"], t) for t in totals],
-        chosen=chosen,
-        measures=measures,
+        orgs=[(t["organisation_code"], t) for t in view.organisations],
+        chosen=view.chosen,
+        measures=view.measures,
     )
 
 

@@ -13,10 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from weerbaar.review import ReviewError, record_decision, undo_last
-from weerbaar.review.views import PassageNotFound, PassageView, passage_view
+from weerbaar.review.views import PassageNotFound, PassageView, passage_view, queue_view
 from weerbaar.review.work import next_open_passage, work_list
 from weerbaar.store import decisions as q
-from weerbaar.store import review_work as wq
 from weerbaar.web.accounts import Session
 from weerbaar.web.deps import (
     PAGE_SIZE,
@@ -54,7 +53,6 @@ def queue_page(
 ) -> Response:
     visible_org(session, organisation)
     valid_measure(measure_id)
-    page = page_no(request)
     status = request.query_params.get("status", "")
     status = status if status in STATUS_FILTERS else ""
     order = request.query_params.get("sorteer", "rang")
@@ -62,33 +60,20 @@ def queue_page(
     stage = request.query_params.get("fase", "")
     stage = stage if stage in ("voornemen", "plan", "uitvoering", "evaluatie") else ""
     year, doc = _int_param(request, "jaar"), _int_param(request, "document")
-    from weerbaar.review.progress import queue_progress
-
-    ws = state(request).ws
-    progress = queue_progress(
-        ws,
+    view = queue_view(
+        state(request).ws,
         organisation=organisation,
         measure_id=measure_id,
+        reviewer=session.user.name,
+        status=status or None,
+        year=year,
+        document_id=doc,
+        stage=stage or None,
+        order=order,
+        page=page_no(request),
+        page_size=PAGE_SIZE,
         reranker=state(request).reranker.estimate(organisation, measure_id),
     )
-    with ws.read() as conn:
-        items, matched = wq.filtered_queue(
-            conn,
-            organisation=organisation,
-            measure_id=measure_id,
-            reviewer=session.user.name,
-            status=status or None,
-            year=year,
-            document_id=doc,
-            stage=stage or None,
-            order=order,
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-        )
-        documents = wq.queue_documents(conn, organisation=organisation, measure_id=measure_id)
-        next_id = q.next_in_queue(
-            conn, organisation=organisation, measure_id=measure_id, reviewer=session.user.name
-        )
     filters = {"status": status, "sorteer": order, "fase": stage}
     filters.update({"jaar": str(year or ""), "document": str(doc or "")})
     return render(
@@ -96,17 +81,17 @@ def queue_page(
         "queue.html",
         organisation=organisation,
         measure_id=measure_id,
-        items=items,
-        matched=matched,
-        progress=progress,
-        next_id=next_id,
-        page=page,
-        pages=max(1, math.ceil(matched / PAGE_SIZE)),
+        items=view.items,
+        matched=view.matched,
+        progress=view.progress,
+        next_id=view.next_id,
+        page=view.page,
+        pages=view.pages,
         done=request.query_params.get("klaar") == "1",
         filters=filters,
         filter_query=urlencode({k: v for k, v in filters.items() if v}),
-        documents=documents,
-        years=sorted({d["year"] for d in documents if d["year"]}, reverse=True),
+        documents=view.documents,
+        years=view.years,
         status_filters=STATUS_FILTERS,
         orders=ORDERS,
     )
