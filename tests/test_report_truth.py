@@ -4,6 +4,7 @@ the definitions first, and the council page's questions are grammatical Dutch.""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import zipfile
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lhtml
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from assess_workspace import Built, build
@@ -146,6 +148,15 @@ def test_report_every_finding_names_its_source(built: Built, region_out: Path) -
     assert "Bron: " in text and ", passage " in text
     md = (region_out / f"rapport-regio-{built.region}.md").read_text(encoding="utf-8")
     assert "  - Bron: " in md
+    data = json.loads((region_out / f"rapport-regio-{built.region}.json").read_text("utf-8"))
+    assert [f["text"] for f in data["findings"]] == [f.text for f in c.findings]
+    assert all(f["sources"] or f["basis"] for f in data["findings"])
+    cited = [s for f in data["findings"] for s in f["sources"]]
+    assert cited and all(s["document"] and s["page_start"] and s["passage_id"] for s in cited)
+    wb = load_workbook(region_out / f"rapport-regio-{built.region}.xlsx")
+    rows = list(wb["Bevindingen"].iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows] == [f.text for f in c.findings]
+    assert all(r[2] or r[3] for r in rows) and any(", passage " in (r[2] or "") for r in rows)
 
 
 def test_council_page_cites_per_statement(built: Built, region_out: Path) -> None:

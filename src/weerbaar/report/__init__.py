@@ -292,7 +292,9 @@ def write_reports(
         written.append(_write_text(out / f"{stem}.md", render_markdown(c)))
     if "json" in fmts:
         meta = {"scope": sc.slug, "generated_at": stamp, "weerbaar_version": __version__}
-        written += write_open_data(out, stem, assessment, meta, c.document_names, app_url)
+        written += write_open_data(
+            out, stem, assessment, meta, c.document_names, app_url, findings=c.findings
+        )
     # Council member's pages for the municipalities of an organisation or region report.
     if sc.kind in ("organisatie", "regio") and ({"html", "pdf"} & set(fmts)):
         for org in assessment.organisations:

@@ -110,12 +110,12 @@ def heatmap(
         n_rows, n_cols = len(orgs), len(measures)
         fig, ax = plt.subplots(figsize=(9.5, min(max(1.6, 0.22 * n_rows + 3.5), 12.0)))
     ax.imshow(data or [[3]], cmap=cmap, vmin=0, vmax=top, aspect="auto", interpolation="nearest")
-    # thin grid lines so white cells (nog niet beoordeeld) stay visible
-    ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
-    ax.grid(which="minor", color="#555555", linewidth=0.4)
-    ax.tick_params(which="minor", length=0)
     if transposed:
+        # thin grid lines so white cells (nog niet beoordeeld) stay visible
+        ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
+        ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
+        ax.grid(which="minor", color="#555555", linewidth=0.4)
+        ax.tick_params(which="minor", length=0)
         ax.set_yticks(range(len(measures)), labels=measures, fontsize=6.5)
         ax.set_xticks(range(len(orgs)), labels=orgs, rotation=30, ha="right", fontsize=7)
         ax.xaxis.tick_top()
@@ -125,7 +125,7 @@ def heatmap(
                 score = ORDER[v]
                 ax.text(i, j, LETTERS[score], ha="center", va="center", fontsize=6.5,
                         color=TEXT_ON[score])  # fmt: skip
-    else:
+    else:  # hundreds of rows: colour only; the lettered table is in the XLSX and CSV
         ax.set_xticks(range(len(measures)), labels=measures, rotation=90, fontsize=5.5)
         if row_groups:
             ax.set_yticks([g[0] for g in row_groups], labels=[g[1] for g in row_groups], fontsize=6)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from weerbaar.assess.model import Assessment
+from weerbaar.report.context import Finding
 
 SCHEMA_VERSION = "weerbaar.opendata.v3"  # v3: file_name and passage_url, no stored_path
 
@@ -138,6 +139,29 @@ def measure_rows(a: Assessment) -> list[dict[str, Any]]:
     ]
 
 
+def finding_rows(findings: list[Finding]) -> list[dict[str, Any]]:
+    """The report's key findings, each with the passages it rests on (or its basis)."""
+    return [
+        {
+            "text": f.text,
+            "basis": f.basis,
+            "sources": [
+                {
+                    "passage_id": q.passage_id,
+                    "organisation": q.organisation,
+                    "document_id": q.document_id,
+                    "document": q.document,
+                    "page_start": q.page_start,
+                    "page_end": q.page_end,
+                    "passage_url": q.href or "",
+                }
+                for q in f.sources
+            ],
+        }
+        for f in findings
+    ]
+
+
 def coverage_rows(a: Assessment) -> list[dict[str, Any]]:
     return [
         {
@@ -163,6 +187,7 @@ def write_open_data(
     meta: dict[str, Any],
     names: dict[int, str] | None = None,
     app_url: str | None = None,
+    findings: list[Finding] | None = None,
 ) -> list[Path]:
     """``<stem>.json`` plus ``<stem>-scores.csv``, ``-bewijs.csv``, ``-maatregelen.csv``,
     ``-bronnen.csv``. ``names``: document id -> original file name (never a path)."""
@@ -175,6 +200,7 @@ def write_open_data(
         "evidence": evidence_rows(a, names, app_url),
         "measures": measure_rows(a),
         "coverage": coverage_rows(a),
+        "findings": finding_rows(findings or []),
         "aggregates": {
             k: v
             for k, v in a.to_dict().items()
