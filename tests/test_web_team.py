@@ -255,3 +255,14 @@ def test_web_login_throttle_shared_by_workers(sample: Sample):
         assert attempt(first if i % 2 else second, "fout-wachtwoord-1") == 401
     assert attempt(first, PASSWORD) == 429
     assert attempt(second, PASSWORD) == 429
+
+
+def test_web_passage_judged_outside_a_queue_opens(app, sample: Sample):
+    """A cited passage that is not (or no longer) in a queue opens at the measure it was
+    judged for; a passage nobody queued or judged is not found."""
+    lone = sample.xss.id - 1  # the letter's first paragraph: in no queue
+    client = login(app, "anna")
+    assert client.get(f"/passages/{lone}").status_code == 404
+    record_decision(sample.ws, reviewer="bram", passage_id=lone, measure_id="3.1", relevant="ja")
+    page = client.get(f"/passages/{lone}")
+    assert page.status_code == 200 and "maatregel 3.1" in page.text

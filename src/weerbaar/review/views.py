@@ -176,10 +176,13 @@ def passage_view(
         if passage is None or not may_see(passage["organisation_code"]):
             raise PassageNotFound(f"Passage {passage_id} bestaat niet.")
         queues = q.passage_queues(conn, passage_id=passage_id)
-        if measure_id is None:
-            if not queues:
-                raise PassageNotFound(f"Passage {passage_id} staat in geen wachtrij.")
+        if measure_id is None and queues:
             measure_id = queues[0]["measure_id"]
+        if measure_id is None:  # judged outside a queue (e.g. imported): that measure
+            judged = q.query_decisions(conn, passage_id=passage_id)
+            if not judged:
+                raise PassageNotFound(f"Passage {passage_id} staat in geen wachtrij.")
+            measure_id = judged[0]["measure_id"]
         try:
             measure = cat.measure(measure_id)
         except WeerbaarError as exc:
