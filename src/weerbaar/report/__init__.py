@@ -259,11 +259,7 @@ def write_reports(
             assessment = assess(ws, region=sc.code, catalog=catalog)
         else:
             assessment = assess(ws, catalog=catalog)
-    if sc.kind == "organisatie" and sc.code and assessment.org(sc.code) is None:
-        # a name was given: use the resolved code of the assessed organisation
-        munis = [o for o in assessment.organisations if o.type != "veiligheidsregio"]
-        picked = munis[0] if len(munis) == 1 else assessment.organisations[-1]
-        sc = Scope("organisatie", picked.organisation)
+    sc = _resolved(sc, assessment)
     if app_url is not None and not app_url.lower().startswith(("https://", "http://")):
         raise ReportError(
             f"Ongeldig adres van de webapp {app_url!r}: gebruik een http(s)-adres, "
@@ -295,17 +291,39 @@ def write_reports(
         written += write_open_data(
             out, stem, assessment, meta, c.document_names, app_url, findings=c.findings
         )
-    # Council member's pages for the municipalities of an organisation or region report.
-    if sc.kind in ("organisatie", "regio") and ({"html", "pdf"} & set(fmts)):
-        for org in assessment.organisations:
-            if org.type != "gemeente" or (sc.kind == "organisatie" and org.organisation != sc.code):
-                continue
-            page = render_council_page(
-                council_page(org, assessment, generated_at=stamp, app_url=app_url)
-            )
-            name = f"raadslid-{org.organisation}"
-            if "html" in fmts:
-                written.append(_write_text(out / f"{name}.html", page))
-            if "pdf" in fmts:
-                written.append(write_pdf(page, out / f"{name}.pdf"))
+    return written + _write_council_pages(out, sc, assessment, fmts, stamp, app_url)
+
+
+def _resolved(sc: Scope, assessment: Assessment) -> Scope:
+    """An organisation given by name: the code of the assessed organisation."""
+    if sc.kind != "organisatie" or not sc.code or assessment.org(sc.code) is not None:
+        return sc
+    munis = [o for o in assessment.organisations if o.type != "veiligheidsregio"]
+    picked = munis[0] if len(munis) == 1 else assessment.organisations[-1]
+    return Scope("organisatie", picked.organisation)
+
+
+def _write_council_pages(
+    out: Path,
+    sc: Scope,
+    assessment: Assessment,
+    fmts: list[str],
+    stamp: str,
+    app_url: str | None,
+) -> list[Path]:
+    """Council member's pages for the municipalities of an organisation or region report."""
+    written: list[Path] = []
+    if sc.kind not in ("organisatie", "regio") or not ({"html", "pdf"} & set(fmts)):
+        return written
+    for org in assessment.organisations:
+        if org.type != "gemeente" or (sc.kind == "organisatie" and org.organisation != sc.code):
+            continue
+        page = render_council_page(
+            council_page(org, assessment, generated_at=stamp, app_url=app_url)
+        )
+        name = f"raadslid-{org.organisation}"
+        if "html" in fmts:
+            written.append(_write_text(out / f"{name}.html", page))
+        if "pdf" in fmts:
+            written.append(write_pdf(page, out / f"{name}.pdf"))
     return written

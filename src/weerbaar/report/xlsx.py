@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from weerbaar.assess.model import SIGNAL_LABELS, Assessment
+from weerbaar.assess.model import SIGNAL_LABELS, Assessment, OrgResult
 from weerbaar.report.charts import SCORE_COLORS, TEXT_ON
 from weerbaar.report.context import ReportContext
 
@@ -72,11 +72,7 @@ def _sheet(
     return ws
 
 
-def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
-    """Write the workbook for the organisations in ``a``."""
-    wb = Workbook(write_only=True)
-    names = {o.organisation: o.name for o in a.organisations}
-    file_names = ctx.document_names
+def _sheet_findings(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     _sheet(
         wb,
         "Bevindingen",
@@ -86,8 +82,10 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for i, f in enumerate(ctx.findings, 1)
         ),
     )
+
+
+def _sheet_overview(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     cols = list(a.measure_info)
-    orgs = sorted(a.organisations, key=lambda o: (o.region or o.organisation, o.name))
     _sheet(
         wb,
         "Overzicht",
@@ -98,6 +96,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
         ),
         colour_from=4,
     )
+
+
+def _sheet_scores(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     _sheet(
         wb,
         "Scores",
@@ -146,6 +147,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for s in o.scores
         ),
     )
+
+
+def _sheet_measures(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     _sheet(
         wb,
         "Maatregelen",
@@ -189,6 +193,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for m in a.measures
         ),
     )
+
+
+def _sheet_pillars(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     _sheet(
         wb,
         "Pijlers",
@@ -206,6 +213,10 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for p in a.pillars
         ),
     )
+
+
+def _sheet_regions(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
+    cols = list(a.measure_info)
     _sheet(
         wb,
         "Regio's",
@@ -238,6 +249,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for m in cols
         ),
     )
+
+
+def _sheet_years(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     _sheet(
         wb,
         "Jaren",
@@ -265,6 +279,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for y in a.years
         ),
     )
+
+
+def _sheet_gaps(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     _sheet(
         wb,
         "Kernhiaten",
@@ -291,6 +308,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             if s.missing_aspects and s.score in ("Hoog", "Midden", "Laag")
         ),
     )
+
+
+def _sheet_signals(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     _sheet(
         wb,
         "Knelpunten",
@@ -309,6 +329,9 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for g in s.signals
         ),
     )
+
+
+def _sheet_sources(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
     _sheet(
         wb,
         "Bronnen",
@@ -340,6 +363,11 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for r in ctx.coverage
         ),
     )
+
+
+def _sheet_evidence(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]) -> None:
+    names = {o.organisation: o.name for o in a.organisations}
+    file_names = ctx.document_names
     _sheet(
         wb,
         "Bewijs",
@@ -381,6 +409,11 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for e in s.evidence_items
         ),
     )
+
+
+def _sheet_dependencies(
+    wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgResult]
+) -> None:
     _sheet(
         wb,
         "Afhankelijkheden",
@@ -390,6 +423,30 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
             for f in a.dependency_flags
         ),
     )
+
+
+SHEETS = (
+    _sheet_findings,
+    _sheet_overview,
+    _sheet_scores,
+    _sheet_measures,
+    _sheet_pillars,
+    _sheet_regions,
+    _sheet_years,
+    _sheet_gaps,
+    _sheet_signals,
+    _sheet_sources,
+    _sheet_evidence,
+    _sheet_dependencies,
+)
+
+
+def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
+    """Write the workbook for the organisations in ``a``: one sheet per view."""
+    wb = Workbook(write_only=True)
+    orgs = sorted(a.organisations, key=lambda o: (o.region or o.organisation, o.name))
+    for sheet in SHEETS:
+        sheet(wb, a, ctx, orgs)
     wb.properties.creator = "weerbaar"
     wb.properties.title = ctx.title
     tmp = path.with_suffix(".xlsx.part")

@@ -511,50 +511,10 @@ def action_plan(
             if dep in dependents:
                 dependents[dep].append(mid)
 
-    actions: dict[str, Action] = {}
-    for mid, e in open_entries.items():
-        m = catalog.measure(mid)
-        reasons = []
-        gap = Status.GEOEFEND.level - e.status.level
-        points = gap
-        reasons.append(
-            f"status '{e.status.value}'" + (" (voorstel uit de scan)" if e.proposal else "")
-        )
-        if m.crucial:
-            points += 3
-            reasons.append("een van de meest cruciale maatregelen")
-        enables = sorted(dependents[mid], key=_numkey)
-        if enables:
-            points += min(3, len(enables))
-            reasons.append("voorwaarde voor " + ", ".join(enables))
-        if e.deadline:
-            days = (date.fromisoformat(e.deadline) - today).days
-            if days < 0:
-                points += 3
-                reasons.append(f"deadline {e.deadline} is verstreken")
-            elif days <= 183:
-                points += 2
-                reasons.append(f"deadline {e.deadline} binnen zes maanden")
-            elif days <= 365:
-                points += 1
-                reasons.append(f"deadline {e.deadline} binnen een jaar")
-        in_place = e.status.level >= Status.INGERICHT.level
-        if in_place:
-            reasons.append("al ingericht: nog oefenen en evalueren")
-        actions[mid] = Action(
-            position=0,
-            measure_id=mid,
-            title=m.title,
-            status=e.status,
-            crucial=m.crucial,
-            deadline=e.deadline,
-            points=points,
-            reasons=reasons,
-            examples=list(examples.get(mid, []))[:5],
-            proposal=e.proposal,
-            in_place=in_place,
-        )
-
+    actions = {
+        mid: _action(e, catalog, dependents[mid], examples.get(mid, []), today)
+        for mid, e in open_entries.items()
+    }
     order = sorted(
         actions,
         key=lambda mid: (actions[mid].in_place, -actions[mid].points, _numkey(mid)),
@@ -567,6 +527,48 @@ def action_plan(
         a.position = i
         out.append(a)
     return out
+
+
+def _action(
+    e: Entry, catalog: Catalog, enables: list[str], examples: list[str], today: date
+) -> Action:
+    """One measure of the plan with its points and the reasons behind them."""
+    m = catalog.measure(e.measure_id)
+    points = Status.GEOEFEND.level - e.status.level
+    reasons = [f"status '{e.status.value}'" + (" (voorstel uit de scan)" if e.proposal else "")]
+    if m.crucial:
+        points += 3
+        reasons.append("een van de meest cruciale maatregelen")
+    if enables:
+        points += min(3, len(enables))
+        reasons.append("voorwaarde voor " + ", ".join(sorted(enables, key=_numkey)))
+    if e.deadline:
+        days = (date.fromisoformat(e.deadline) - today).days
+        if days < 0:
+            points += 3
+            reasons.append(f"deadline {e.deadline} is verstreken")
+        elif days <= 183:
+            points += 2
+            reasons.append(f"deadline {e.deadline} binnen zes maanden")
+        elif days <= 365:
+            points += 1
+            reasons.append(f"deadline {e.deadline} binnen een jaar")
+    in_place = e.status.level >= Status.INGERICHT.level
+    if in_place:
+        reasons.append("al ingericht: nog oefenen en evalueren")
+    return Action(
+        position=0,
+        measure_id=e.measure_id,
+        title=m.title,
+        status=e.status,
+        crucial=m.crucial,
+        deadline=e.deadline,
+        points=points,
+        reasons=reasons,
+        examples=list(examples)[:5],
+        proposal=e.proposal,
+        in_place=in_place,
+    )
 
 
 def _numkey(mid: str) -> tuple[int, ...]:
