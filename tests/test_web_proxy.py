@@ -122,3 +122,59 @@ def test_web_cli_host_all_addresses(ws):
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert "onversleuteld HTTP" in out
+
+
+def test_web_cli_two_workers_share_sessions(ws):
+    """``--werkers 2``: two processes on one workspace; a session made by one is valid
+    in the other (sessions live in the database), so every request of the logged-in
+    client succeeds whichever process answers it."""
+    import re
+
+    from web_sample import PASSWORD
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "weerbaar",
+            "web",
+            "--werkruimte",
+            str(ws.root),
+            "--poort",
+            str(port),
+            "--werkers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                httpx.get(base + "/inloggen", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        with httpx.Client(base_url=base, follow_redirects=False, timeout=20) as client:
+            token = re.search(
+                r'name="login_token" value="([^"]+)"', client.get("/inloggen").text
+            ).group(1)
+            r = client.post(
+                "/inloggen",
+                data={"gebruiker": "anna", "wachtwoord": PASSWORD, "login_token": token},
+            )
+            assert r.status_code == 303
+            statuses = [client.get("/werklijst").status_code for _ in range(12)]
+        assert statuses == [200] * 12
+        children = subprocess.run(
+            ["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True, text=True
+        ).stdout.split()
+        assert len(children) >= 2  # the worker processes (and uvicorn's helper)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)

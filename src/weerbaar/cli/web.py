@@ -36,6 +36,13 @@ def web(
         help="Naam waaronder de app bereikbaar is (bijv. weerbaar.gemeente.nl); herhaalbaar. "
         "Verzoeken voor andere namen worden geweigerd.",
     ),
+    werkers: int = typer.Option(
+        1,
+        "--werkers",
+        min=1,
+        max=32,
+        help="Aantal processen (voor een team; sessies en inlogblokkade staan in de database).",
+    ),
     thema_css: Path | None = typer.Option(
         None, "--thema-css", help="Eigen CSS met design tokens (NL Design System)."
     ),
@@ -55,7 +62,7 @@ def web(
             "[yellow]Let op:[/yellow] de app is nu vanaf andere computers bereikbaar over "
             "onversleuteld HTTP. Zet er een HTTPS-proxy voor en geef die op met --proxy."
         )
-    serve_app(application, host=host, port=poort, proxy=proxy, hostnames=hostnaam)
+    serve_app(application, host=host, port=poort, proxy=proxy, hostnames=hostnaam, workers=werkers)
 
 
 def _read_password(from_stdin: bool) -> str:

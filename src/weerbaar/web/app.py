@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -180,15 +181,38 @@ def serve_app(
     port: int = 8000,
     proxy: str | None = None,
     hostnames: list[str] | None = None,
+    workers: int = 1,
 ) -> None:
     """Run ``app`` with uvicorn (blocking). ``proxy``: the reverse proxy's address(es),
     comma-separated; only from those are ``X-Forwarded-For`` / ``X-Forwarded-Proto``
     honoured (so the app sees the client's address and ``https``, and sets secure
-    cookies). Requests for another Host than :func:`allowed_hosts` are refused."""
+    cookies). Requests for another Host than :func:`allowed_hosts` are refused.
+    ``workers`` > 1 runs that many processes on the same workspace (each builds its own
+    app with :func:`app_from_environment`; sessions and login throttling live in the
+    database, so they hold across processes)."""
     import uvicorn
 
     from weerbaar.web.security import HostCheckMiddleware
 
+    if workers > 1:
+        st: AppState = app.state.weerbaar
+        os.environ["WEERBAAR_WERKRUIMTE"] = str(st.ws.root)
+        os.environ["WEERBAAR_WEB_HOSTS"] = ",".join(sorted(allowed_hosts(host, hostnames)))
+        if st.theme_css is not None:
+            os.environ["WEERBAAR_WEB_THEMA_CSS"] = str(st.theme_css)
+            os.environ["WEERBAAR_WEB_THEMA_KLASSE"] = st.theme_class
+        uvicorn.run(
+            "weerbaar.web.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=bool(proxy),
+            forwarded_allow_ips=proxy or "",
+            server_header=False,
+        )
+        return
     uvicorn.run(
         HostCheckMiddleware(app, allowed_hosts(host, hostnames)),
         host=host,
@@ -198,6 +222,15 @@ def serve_app(
         forwarded_allow_ips=proxy or "",
         server_header=False,
     )
+
+
+def app_from_environment() -> Any:
+    """The app of one worker process when serving with several: the workspace from
+    ``WEERBAAR_WERKRUIMTE``, the Host names from ``WEERBAAR_WEB_HOSTS``."""
+    from weerbaar.web.security import HostCheckMiddleware
+
+    app = create_app(os.environ["WEERBAAR_WERKRUIMTE"])
+    return HostCheckMiddleware(app, allowed_hosts("127.0.0.1"))
 
 
 def serve(
