@@ -209,7 +209,9 @@ def read_manifest(path: Path) -> list[tuple[Path, Metadata, bool]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise WeerbaarError(f"Manifest {path} kan niet worden gelezen: {exc}") from exc
+        raise WeerbaarError(
+            f"Manifest {path} kan niet worden gelezen (bestaat niet of geen leesrechten)."
+        ) from exc
     text = raw.decode("utf-8-sig", errors="replace")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")

@@ -138,6 +138,11 @@ def _record(
     if not reviewer or not reviewer.strip():
         raise ReviewError("Een beslissing heeft een beoordelaar nodig.")
     _check_values(relevant, other_measure_id, stage, aspects)
+    # one decision writer at a time (SQLite: BEGIN IMMEDIATE already; PostgreSQL: the
+    # audit chain's lock), so read-then-write and the log's hash chain cannot interleave
+    from weerbaar.store.audit import lock_chain
+
+    lock_chain(conn)
     if not measure_id:
         raise ReviewError("Een beslissing hoort bij een maatregel.")
     if q.get_passage(conn, passage_id) is None:

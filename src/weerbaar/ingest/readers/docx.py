@@ -103,8 +103,8 @@ def read_docx(path: Path, settings: Settings, progress: Progress) -> ReadResult:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many kinds on broken packages
-        raise IngestError(
-            Status.corrupt, f"{REASONS[Status.corrupt]} ({type(exc).__name__})"
+        raise IngestError(  # Dutch only; the library's text stays in the exception chain
+            Status.corrupt, f"{REASONS[Status.corrupt]} (geen leesbaar Word-document)"
         ) from exc
     body = document.element.body
     rendered = bool(body.xpath(".//w:lastRenderedPageBreak"))
