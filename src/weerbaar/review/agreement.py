@@ -163,37 +163,10 @@ def agreement(
             for own, other in ((x, y), (y, x)):
                 per_reviewer[own["reviewer"]][0].append(own["relevant"])
                 per_reviewer[own["reviewer"]][1].append(other["relevant"])
-        # "relevant" is always given; the other points only where reviewers filled them in
-        points = [
-            k
-            for k in ("relevant", "stage", "source_ok", "context_ok")
-            if len({repr(r[k]) for r in group if k == "relevant" or r[k] is not None}) > 1
-        ]
-        if points:
+        found = _disagreement(group, settled.get((passage_id, version, mid)))
+        if found:
             result.disagreements.append(
-                {
-                    "passage_id": passage_id,
-                    "catalog_version": version,
-                    "measure_id": mid,
-                    "organisation_code": group[0]["organisation_code"],
-                    "points": points,
-                    "curator": settled.get((passage_id, version, mid)),
-                    "decisions": [
-                        {
-                            k: r[k]
-                            for k in (
-                                "reviewer",
-                                "relevant",
-                                "other_measure_id",
-                                "stage",
-                                "source_ok",
-                                "context_ok",
-                                "comment",
-                            )
-                        }
-                        for r in group
-                    ],
-                }
+                {"passage_id": passage_id, "catalog_version": version, "measure_id": mid, **found}
             )
     for mid in sorted(labels, key=_measure_key):
         a, b = labels[mid]
@@ -223,6 +196,36 @@ def agreement(
     result.overall_kappa = _kappa(all_a, all_b)
     result.overall_alpha = krippendorff_alpha([u for mid in units for u in units[mid]])
     return result
+
+
+DISAGREEMENT_FIELDS = (
+    "reviewer",
+    "relevant",
+    "other_measure_id",
+    "stage",
+    "source_ok",
+    "context_ok",
+    "comment",
+)
+
+
+def _disagreement(group: list[dict[str, Any]], curator: str | None) -> dict[str, Any] | None:
+    """What reviewers of one passage and measure differ on; None when they agree.
+    "relevant" is always given; the other points count only where reviewers filled
+    them in."""
+    points = [
+        k
+        for k in ("relevant", "stage", "source_ok", "context_ok")
+        if len({repr(r[k]) for r in group if k == "relevant" or r[k] is not None}) > 1
+    ]
+    if not points:
+        return None
+    return {
+        "organisation_code": group[0]["organisation_code"],
+        "points": points,
+        "curator": curator,
+        "decisions": [{k: r[k] for k in DISAGREEMENT_FIELDS} for r in group],
+    }
 
 
 def _measure_key(mid: str) -> tuple[int | str, ...]:

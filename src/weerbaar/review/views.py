@@ -154,6 +154,17 @@ def suggest_stage_for(text: str, *, use_model: bool = True) -> str | None:
     return stage if stage in STAGES else None
 
 
+def _default_measure(conn: Any, passage_id: int, queues: list[dict[str, Any]]) -> str:
+    """The passage's best-ranked queue; for a passage judged outside any queue (e.g.
+    imported), the measure it was judged for."""
+    if queues:
+        return str(queues[0]["measure_id"])
+    judged = q.query_decisions(conn, passage_id=passage_id)
+    if not judged:
+        raise PassageNotFound(f"Passage {passage_id} staat in geen wachtrij.")
+    return str(judged[0]["measure_id"])
+
+
 def passage_view(
     ws: Workspace,
     *,
@@ -176,13 +187,7 @@ def passage_view(
         if passage is None or not may_see(passage["organisation_code"]):
             raise PassageNotFound(f"Passage {passage_id} bestaat niet.")
         queues = q.passage_queues(conn, passage_id=passage_id)
-        if measure_id is None and queues:
-            measure_id = queues[0]["measure_id"]
-        if measure_id is None:  # judged outside a queue (e.g. imported): that measure
-            judged = q.query_decisions(conn, passage_id=passage_id)
-            if not judged:
-                raise PassageNotFound(f"Passage {passage_id} staat in geen wachtrij.")
-            measure_id = judged[0]["measure_id"]
+        measure_id = measure_id or _default_measure(conn, passage_id, queues)
         try:
             measure = cat.measure(measure_id)
         except WeerbaarError as exc:

@@ -207,6 +207,33 @@ def is_double_review(conn: Connection, *, passage_id: int, measure_id: str, revi
 QUEUE_ORDERS = ("rang", "score", "jaar", "document")
 
 
+def _queue_filters(
+    organisation: str,
+    measure_id: str,
+    mine: Any,
+    any_stage: Any,
+    status: str | None,
+    year: int | None,
+    document_id: int | None,
+    stage: str | None,
+) -> list[Any]:
+    """The WHERE conditions of :func:`filtered_queue`."""
+    where = [candidates.c.organisation_code == organisation, candidates.c.measure_id == measure_id]
+    if status == "open":
+        where.append(~_any_decision())
+    elif status == "beoordeeld":
+        where.append(_any_decision())
+    elif status == "mijn":
+        where.append(mine.c.my_relevant.is_not(None))
+    if year is not None:
+        where.append(documents.c.year == year)
+    if document_id is not None:
+        where.append(passages.c.document_id == document_id)
+    if stage:
+        where.append(func.coalesce(any_stage, candidates.c.stage_suggested) == stage)
+    return where
+
+
 def filtered_queue(
     conn: Connection,
     *,
@@ -256,19 +283,9 @@ def filtered_queue(
     base = candidates.join(passages, passages.c.id == candidates.c.passage_id).join(
         documents, documents.c.id == passages.c.document_id
     )
-    where = [candidates.c.organisation_code == organisation, candidates.c.measure_id == measure_id]
-    if status == "open":
-        where.append(~_any_decision())
-    elif status == "beoordeeld":
-        where.append(_any_decision())
-    elif status == "mijn":
-        where.append(mine.c.my_relevant.is_not(None))
-    if year is not None:
-        where.append(documents.c.year == year)
-    if document_id is not None:
-        where.append(passages.c.document_id == document_id)
-    if stage:
-        where.append(func.coalesce(any_stage, candidates.c.stage_suggested) == stage)
+    where = _queue_filters(
+        organisation, measure_id, mine, any_stage, status, year, document_id, stage
+    )
     joined = base.outerjoin(
         mine,
         and_(

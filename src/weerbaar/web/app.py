@@ -77,6 +77,13 @@ def create_app(
     )
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _add_error_handlers(app)
+    _add_routes(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Dutch error pages; a redirect to the login page when not logged in."""
 
     @app.exception_handler(NotLoggedIn)
     async def _not_logged_in(request: Request, _exc: NotLoggedIn) -> Response:
@@ -140,6 +147,8 @@ def create_app(
             status=500,
         )
 
+
+def _add_routes(app: FastAPI) -> None:
     from fastapi.routing import APIRoute
 
     from weerbaar.web import routes, routes_review, routes_team
@@ -159,7 +168,6 @@ def create_app(
     from weerbaar.web.routes_selfassess import register as register_selfassess  # zelfscan
 
     register_selfassess(app)
-    return app
 
 
 def allowed_hosts(host: str, hostnames: list[str] | None = None) -> set[str]:
