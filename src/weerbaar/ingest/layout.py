@@ -229,15 +229,25 @@ def _tables(lines: list[Line], style: DocStyle | None) -> tuple[list[int], list[
         if not t:
             prev = ""
             continue
-        if is_row(t) and not (prev_text and len(prev) >= 60 and not prev.endswith(_END)):
+        if is_row(t) and not (
+            prev_text and len(prev) >= 60 and not prev.endswith(_END) and not is_header(prev)
+        ):
             # (figures that continue a full line of text stay in its sentence)
             kind[i] = "row"
         elif is_caption(t):
             kind[i] = "cap"
-        elif is_header(t):
-            kind[i] = "head"
         prev = t
         prev_text = not kind[i]
+    # column headers matter only next to rows: tested there, not on every line
+    checked = [False] * n
+
+    def head(j: int) -> str:
+        if not checked[j]:
+            checked[j] = True
+            if not kind[j] and lines[j].text and is_header(lines[j].text):
+                kind[j] = "head"
+        return kind[j]
+
     table = [0] * n
     current = 0
     last_row = -10
@@ -254,7 +264,7 @@ def _tables(lines: list[Line], style: DocStyle | None) -> tuple[list[int], list[
                 if not t:
                     j -= 1
                     continue
-                if kind[j] in ("cap", "head"):
+                if head(j) in ("cap", "head"):
                     table[j] = current
                     if kind[j] == "cap":
                         break
@@ -267,7 +277,7 @@ def _tables(lines: list[Line], style: DocStyle | None) -> tuple[list[int], list[
         else:
             # short label lines between two rows belong to the table
             for k in range(last_row + 1, i):
-                if lines[k].text and (_label_like(lines[k].text) or kind[k] == "head"):
+                if lines[k].text and (_label_like(lines[k].text) or head(k) == "head"):
                     table[k] = current
         table[i] = current
         last_row = i
