@@ -143,3 +143,23 @@ def test_woo_codes_and_mail_headers_out_of_passages(workspace: Workspace, realpd
         assert not _CONTROL.search(r["text"])
     # the subject of a mail heads its passages
     assert any(r["heading"] and "escalatieladder" in r["heading"] for r in _passages(workspace))
+
+
+def test_ocr_time_budget_keeps_the_pages_read(workspace: Workspace, realpdfs: Path) -> None:
+    """When the OCR time budget is spent, the pages read so far are kept and the rest is
+    named, with the reason (the time limit itself grows with OCR work: see
+    test_ingest_ocr_budget.py)."""
+    if tesseract_path() is None:
+        pytest.skip("tesseract met Nederlands is niet geïnstalleerd")
+    path = realpdfs / "006_wassenaar_jaarstukken_2019.pdf"
+    settings = load_settings(max_pages=3, ocr_budget_s=1)
+    report = ingest(workspace, [path], progress=False, settings=settings)
+    item = report.items[0]
+    assert item.status != Status.timeout, item.reason
+    (doc,) = _docs(workspace)
+    notes = doc["notes"]
+    assert notes["pages_unusable_text_layer"] == [1, 2, 3]
+    assert 1 not in notes.get("pages_not_read", [])  # the first page was read (or empty)
+    assert notes["pages_not_read"][-2:] == [2, 3]
+    assert "tijdbudget" in notes["page_notes"]["3"]
+    assert "niet gelezen" in (item.reason or "") or item.status == Status.no_text_layer
