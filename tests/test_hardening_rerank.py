@@ -123,3 +123,33 @@ def test_write_failure_is_reported_for_the_administrator(tmp_path: Path) -> None
     save_workspace_model(ws, tiny_model(2))
     assert last_failure(ws) is None
     ws.close()
+
+
+def test_full_rerank_runs_in_parallel_without_failure(tmp_path: Path) -> None:
+    """The whole re-rank (train on the decisions, save, re-order the queue) from 8
+    threads at once, as the web app's background scheduler does for several queues."""
+    from test_web_active_learning import TEXTS
+    from weerbaar.review import record_decision
+    from weerbaar.review.sample import add_document
+    from weerbaar.search import rerank_queue, scan
+    from weerbaar.store import decisions as q
+
+    ws = open_workspace(tmp_path / "werkruimte")
+    add_document(ws, organisation_code="GM9999", title="Begroting", pages=[TEXTS])
+    scan(ws, progress=False)
+    with ws.read() as conn:
+        queue = q.queue(conn, organisation="GM9999", measure_id="3.2", limit=100)
+    for r, v in zip(queue[:2], ["ja", "nee"], strict=True):
+        record_decision(
+            ws, reviewer="anna", passage_id=r["passage_id"], measure_id="3.2", relevant=v
+        )
+
+    def run(_: int) -> int:
+        return int(rerank_queue(ws, "3.2", "GM9999")["reranked"])
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        done = list(pool.map(run, range(100)))
+    assert done == [len(queue)] * 100
+    assert load_workspace_model(ws) is not None
+    assert last_failure(ws) is None
+    ws.close()
