@@ -281,6 +281,15 @@ def _tables(lines: list[Line], style: DocStyle | None) -> tuple[list[int], list[
                     table[k] = current
         table[i] = current
         last_row = i
+    # a lone row with a long label and nothing around it is a sentence with an amount
+    # ("(nadeel hogere lasten vanaf 2026 € 16.920)"), not a table
+    size = Counter(t for t in table if t)
+    for i, t in enumerate(table):
+        if t and size[t] == 1:
+            n, words = figures_at_end(lines[i].text)
+            if words - n >= 5:
+                table[i] = 0
+                kind[i] = ""
     return table, kind
 
 

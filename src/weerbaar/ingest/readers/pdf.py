@@ -348,7 +348,7 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
                         if ocr_text is not None:
                             method = "ocr"
                             raw = ocr_text
-                            lines = [Line(t) for t in page_lines(ocr_text)]
+                            lines = [Line(_leader(t)) for t in page_lines(ocr_text)]
                             ocr_pages.append(page_no)
                             page_notes[str(page_no)] = f"OCR ({need})"
                         else:
@@ -405,6 +405,13 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
 
 
 _TOO_BIG = "pagina te groot voor OCR"
+# OCR reads the dot leaders of a table of contents as letter soup ("Inleiding …
+# nenvenenne enen 12"): keep the title and the page number
+_LEADER = re.compile(r"\s*(?:…|\.{3,})[^\d]{25,}?\s(\d{1,4})$")
+
+
+def _leader(line: str) -> str:
+    return _LEADER.sub(r" … \1", line) if ("…" in line or "..." in line) else line
 
 
 def _try_ocr(
