@@ -171,3 +171,26 @@ def test_reviewers_posting_while_write_lock_is_held_lose_nothing(sample: Sample)
     assert sorted(set(statuses)) == [303], statuses
     saved = {d["reviewer"] for d in list_decisions(ws)}
     assert saved == set(names)
+
+
+@pytest.mark.slow
+def test_lock_held_longer_than_the_busy_timeout_gives_a_dutch_503(sample: Sample) -> None:
+    """Past SQLite's 30 s busy timeout the reviewer is told nothing was saved (503,
+    Dutch), instead of a 500; after the lock is released the same post is stored."""
+    app = create_app(sample.ws, rerank=False, stage_model=False)
+    client = TestClient(app, follow_redirects=False)
+    token = _login(client, "anna")
+    holder = sqlite3.connect(sample.ws.root / "weerbaar.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    form = {"csrf_token": token, "maatregel": MEASURE, "relevant": "ja"}
+    try:
+        r = client.post(f"/passage/{sample.a[0].id}/beslissing", data=form)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.status_code == 503
+    assert "niets opgeslagen" in r.text
+    assert list_decisions(sample.ws) == []
+    r = client.post(f"/passage/{sample.a[0].id}/beslissing", data=form)
+    assert r.status_code == 303
+    assert [d["reviewer"] for d in list_decisions(sample.ws)] == ["anna"]
