@@ -431,3 +431,42 @@ def test_selfassess_action_plan_files(workspace, tmp_path: Path) -> None:
     assert "Let op: 2 statussen zijn voorstellen uit de scan" in text
     assert "voorstel uit de scan, niet bevestigd" in text
     assert "Niet in de rangorde" in text and "status nog niet ingevuld" in text
+
+
+def test_selfassess_access_policy_has_one_home() -> None:
+    """The policy the web app asks (documented in docs/zelfscan.md), decided without a
+    request: members edit their own, unlimited beheerders everything, others only what
+    is published and never edit it; the role split by region and municipality."""
+    from dataclasses import dataclass
+
+    from weerbaar.selfassess.access import role_split_rights, selfassessment_rights
+
+    @dataclass
+    class U:
+        organisations: tuple[str, ...] | None
+        role: str
+
+        @property
+        def can_review(self) -> bool:
+            return self.role in ("beheerder", "beoordelaar")
+
+        @property
+        def is_admin(self) -> bool:
+            return self.role == "beheerder"
+
+    own = selfassessment_rights(U((ORG_A,), "beoordelaar"), ORG_A, published=False)
+    assert own is not None and own.member and own.can_edit and own.can_publish
+    reader = selfassessment_rights(U((ORG_A,), "lezer"), ORG_A, published=False)
+    assert reader is not None and reader.member and not reader.can_edit
+    assert selfassessment_rights(U((ORG_B,), "beoordelaar"), ORG_A, published=False) is None
+    other = selfassessment_rights(U((ORG_B,), "beheerder"), ORG_A, published=True)
+    assert other is not None and not other.member and not other.can_edit
+    admin = selfassessment_rights(U(None, "beheerder"), ORG_A, published=False)
+    assert admin is not None and admin.can_edit
+    assert selfassessment_rights(U(None, "beoordelaar"), ORG_A, published=False) is None
+    munis = [ORG_A, ORG_B]
+    region = role_split_rights(U(("VR13",), "beoordelaar"), "VR13", munis)
+    assert region is not None and region.editable == frozenset(munis)
+    muni = role_split_rights(U((ORG_A,), "beoordelaar"), "VR13", munis)
+    assert muni is not None and muni.visible == (ORG_A,) and muni.editable == {ORG_A}
+    assert role_split_rights(U(("GM0001",), "beoordelaar"), "VR13", munis) is None
