@@ -10,11 +10,12 @@ passages in the queue when it said stop, and the share of the queue that was rev
 against two baselines measured in the same run: reviewing the whole queue, and stopping
 after ten irrelevant passages in a row without the estimate.
 
-    .venv/bin/python benchmarks/stopping.py [--split test|train|alle] [--top-k 30]
-                                            [--min-score 0.05]
+    .venv/bin/python benchmarks/stopping.py [--split test|train|alle] [--top-k 200]
+                                            [--min-score 0]
 
-Long queues (``--top-k 200 --min-score 0``) show the rule where it matters: the
-labelled set has few relevant passages per measure, so scan-sized queues are short.
+By default the queues are long (200, no score cut), where the rule matters: the labelled
+set has few relevant passages per measure, so scan-sized queues (``--top-k 0
+--min-score -1``: scan_top_k and scan_min_score) are too short to stop early.
 """
 
 from __future__ import annotations
@@ -67,12 +68,12 @@ def simulate(labels: list[bool], scores: list[float], *, estimate: bool = True) 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", choices=["test", "train", "alle"], default="test")
-    ap.add_argument("--top-k", type=int, default=None, help="default: scan_top_k")
-    ap.add_argument("--min-score", type=float, default=None, help="default: scan_min_score")
+    ap.add_argument("--top-k", type=int, default=200, help="0: scan_top_k")
+    ap.add_argument("--min-score", type=float, default=0.0, help="negative: scan_min_score")
     args = ap.parse_args()
     settings = load_settings()
     top_k = args.top_k or settings.scan_top_k
-    min_score = settings.scan_min_score if args.min_score is None else args.min_score
+    min_score = settings.scan_min_score if args.min_score < 0 else args.min_score
     rows = load(args.split)
     if not rows:
         print(f"geen gelabelde passages in {DEVSET}")
