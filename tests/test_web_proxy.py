@@ -125,9 +125,11 @@ def test_web_cli_host_all_addresses(ws):
 
 
 def test_web_cli_two_workers_share_sessions(ws):
-    """``--werkers 2``: two processes on one workspace; a session made by one is valid
-    in the other (sessions live in the database), so every request of the logged-in
-    client succeeds whichever process answers it."""
+    """``--werkers 2`` behind a proxy (the README's command): two processes on one
+    workspace; a session made by one is valid in the other (sessions live in the
+    database), so every request of the logged-in client succeeds whichever process
+    answers it; the public name with HTTPS from the proxy gives Secure cookies; another
+    Host name is refused."""
     import re
 
     from web_sample import PASSWORD
@@ -145,6 +147,10 @@ def test_web_cli_two_workers_share_sessions(ws):
             str(port),
             "--werkers",
             "2",
+            "--proxy",
+            "127.0.0.1",
+            "--hostnaam",
+            "weerbaar.example.nl",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -171,6 +177,13 @@ def test_web_cli_two_workers_share_sessions(ws):
             assert r.status_code == 303
             statuses = [client.get("/werklijst").status_code for _ in range(12)]
         assert statuses == [200] * 12
+        # as behind the README's nginx: the public name and HTTPS from the proxy
+        behind = httpx.get(
+            base + "/inloggen",
+            headers={"Host": "weerbaar.example.nl", "X-Forwarded-Proto": "https"},
+        )
+        assert behind.status_code == 200 and "secure" in behind.headers["set-cookie"].lower()
+        assert httpx.get(base + "/inloggen", headers={"Host": "evil.example"}).status_code == 400
         children = subprocess.run(
             ["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True, text=True
         ).stdout.split()
