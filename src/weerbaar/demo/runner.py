@@ -369,7 +369,7 @@ def _self_assessment(ws: Any, result: DemoResult) -> str:
     """Dijkhoven's own self-assessment: pre-filled from the scan, a few claims of its own,
     its noodsteunpunten, and from that the action plan and the meterkastkaarten."""
     create_user = _need("weerbaar.web.accounts", "create_user")
-    from weerbaar.selfassess import prefill_from_scan, save_entry
+    from weerbaar.selfassess import load_entries, prefill_from_scan, save_entry
     from weerbaar.selfassess.service import add_point, write_action_plan, write_cards
     from weerbaar.store.organisations import resolve_organisation
 
@@ -377,6 +377,7 @@ def _self_assessment(ws: Any, result: DemoResult) -> str:
     create_user(ws, SELF_USER, role="beoordelaar", password=DEMO_PASSWORD, organisations=[org.code])
     result.self_user = SELF_USER
     filled = prefill_from_scan(ws, org.code)
+    proposed = sum(1 for e in load_entries(ws, org.code) if e.proposal and e.status.known)
     for measure, values in SELF_CLAIMS:
         save_entry(ws, org.code, measure, values, by=SELF_USER)
     for name, address, wijk, functions in SELF_POINTS:
@@ -386,7 +387,8 @@ def _self_assessment(ws: Any, result: DemoResult) -> str:
         write_cards(ws, org.code, org.name, result.reports_dir, size="A6"),
     ]
     return (
-        f"{org.name}: {filled} maatregelen vooraf ingevuld uit de scan, "
+        f"{org.name}: {filled} maatregelen vooraf ingevuld uit de scan ({proposed} met een "
+        f"voorgestelde status uit gecontroleerd bewijs, {filled - proposed} onbekend), "
         f"{len(SELF_CLAIMS)} eigen claims, {len(SELF_POINTS)} noodsteunpunten; "
         + ", ".join(p.name for p in result.self_files)
     )
