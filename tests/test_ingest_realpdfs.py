@@ -152,15 +152,15 @@ def test_ocr_time_budget_keeps_the_pages_read(workspace: Workspace, realpdfs: Pa
     if tesseract_path() is None:
         pytest.skip("tesseract met Nederlands is niet geïnstalleerd")
     path = realpdfs / "006_wassenaar_jaarstukken_2019.pdf"
-    settings = load_settings(max_pages=3, ocr_budget_s=1)
+    settings = load_settings(max_pages=3, ocr_budget_s=0.2)  # spent on the first page
     report = ingest(workspace, [path], progress=False, settings=settings)
     item = report.items[0]
     assert item.status != Status.timeout, item.reason
     (doc,) = _docs(workspace)
     notes = doc["notes"]
     assert notes["pages_unusable_text_layer"] == [1, 2, 3]
-    # the first page was OCR'd (within the budget); once a second is spent, no more OCR
+    # the first page was OCR'd (within the budget); once the budget is spent, no more OCR
     assert "tijdbudget" not in notes["page_notes"]["1"]
-    assert notes["pages_not_read"][-1] == 3 and "tijdbudget" in notes["page_notes"]["3"]
-    assert notes["ocr_seconds"] >= 1
+    assert notes["pages_not_read"][-2:] == [2, 3]
+    assert all("tijdbudget" in notes["page_notes"][p] for p in ("2", "3"))
     assert "niet gelezen" in (item.reason or "") or item.status == Status.no_text_layer

@@ -351,7 +351,7 @@ def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
         )
         if gap_break:
             flush()
-        m = _NUMBERED.match(text)
+        m = _NUMBERED.match(text) if text[0].isdigit() else None
         if style is not None and ln.size > 0:
             # (a gap break has flushed the paragraph before)
             is_heading = (

@@ -83,7 +83,8 @@ _HAS_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def _count_words(text: str, s: int, e: int) -> int:
-    return len(text[s:e].split())
+    """Words of one block's span: a block is one line with single spaces (clean_block)."""
+    return text.count(" ", s, e) + 1 if e > s else 0
 
 
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…]+(?=\s+[^a-zà-ÿ\s])|$)", re.S)

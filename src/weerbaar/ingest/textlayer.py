@@ -99,7 +99,7 @@ def judge(raw: str, map_errors: float | None = None) -> str | None:
         return "lettertypen zonder Unicode-koppeling"
     if chars < 20:
         return None  # too little to judge; a near-empty page is handled as such
-    if len(_CONTROL.findall(raw)) > 0.05 * chars:
+    if _CONTROL.search(raw) and len(_CONTROL.findall(raw)) > 0.05 * chars:
         return "stuurtekens en onbekende tekens in de tekstlaag"
     if chars < 80:
         return None
