@@ -71,4 +71,9 @@ def clean_block(text: str, *, chars_clean: bool = False) -> str:
     ``chars_clean``: :func:`clean_chars` was already applied (to the whole page)."""
     if not chars_clean:
         text = clean_chars(text)
-    return " ".join(dehyphenate(text).split())
+        return " ".join(dehyphenate(text).split())
+    text = dehyphenate(text)
+    if "  " in text or "\u2028" in text or "\u2029" in text or text[:1] == " " or text[-1:] == " ":
+        return " ".join(text.split())
+    # clean lines (stripped, single spaces) joined by newlines: the newlines become spaces
+    return text.replace("\n", " ")
