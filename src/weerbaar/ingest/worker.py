@@ -126,7 +126,11 @@ def unread_reason(notes: dict[str, Any], total: int, *, nothing: bool = False) -
     if set(pages) - unusable:
         kinds.append("geen tekstlaag")
     shown = ", ".join(map(str, pages[:10])) + (" ..." if len(pages) > 10 else "")
-    causes = "; ".join(f"{r} ({n})" for r, n in reasons.items() if r)
+    causes = "; ".join(
+        f"{r} ({n} {'pagina' if n == 1 else 'pagina' + chr(39) + 's'})"
+        for r, n in reasons.items()
+        if r
+    )
     lead = (
         "Geen enkele pagina kon worden gelezen"
         if nothing
