@@ -8,8 +8,11 @@ everything outside the user's organisations answers 404.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +48,16 @@ from weerbaar.web.security import SecurityMiddleware
 log = logging.getLogger(__name__)
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """When the server starts: move everything loaded so far (modules, catalogue,
+    templates) out of the garbage collector's view, so its full collections stay short
+    and a page view does not pause for them (they cost 100-300 ms at 1 M passages)."""
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(
     workspace: Workspace | str | Path,
     *,
@@ -66,7 +79,13 @@ def create_app(
     css_path = Path(css).expanduser().resolve() if css else None
     if css_path is not None and not css_path.is_file():
         raise WeerbaarError(f"Themabestand {css_path} bestaat niet.")
-    app = FastAPI(title="weerbaar beoordelen", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="weerbaar beoordelen",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan,
+    )
     app.state.weerbaar = AppState(
         ws=ws,
         templates=templates_env(),
