@@ -16,7 +16,7 @@ help:
 	@echo "make demo   - volledige scan op de demodata; rapporten in $(DEMO_OUT)/rapporten/"
 	@echo "make test   - alle tests"
 	@echo "make bench  - benchmarks (snelheid, geheugen, nauwkeurigheid)"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff en mypy (mypy tegen mypy-baseline.txt: alleen minder fouten)"
 	@echo "make model  - standaardmodellen (zoeken, fase) opnieuw trainen"
 
 $(STAMP): pyproject.toml
@@ -38,12 +38,13 @@ bench: system-deps $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	$(PY) scripts/typecheck.py
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests benchmarks
-	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks scripts
+	$(VENV)/bin/ruff check --fix src tests benchmarks scripts
 
 model: $(STAMP)
 	$(PY) -m weerbaar.search.train
