@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from weerbaar.catalog import load_catalog
+
 REPO = Path(__file__).resolve().parents[1]
 DEVSET = REPO / "data" / "ontwikkelset"
 
@@ -25,7 +27,6 @@ DOC_TYPES = {"begroting", "jaarstukken", "risicoprofiel", "beleidsplan", "raadsb
 ORG_TYPES = {"gemeente", "veiligheidsregio", "ghor"}
 SPLITS = {"train", "test"}
 PILLAR_SIZES = {1: 7, 2: 8, 3: 10, 4: 7, 5: 6, 6: 3}
-FALLBACK_IDS = [f"{p}.{i}" for p, n in PILLAR_SIZES.items() for i in range(1, n + 1)]
 CRUCIAL_MIN = 9
 OTHER_MIN = 6
 MIN_TOTAL = 440
@@ -42,11 +43,7 @@ def _words(text: str) -> list[str]:
 
 
 def _measure_ids() -> tuple[list[str], set[str]]:
-    """Measure ids and crucial ids from the catalogue; the fixed list if it is absent."""
-    try:
-        from weerbaar.catalog import load_catalog
-    except ImportError:
-        return FALLBACK_IDS, {f"{p}.{i}" for p in PILLAR_SIZES for i in (1, 2)}
+    """Measure ids and crucial ids from the catalogue."""
     catalog = load_catalog()
     ids = [m.id for m in catalog.measures]
     crucial = {m.id for m in catalog.measures if m.crucial}

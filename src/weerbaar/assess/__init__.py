@@ -25,9 +25,11 @@ from weerbaar.assess.model import (
 )
 from weerbaar.assess.rules import METHOD
 from weerbaar.assess.stage import STAGE_RANK, suggest_stage
+from weerbaar.catalog import load_register
 from weerbaar.errors import UnknownOrganisation, WeerbaarError
 from weerbaar.store import Workspace
 from weerbaar.store import assessments as q
+from weerbaar.store.organisations import resolve_organisation
 
 __all__ = [
     "METHOD",
@@ -79,16 +81,13 @@ def _org_infos(
     ws: Workspace, codes: set[str], own_rows: list[dict[str, Any]]
 ) -> dict[str, OrgInfo]:
     """Organisation details: the workspace's organisations table first, then the
-    built-in register (when available)."""
+    built-in register."""
     out: dict[str, OrgInfo] = {}
     for r in own_rows:
         out[r["code"]] = OrgInfo(r["code"], r["name"], r["type"], r.get("region_code"))
-    register = None
     try:
-        from weerbaar.catalog import load_register  # type: ignore[attr-defined]
-
         register = load_register()
-    except (ImportError, WeerbaarError):
+    except WeerbaarError:
         register = None
     for code in sorted(codes - set(out)):
         org = None
@@ -258,14 +257,9 @@ def _resolve(ws: Workspace, query: str, infos: dict[str, OrgInfo]) -> str:
     for code, info in infos.items():
         if query.strip().lower() in (code.lower(), info.name.lower()):
             return code
-    try:
-        from weerbaar.store.organisations import resolve_organisation  # type: ignore[import-not-found]
-
-        org = resolve_organisation(ws, query)
-        infos.setdefault(org.code, OrgInfo(org.code, org.name, org.type, org.region_code))
-        return str(org.code)
-    except ImportError:
-        raise UnknownOrganisation(query) from None
+    org = resolve_organisation(ws, query)
+    infos.setdefault(org.code, OrgInfo(org.code, org.name, org.type, org.region_code))
+    return str(org.code)
 
 
 def override_score(

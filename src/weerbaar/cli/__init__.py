@@ -21,8 +21,7 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-# Command modules, in the order their commands appear in --help. A module that is not
-# there yet (work in progress) is skipped, so the other commands keep working.
+# Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
     "weerbaar.cli.catalog",
     "weerbaar.cli.catalog_import",
@@ -41,9 +40,10 @@ COMMAND_MODULES = (
 
 def _dutch_help() -> None:
     """Dutch headings in Typer's help screens. Typer exposes these as module constants;
-    the help option's own text is set on the generated option. Anything that fails here
-    only leaves the English default, it never breaks the command."""
+    the help option's own text is set on the generated option. The hooks use Typer's
+    command classes as they are in the pinned minor version (pyproject.toml)."""
     from typer import rich_utils
+    from typer._click.core import Command
 
     rich_utils.ARGUMENTS_PANEL_TITLE = "Argumenten"
     rich_utils.OPTIONS_PANEL_TITLE = "Opties"
@@ -55,10 +55,6 @@ def _dutch_help() -> None:
     rich_utils.ENVVAR_STRING = "[omgevingsvariabele: {}]"
     rich_utils.RICH_HELP = "Zie [blue]'{command_path} {help_option}'[/] voor hulp."
     _dutch_usage_and_types()
-    try:
-        from typer._click.core import Command
-    except ImportError:  # another Typer layout: keep the default text
-        return
     original = Command.get_help_option
     if getattr(original, "_weerbaar", False):
         return
@@ -120,18 +116,18 @@ def _dutch_usage_and_types() -> None:
 
         get_usage._weerbaar = True  # type: ignore[attr-defined]
         cls.get_usage = get_usage  # type: ignore[method-assign]
-    for cls in (core.TyperOption, core.TyperArgument):
-        original = cls.display_type_rich
-        if getattr(original, "_weerbaar", False):
+    for param_cls in (core.TyperOption, core.TyperArgument):
+        shown = param_cls.display_type_rich
+        if getattr(shown, "_weerbaar", False):
             continue
 
-        def display_type_rich(self, ctx, _original=original):  # type: ignore[no-untyped-def]
+        def display_type_rich(self, ctx, _original=shown):  # type: ignore[no-untyped-def]
             if getattr(self, "is_flag", False):
                 return None  # a switch takes no value
             return _nl_type(_original(self, ctx))
 
         display_type_rich._weerbaar = True  # type: ignore[attr-defined]
-        cls.display_type_rich = display_type_rich  # type: ignore[method-assign]
+        param_cls.display_type_rich = display_type_rich  # type: ignore[method-assign]
 
 
 # Click's usage errors, in Dutch. Patterns match Click's English messages; anything that
@@ -172,11 +168,9 @@ def _nl_error(message: str) -> str:
 
 def _dutch_errors() -> None:
     """Translate Click's usage errors (missing option, unknown option, bad value)."""
-    try:
-        from typer import exceptions as typer_exceptions
-        from typer._click import exceptions as click_exceptions
-    except ImportError:  # another Typer layout: keep Click's English
-        return
+    from typer import exceptions as typer_exceptions
+    from typer._click import exceptions as click_exceptions
+
     classes = [*vars(typer_exceptions).values(), *vars(click_exceptions).values()]
     for obj in classes:
         if not (isinstance(obj, type) and issubclass(obj, typer_exceptions.TyperException)):
@@ -194,11 +188,7 @@ def _dutch_errors() -> None:
 
 def _load_commands() -> None:
     for name in COMMAND_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)
 
 
 @app.callback(invoke_without_command=True)

@@ -1,14 +1,13 @@
 """``weerbaar demo``: the whole scan on the fictional demo region, in one call.
 
 Every step goes through the real library functions (ingest, scan, review, assessment,
-reports, accounts). A step whose library is not in this version yet is reported as
-"niet beschikbaar" and the steps that need it as "overgeslagen"; nothing is faked.
+reports, accounts). A step that fails with an expected error is reported as "fout" and
+the steps that need it as "overgeslagen"; nothing is faked.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 import shutil
 import sys
@@ -18,9 +17,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from weerbaar.assess import assess
 from weerbaar.demo.generate import GeneratedCorpus, generate_corpus
 from weerbaar.demo.sources import DemoDataError, demo_dir, load_organisations
 from weerbaar.errors import WeerbaarError
+from weerbaar.ingest import ingest
+from weerbaar.report import write_reports
+from weerbaar.review import record_decision
+from weerbaar.search import scan
+from weerbaar.selfassess import load_entries, prefill_from_scan, save_entry
+from weerbaar.selfassess.roles import record_role
+from weerbaar.selfassess.service import add_point, write_action_plan, write_cards
+from weerbaar.store import open_workspace
+from weerbaar.store.documents import count_rows, list_documents, list_passages
+from weerbaar.store.organisations import add_organisation, resolve_organisation
+from weerbaar.web.accounts import create_user
 
 MARKER = ".weerbaar-demo"
 WORKSPACE_DIR = "werkruimte"
@@ -66,17 +77,12 @@ REPORT_FORMATS = ("html", "pdf", "xlsx")
 STAGE_ORDER = ("voornemen", "plan", "uitvoering", "evaluatie")
 
 OK = "ok"
-UNAVAILABLE = "niet beschikbaar"
 SKIPPED = "overgeslagen"
 FAILED = "fout"
 
 
 class DemoError(WeerbaarError):
     """The demo cannot run (for example: the output folder is not a demo folder)."""
-
-
-class StepUnavailable(Exception):
-    """A library function the step needs is not in this version."""
 
 
 @dataclass
@@ -127,22 +133,6 @@ class DemoResult:
         return next((s for s in self.steps if s.name == name), None)
 
 
-def _need(module: str, attr: str) -> Any:
-    """The library function ``module.attr``, or StepUnavailable when it is not there."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if (exc.name and module.startswith(exc.name)) or exc.name == module:
-            raise StepUnavailable(f"module {module} ontbreekt") from exc
-        raise
-    except ImportError as exc:
-        raise StepUnavailable(f"module {module} kan niet worden geladen: {exc}") from exc
-    fn = getattr(mod, attr, None)
-    if fn is None:
-        raise StepUnavailable(f"{module}.{attr} ontbreekt")
-    return fn
-
-
 # --------------------------------------------------------------------------- folders
 def _prepare(out_dir: Path) -> None:
     """Create ``out_dir``, or clear what an earlier demo run left in it. A non-empty
@@ -180,8 +170,6 @@ def _norm(text: str) -> str:
 def resolve_anchors(ws: Any, decisions: list[dict[str, Any]]) -> list[Anchor]:
     """Find, for each decision, the passage of the named document that contains its
     anchor text (whitespace and case ignored); the shortest such passage wins."""
-    from weerbaar.store.documents import list_documents, list_passages
-
     with ws.read() as conn:
         docs = list_documents(conn)
         by_name: dict[str, dict[str, Any]] = {}
@@ -241,7 +229,6 @@ def _merge(decisions: list[dict[str, Any]], anchors: list[Anchor]) -> list[dict[
 def import_decisions(ws: Any, base: Path | None = None) -> tuple[int, list[Anchor]]:
     """Record the demo decisions through ``weerbaar.review.record_decision``. Returns the
     number recorded and every anchor with where it landed (``problem`` when not)."""
-    record_decision = _need("weerbaar.review", "record_decision")
     data = load_decisions(base)
     reviewer = data.get("reviewer") or DEMO_USER
     decisions = data["decisions"]
@@ -266,7 +253,6 @@ def import_decisions(ws: Any, base: Path | None = None) -> tuple[int, list[Ancho
 
 # --------------------------------------------------------------------------- steps
 def _register_organisations(ws: Any) -> str:
-    add_organisation = _need("weerbaar.store.organisations", "add_organisation")
     orgs = load_organisations()
     # regions first: a municipality refers to its region
     for org in sorted(orgs, key=lambda o: o.region_code is not None):
@@ -279,14 +265,12 @@ def _record_roles(ws: Any) -> int:
     path = demo_dir() / "rolverdeling.csv"
     if not path.is_file():
         return 0
-    record_role = _need("weerbaar.selfassess.roles", "record_role")
-    resolve = _need("weerbaar.store.organisations", "resolve_organisation")
     n = 0
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             record_role(
                 ws,
-                resolve(ws, row["gemeente"]),
+                resolve_organisation(ws, row["gemeente"]),
                 row["maatregel"],
                 responsible=row["verantwoordelijk"],
                 supporting=row.get("ondersteunend") or None,
@@ -299,12 +283,9 @@ def _record_roles(ws: Any) -> int:
 
 
 def _ingest(ws: Any, corpus: GeneratedCorpus, result: DemoResult) -> str:
-    ingest = _need("weerbaar.ingest", "ingest")
     # Only the manifest: it names every file with its organisation, type, year and title
     # (a path given beside it would be read first, without that metadata).
     ingest(ws, [], manifest=corpus.manifest, progress=False)
-    from weerbaar.store.documents import count_rows, list_documents
-
     with ws.read() as conn:
         docs = list_documents(conn)
         result.passages = count_rows(conn)["passages"]
@@ -324,14 +305,12 @@ def _ingest(ws: Any, corpus: GeneratedCorpus, result: DemoResult) -> str:
 
 
 def _scan(ws: Any) -> str:
-    scan = _need("weerbaar.search", "scan")
     report = scan(ws, progress=False)
     candidates = getattr(report, "candidates", None)
     return f"{candidates} kandidaat-passages in de beoordelingsrij" if candidates else "klaar"
 
 
 def _assess(ws: Any, result: DemoResult) -> str:
-    assess = _need("weerbaar.assess", "assess")
     assessment = assess(ws)
     counts: dict[str, dict[str, int]] = {}
     for row in assessment.rows():
@@ -347,7 +326,6 @@ def _assess(ws: Any, result: DemoResult) -> str:
 
 
 def _reports(ws: Any, result: DemoResult) -> str:
-    write_reports = _need("weerbaar.report", "write_reports")
     files: list[Path] = []
     for scope in REPORT_SCOPES:
         files.extend(
@@ -359,7 +337,6 @@ def _reports(ws: Any, result: DemoResult) -> str:
 
 
 def _user(ws: Any, result: DemoResult) -> str:
-    create_user = _need("weerbaar.web.accounts", "create_user")
     create_user(ws, DEMO_USER, role=DEMO_ROLE, password=DEMO_PASSWORD)
     result.user, result.password = DEMO_USER, DEMO_PASSWORD
     return f"gebruiker {DEMO_USER!r} ({DEMO_ROLE})"
@@ -368,10 +345,6 @@ def _user(ws: Any, result: DemoResult) -> str:
 def _self_assessment(ws: Any, result: DemoResult) -> str:
     """Dijkhoven's own self-assessment: pre-filled from the scan, a few claims of its own,
     its noodsteunpunten, and from that the action plan and the meterkastkaarten."""
-    create_user = _need("weerbaar.web.accounts", "create_user")
-    from weerbaar.selfassess import load_entries, prefill_from_scan, save_entry
-    from weerbaar.selfassess.service import add_point, write_action_plan, write_cards
-    from weerbaar.store.organisations import resolve_organisation
 
     org = resolve_organisation(ws, SELF_ORG)
     create_user(ws, SELF_USER, role="beoordelaar", password=DEMO_PASSWORD, organisations=[org.code])
@@ -420,9 +393,6 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
             s = time.perf_counter()
             try:
                 res = StepResult(name, OK, fn())
-            except StepUnavailable as exc:
-                failed.add(name)
-                res = StepResult(name, UNAVAILABLE, f"nog niet beschikbaar in deze versie ({exc})")
             except WeerbaarError as exc:
                 failed.add(name)
                 res = StepResult(name, FAILED, str(exc))
@@ -435,12 +405,7 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
     holder: dict[str, Any] = {}
 
     def gen() -> str:
-        try:
-            corpus = generate_corpus(result.files_dir)
-        except ModuleNotFoundError as exc:  # reportlab/Pillow come with the dev extras
-            raise StepUnavailable(
-                f"pakket {exc.name} ontbreekt; installeer met: pip install -e '.[dev]'"
-            ) from exc
+        corpus = generate_corpus(result.files_dir)
         holder["corpus"] = corpus
         kinds: dict[str, int] = {}
         for f in corpus.files:
@@ -452,8 +417,6 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
         )
 
     def open_ws() -> str:
-        from weerbaar.store import open_workspace
-
         holder["ws"] = open_workspace(result.workspace)
         return str(result.workspace)
 

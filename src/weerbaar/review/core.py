@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from weerbaar.errors import WeerbaarError
 from weerbaar.store import Workspace, utcnow
 from weerbaar.store import decisions as q
+from weerbaar.store.documents import PAGE_SEPARATOR
 
 RELEVANT_VALUES = ("ja", "nee", "andere")
 STAGES = ("voornemen", "plan", "uitvoering", "evaluatie")
@@ -36,11 +37,6 @@ EXPORT_FIELDS = (
     "comment",
     "updated_at",
 )
-
-try:  # the ingest package defines how page texts are joined into the document text
-    from weerbaar.store.documents import PAGE_SEPARATOR  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - until store/documents.py lands
-    PAGE_SEPARATOR = "\n\f\n"
 
 
 class ReviewError(WeerbaarError):

@@ -164,13 +164,11 @@ def queue_progress(
 
 def rerank(ws: Workspace, *, organisation: str, measure_id: str) -> dict[str, Any] | None:
     """Ask the search stage to re-rank the rest of the queue with what reviewers decided
-    (``weerbaar.search.rerank_queue``). Without it, or when it fails, the queue keeps
-    its rank order and None is returned; otherwise the re-ranker's summary (with
+    (``weerbaar.search.rerank_queue``). When it fails, the queue keeps its rank order
+    and None is returned; otherwise the re-ranker's summary (with
     ``expected_relevant_remaining`` and ``stop_suggested``)."""
-    try:
-        from weerbaar.search import rerank_queue
-    except ImportError:
-        return None
+    from weerbaar.search import rerank_queue  # numpy and the models: loaded on first use
+
     try:
         result = rerank_queue(ws, measure_id, organisation)
     except Exception as exc:  # never lose the reviewer's flow over a ranking problem

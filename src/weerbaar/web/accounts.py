@@ -22,6 +22,7 @@ from weerbaar.errors import AccessDenied, WeerbaarError
 from weerbaar.settings import load_settings
 from weerbaar.store import Workspace, utcnow
 from weerbaar.store import users as q
+from weerbaar.store.organisations import resolve_organisation
 from weerbaar.web.passwords import (
     PolicyError,
     check_password,
@@ -77,15 +78,7 @@ def _hash_token(token: str) -> str:
 
 
 def _check_organisations(ws: Workspace, codes: list[str]) -> list[str]:
-    out = []
-    for code in codes:
-        try:
-            from weerbaar.store.organisations import resolve_organisation
-
-            out.append(resolve_organisation(ws, code).code)
-        except ImportError:  # pragma: no cover
-            out.append(code.strip().upper())
-    return out
+    return [resolve_organisation(ws, code).code for code in codes]
 
 
 def create_user(
