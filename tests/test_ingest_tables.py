@@ -114,3 +114,37 @@ def test_docx_and_html_tables_with_caption_and_headers(
     (t2,) = [r for r in html_rows if r["kind"] == "tabel"]
     assert t2["text"].startswith("Kosten per locatie\nLocatie | 2026\n")
     assert t2["heading"] == "Noodstroom"
+
+
+def test_pdf_bookmarks_make_headings(workspace: Workspace, tmp_path: Path) -> None:
+    """A heading set in the body font is still a heading when the PDF's outline names it
+    (at the outline's level)."""
+    import random
+    import textwrap
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "plan.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    rng = random.Random(9)
+    titles = (
+        "Stroomuitval en noodstroom voor de gemeentelijke gebouwen en de noodsteunpunten in de wijken",
+        "Drinkwater bij uitval van de levering en de afspraken met het waterbedrijf in de regio",
+    )  # longer than a heading guessed from the layout would be
+    for n, title in enumerate(titles, 1):
+        c.bookmarkPage(f"h{n}")
+        c.addOutlineEntry(title, f"h{n}", level=0)
+        text = c.beginText(60, 780)
+        text.setFont("Helvetica", 10)
+        text.textLine(title)  # same font as the body: only the outline says it is a heading
+        for line in textwrap.wrap(paragraph(rng, 6), 95):
+            text.textLine(line)
+        c.drawText(text)
+        c.showPage()
+    c.save()
+    report = ingest(workspace, [path], progress=False)
+    assert report.items[0].status == Status.ok
+    rows = _rows(workspace)
+    assert {r["heading"] for r in rows} == set(titles)
+    assert not any(r["text"].startswith(("Stroomuitval", "Drinkwater")) for r in rows)

@@ -299,8 +299,19 @@ def _label_like(text: str) -> bool:
     return len(words) <= 7 and len(text) <= 60 and not text.endswith((".", ";", "!", "?"))
 
 
-def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
-    """Blocks of one page from its cleaned lines (empty strings are blank lines)."""
+def outline_key(text: str) -> str:
+    """A heading or bookmark title compared loosely: lower case, letters and digits only."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def blocks_from_lines(
+    lines: list[Line],
+    style: DocStyle | None,
+    outline: list[tuple[str, int]] | None = None,
+) -> list[Block]:
+    """Blocks of one page from its cleaned lines (empty strings are blank lines).
+    ``outline``: the PDF's bookmarks on this page as (outline_key(title), level); a line
+    (or a few lines) that spells a bookmark is a heading of the bookmark's level."""
     if not any(ln.text for ln in lines):
         return []
     table_of, kinds = _tables(lines, style)
@@ -351,6 +362,24 @@ def blocks_from_lines(lines: list[Line], style: DocStyle | None) -> list[Block]:
         )
         if gap_break:
             flush()
+        if outline:
+            key = outline_key(text)
+            hit = next(((t, lv) for t, lv in outline if key and t.startswith(key)), None)
+            if hit is not None:
+                parts, j = [text], i + 1
+                while outline_key(" ".join(parts)) != hit[0] and j < n and lines[j].text:
+                    more = outline_key(" ".join([*parts, lines[j].text]))
+                    if not hit[0].startswith(more):
+                        break
+                    parts.append(lines[j].text)
+                    j += 1
+                if outline_key(" ".join(parts)) == hit[0]:
+                    flush()
+                    blocks.append(Block(" ".join(parts), "kop", hit[1], chars_clean=True))
+                    outline = [o for o in outline if o is not hit]
+                    prev = lines[j - 1]
+                    i = j
+                    continue
         m = _NUMBERED.match(text) if text[0].isdigit() else None
         if style is not None and ln.size > 0:
             # (a gap break has flushed the paragraph before)

@@ -26,7 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from weerbaar.errors import IngestError
-from weerbaar.ingest.layout import Line, blocks_from_lines, doc_style
+from weerbaar.ingest.layout import Line, blocks_from_lines, doc_style, outline_key
 from weerbaar.ingest.normalize import clean_chars
 from weerbaar.ingest.passages import Block
 from weerbaar.ingest.readers import Progress, ReadResult
@@ -270,6 +270,21 @@ def _open(path: Path) -> pdfium.PdfDocument:
         ) from exc
 
 
+def _outline(pdf: pdfium.PdfDocument) -> dict[int, list[tuple[str, int]]]:
+    """The bookmarks by page index: (outline_key(title), level), level 1 at the top."""
+    out: dict[int, list[tuple[str, int]]] = {}
+    try:
+        for mark in pdf.get_toc(max_depth=8):
+            dest = mark.get_dest()
+            index = dest.get_index() if dest is not None else None
+            key = outline_key(clean_chars(mark.get_title() or ""))
+            if index is not None and key:
+                out.setdefault(index, []).append((key, mark.level + 1))
+    except Exception:  # a broken outline is no reason not to read the text
+        return {}
+    return out
+
+
 def cover_title(pages: list[list[Line]]) -> str | None:
     """The title on the cover: the lines set in the largest type on the first two pages
     (at least a third larger than the body text)."""
@@ -316,6 +331,7 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
             result.title = clean_chars(title)[:300] or None
         except Exception:
             result.title = None
+        outline = _outline(pdf)
         total = len(pdf)
         result.pages_total = total
         if total == 0:
@@ -375,11 +391,11 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
     result.cover_title = cover_title(text_pages)
     dropped = 0
     numbered = len(data) > 1
-    for method, lines in data:
+    for page_index, (method, lines) in enumerate(data):
         if method == "text":
             lines, n = strip_edges(lines, running, numbered)
             dropped += n
-            blocks = blocks_from_lines(lines, style)
+            blocks = blocks_from_lines(lines, style, outline.get(page_index))
         else:
             blocks = blocks_from_lines(lines, None)
         result.pages.append(blocks)
