@@ -82,9 +82,6 @@ class DocumentInfo:
     names: tuple[str, ...] = ()  # original file names
 
 
-READ_STATUSES: frozenset[str] = frozenset({"ok", "truncated"})
-
-
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One validated passage for one measure of one organisation."""

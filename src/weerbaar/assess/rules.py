@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from weerbaar.assess.model import (
-    READ_STATUSES,
     SIGNAL_LABELS,
     Coverage,
     DocumentInfo,
@@ -25,23 +24,11 @@ from weerbaar.assess.model import (
     SignalCode,
 )
 from weerbaar.assess.stage import STAGE_RANK, STAGES
+from weerbaar.ingest.status import READ_STATUSES
+from weerbaar.ingest.status import label as status_label
+from weerbaar.nl import form, join, plural
 
 METHOD = "weerbaar.beoordeling.v2"
-
-# Dutch words for the status of a document that was collected but not read.
-UNREAD_LABELS: dict[str, str] = {
-    "no_text_layer": "geen tekstlaag",
-    "encrypted": "beveiligd",
-    "corrupt": "beschadigd",
-    "empty": "leeg",
-    "unsupported_type": "bestandstype niet ondersteund",
-    "too_large": "te groot",
-    "timeout": "tijdslimiet",
-    "missing": "ontbreekt",
-    "link_not_followed": "koppeling niet gevolgd",
-    "outside_folder": "buiten de map",
-    "interrupted": "onderbroken",
-}
 
 # Rule parameters (documented in docs/beoordeling.md).
 RECENT_YEARS = 3  # evidence counts as recent when from the reference year or the 2 before
@@ -83,16 +70,6 @@ def doc_label(doc_type: str | None, year: int | None, title: str | None = None) 
     return f"{base} {year}" if year else base
 
 
-def join_nl(items: Sequence[str]) -> str:
-    """ "a", "a en b", "a, b en c"."""
-    items = list(items)
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " en " + items[-1]
-
-
 # --------------------------------------------------------------------------- coverage
 def coverage_for(org: OrgInfo, documents: Iterable[DocumentInfo], reference_year: int) -> Coverage:
     """Source coverage of one organisation and whether its relevant sources were collected.
@@ -112,7 +89,7 @@ def coverage_for(org: OrgInfo, documents: Iterable[DocumentInfo], reference_year
         if d.status not in READ_STATUSES:
             # collected but not read: not a source (it is named, so the gap is visible)
             label = ", ".join(d.names) or doc_label(d.doc_type, d.year, d.title)
-            unread.append(f"{label} ({UNREAD_LABELS.get(d.status, d.status)})")
+            unread.append(f"{label} ({status_label(d.status)})")
             continue
         n += 1
         if d.year is not None:
@@ -257,11 +234,7 @@ def _first_sentence(text: str, limit: int = 220) -> str:
 
 def _docs_phrase(items: Sequence[Evidence]) -> str:
     c = Counter(doc_label(e.doc_type, e.year, e.title) for e in items)
-    return join_nl(sorted(c))
-
-
-def _n_passages(n: int) -> str:
-    return f"{n} passage" if n == 1 else f"{n} passages"
+    return join(sorted(c))
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,14 +333,16 @@ def explain(d: Decision, coverage: Coverage) -> list[str]:
     reasons: list[str] = []
     if d.rule == "uitvoering":
         stage_word = "evaluatie" if d.recent_rank == STAGE_RANK["evaluatie"] else "uitvoering"
-        verb = "toont" if n_top == 1 else "tonen"
+        verb = form(n_top, "toont", "tonen")
         reasons.append(
-            f"Hoog: {_n_passages(n_top)} uit {_docs_phrase(d.top)} {verb} {stage_word}" + tail
+            f"Hoog: {plural(n_top, 'passage', 'passages')} uit {_docs_phrase(d.top)} {verb} {stage_word}"
+            + tail
         )
     elif d.rule == "plan":
-        verb = "toont" if n_top == 1 else "tonen"
+        verb = form(n_top, "toont", "tonen")
         reasons.append(
-            f"Midden: {_n_passages(n_top)} uit {_docs_phrase(d.top)} {verb} {d.highest}" + tail
+            f"Midden: {plural(n_top, 'passage', 'passages')} uit {_docs_phrase(d.top)} {verb} {d.highest}"
+            + tail
         )
         if d.best_rank >= STAGE_RANK["uitvoering"]:
             if d.recent_rank < STAGE_RANK["uitvoering"]:
@@ -382,9 +357,9 @@ def explain(d: Decision, coverage: Coverage) -> list[str]:
         else:
             reasons.append("Nog geen uitvoering aangetoond.")
     else:
-        verb = "toont" if n_top == 1 else "tonen"
+        verb = form(n_top, "toont", "tonen")
         reasons.append(
-            f"Laag: {_n_passages(n_top)} uit {_docs_phrase(d.top)} {verb} alleen een "
+            f"Laag: {plural(n_top, 'passage', 'passages')} uit {_docs_phrase(d.top)} {verb} alleen een "
             "voornemen" + tail
         )
     if d.years and d.years[-1] < d.recent_from and d.score != Score.MIDDEN:
@@ -392,12 +367,12 @@ def explain(d: Decision, coverage: Coverage) -> list[str]:
     proposed = sum(1 for e in d.evidence if e.stage_source == "voorstel")
     if proposed:
         reasons.append(
-            f"Bij {_n_passages(proposed)} is de fase automatisch voorgesteld, niet door een "
+            f"Bij {plural(proposed, 'passage', 'passages')} is de fase automatisch voorgesteld, niet door een "
             "beoordelaar bevestigd."
         )
     if d.open:
         reasons.append(
-            f"Nog {_n_passages(d.open)} uit de scan {'wacht' if d.open == 1 else 'wachten'} "
+            f"Nog {plural(d.open, 'passage', 'passages')} uit de scan {form(d.open, 'wacht', 'wachten')} "
             "op controle; "
             + (
                 "die kunnen het bewijs nog aanvullen."
@@ -416,12 +391,12 @@ def _explain_without_evidence(d: Decision, coverage: Coverage) -> list[str]:
         ]
     if d.rule == "wacht":
         out = [
-            f"Nog niet beoordeeld: {_n_passages(d.open)} uit de scan "
-            f"{'wacht' if d.open == 1 else 'wachten'} op controle; zonder gecontroleerd "
+            f"Nog niet beoordeeld: {plural(d.open, 'passage', 'passages')} uit de scan "
+            f"{form(d.open, 'wacht', 'wachten')} op controle; zonder gecontroleerd "
             "bewijs geen score."
         ]
         if not coverage.sufficient:
-            out.append(f"Ook ontbreken relevante bronnen: {join_nl(coverage.missing)}.")
+            out.append(f"Ook ontbreken relevante bronnen: {join(coverage.missing)}.")
         return out
     if d.rule == "geen_bewijs":
         out = [
@@ -438,7 +413,7 @@ def _explain_without_evidence(d: Decision, coverage: Coverage) -> list[str]:
         return out
     return [
         "Onvoldoende bronnen: geen openbaar bewijs gevonden, maar niet alle relevante "
-        f"bronnen zijn verzameld; ontbreekt: {join_nl(coverage.missing)}."
+        f"bronnen zijn verzameld; ontbreekt: {join(coverage.missing)}."
     ]
 
 
@@ -520,8 +495,8 @@ def summarise(
     labels = {a.id: a.label for a in measure.aspects}
     if not evidence and open_candidates:
         return [
-            f"Nog geen gecontroleerd bewijs: {_n_passages(open_candidates)} uit de scan "
-            f"{'wacht' if open_candidates == 1 else 'wachten'} op controle."
+            f"Nog geen gecontroleerd bewijs: {plural(open_candidates, 'passage', 'passages')} uit de scan "
+            f"{form(open_candidates, 'wacht', 'wachten')} op controle."
         ]
     if not evidence:
         lines = ["Geen openbaar bewijs gevonden in de verzamelde bronnen."]
@@ -549,7 +524,7 @@ def summarise(
             lines.append(f"Alleen bewijs uit {y} ({STAGES[r - 1]}).")
     if labels:
         if found:
-            lines.append("Aangetoond: " + join_nl([labels[a] for a in found]) + ".")
+            lines.append("Aangetoond: " + join([labels[a] for a in found]) + ".")
         if missing:
-            lines.append("Kernhiaten: " + join_nl([labels[a] for a in missing]) + ".")
+            lines.append("Kernhiaten: " + join([labels[a] for a in missing]) + ".")
     return lines

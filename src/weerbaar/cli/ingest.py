@@ -11,6 +11,7 @@ from rich.table import Table
 
 from weerbaar.cli import app, console
 from weerbaar.cli.common import print_json, werkruimte_option, workspace_from
+from weerbaar.nl import plural
 
 if TYPE_CHECKING:
     from weerbaar.ingest.core import IngestReport
@@ -87,11 +88,6 @@ def inlezen(
 PAGES = "pagina's"
 
 
-def _n(count: int, one: str, many: str) -> str:
-    """ "1 bestand", "3 bestanden"."""
-    return f"{count} {one if count == 1 else many}"
-
-
 def _seconds(value: float) -> str:
     """Seconds with a decimal comma: "1,2 s"."""
     return f"{value:.1f}".replace(".", ",") + " s"
@@ -133,17 +129,17 @@ def _print_summary(report: IngestReport, root: Path) -> None:
         console.print("; zie [bold]weerbaar documenten[/].")
     pages = sum(i.pages for i in report.read)
     passages = sum(i.passages for i in report.read)
-    line = f"{_n(len(report.items), 'bestand', 'bestanden')} in {_seconds(report.seconds)}"
+    line = f"{plural(len(report.items), 'bestand', 'bestanden')} in {_seconds(report.seconds)}"
     if pages or passages:
         line += (
-            f"; {_n(pages, 'pagina', PAGES)} en {_n(passages, 'passage', 'passages')} "
+            f"; {plural(pages, 'pagina', PAGES)} en {plural(passages, 'passage', 'passages')} "
             f"opgeslagen in {escape(str(root))}"
         )
     console.print(line + ".")
     unknown = report.without_organisation
     if unknown:
         console.print(
-            f"[bold yellow]{_n(len(unknown), 'document', 'documenten')} zonder organisatie:[/] "
+            f"[bold yellow]{plural(len(unknown), 'document', 'documenten')} zonder organisatie:[/] "
             "geef --organisatie op of gebruik een manifest. "
             + "("
             + ", ".join(_safe(i.name) for i in unknown[:10])

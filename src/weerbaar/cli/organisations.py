@@ -10,7 +10,10 @@ from rich.table import Table
 
 from weerbaar.cli import app, console
 from weerbaar.cli.common import default_workspace, print_json, werkruimte_option, workspace_from
+from weerbaar.nl import plural
 from weerbaar.store.db import DB_NAME
+
+REGIONS = "veiligheidsregio's"
 
 organisaties_app = typer.Typer(
     invoke_without_command=True,
@@ -74,9 +77,10 @@ def organisaties(
     console.print(table)
     regions = sum(1 for o in orgs if o.type == "veiligheidsregio")
     munis = sum(1 for o in orgs if o.type == "gemeente")
-    regio_woord = "veiligheidsregio" if regions == 1 else "veiligheidsregio's"
-    gemeente_woord = "gemeente" if munis == 1 else "gemeenten"
-    console.print(f"{regions} {regio_woord} en {munis} {gemeente_woord} getoond.")
+    console.print(
+        f"{plural(regions, 'veiligheidsregio', REGIONS)} en "
+        f"{plural(munis, 'gemeente', 'gemeenten')} getoond."
+    )
 
 
 @organisaties_app.command("toevoegen")

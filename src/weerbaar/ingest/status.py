@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from weerbaar.store.documents import READ_STATUSES as STORED_READ_STATUSES
+
 
 class Status(StrEnum):
     """Exactly one of these per input of an ingest run."""
@@ -74,8 +76,8 @@ def label(status: str) -> str:
         return status
 
 
-# Statuses whose document has text and passages.
-READ_STATUSES = frozenset({Status.ok, Status.truncated})
+# Statuses whose document has text and passages (defined with the documents table).
+READ_STATUSES = frozenset(Status(s) for s in STORED_READ_STATUSES)
 # Statuses counted as "overgeslagen" (nothing new to read) in the summary.
 SKIPPED_STATUSES = frozenset({Status.unchanged, Status.duplicate})
 # Statuses that are worth retrying on a later run without --opnieuw (may be transient).

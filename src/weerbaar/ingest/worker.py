@@ -30,8 +30,11 @@ from typing import Any
 
 from weerbaar.errors import IngestError
 from weerbaar.ingest.status import REASONS, Status
+from weerbaar.nl import plural
 from weerbaar.settings import Settings
 from weerbaar.store.documents import PAGE_SEPARATOR
+
+PAGES = "pagina's"
 
 DEFAULT_TARGET = "weerbaar.ingest.worker:parse_file"
 RECYCLE_AFTER = 200  # files per worker process
@@ -126,11 +129,7 @@ def unread_reason(notes: dict[str, Any], total: int, *, nothing: bool = False) -
     if set(pages) - unusable:
         kinds.append("geen tekstlaag")
     shown = ", ".join(map(str, pages[:10])) + (" ..." if len(pages) > 10 else "")
-    causes = "; ".join(
-        f"{r} ({n} {'pagina' if n == 1 else 'pagina' + chr(39) + 's'})"
-        for r, n in reasons.items()
-        if r
-    )
+    causes = "; ".join(f"{r} ({plural(n, 'pagina', PAGES)})" for r, n in reasons.items() if r)
     lead = (
         "Geen enkele pagina kon worden gelezen"
         if nothing

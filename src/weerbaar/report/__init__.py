@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from weerbaar import __version__
 from weerbaar.assess.model import Assessment
+from weerbaar.ingest.status import label as status_label
 from weerbaar.report.build import (
     PLAIN_SCORE,
     ReportError,
@@ -163,22 +164,6 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
     return out or list(FORMATS)
 
 
-STATUS_LABELS = {
-    "truncated": "deels gelezen",
-    "no_text_layer": "geen tekstlaag",
-    "encrypted": "beveiligd",
-    "corrupt": "beschadigd",
-    "empty": "leeg",
-    "unsupported_type": "bestandstype niet ondersteund",
-    "too_large": "te groot",
-    "timeout": "tijdslimiet",
-    "missing": "ontbreekt",
-    "link_not_followed": "koppeling niet gevolgd",
-    "outside_folder": "buiten de map",
-    "interrupted": "onderbroken",
-}
-
-
 def unread_documents(ws: Workspace | None, assessment: Assessment, *, national: bool) -> list[dict]:
     """Documents of the organisations in the report that could not be read (fully), with
     the Dutch reason: a source that was collected but not read is not evidence either.
@@ -203,7 +188,7 @@ def unread_documents(ws: Workspace | None, assessment: Assessment, *, national: 
                 or d.get("title")
                 or f"document {d['id']}",
                 "organisation": names.get(d["organisation"], d["organisation"] or "onbekend"),
-                "status": STATUS_LABELS.get(d["status"], d["status"]),
+                "status": status_label(d["status"]),
                 "reason": d["reason"] or "",
             }
         )

@@ -26,6 +26,7 @@ from weerbaar.assess.model import (
 )
 from weerbaar.assess.rules import doc_label
 from weerbaar.errors import WeerbaarError
+from weerbaar.nl import form, plural
 from weerbaar.report.context import (
     Citation,
     CoverageRow,
@@ -105,11 +106,6 @@ PLAIN_SCORE = {
 }
 SCORED = ("Hoog", "Midden", "Laag")
 HEAT_CHUNK = 12  # organisations per (transposed) score table: measures as rows
-
-
-def plural(n: int, one: str, many: str) -> str:
-    """ "1 organisatie", "2 organisaties"."""
-    return f"{n} {one if n == 1 else many}"
 
 
 def region_title(name: str) -> str:
@@ -677,7 +673,7 @@ def dependency_examples(
     return Finding(
         text=(
             f"{n} keer scoort een maatregel hoger dan een maatregel die er een voorwaarde "
-            f"voor is. {'Voorbeeld' if n == 1 else 'Voorbeelden'}: " + "; ".join(examples) + "."
+            f"voor is. {form(n, 'Voorbeeld', 'Voorbeelden')}: " + "; ".join(examples) + "."
         ),
         sources=tuple(sources),
     )
@@ -953,7 +949,7 @@ def _best_worst(
             Finding(
                 f"Van de cruciale maatregelen is {best.measure} ({best.title}) het vaakst "
                 f"aantoonbaar geregeld: {n} van de {best.assessed} organisaties met een score "
-                f"({best.pct['Hoog']}) {'scoort' if n == 1 else 'scoren'} Hoog.",
+                f"({best.pct['Hoog']}) {form(n, 'scoort', 'scoren')} Hoog.",
                 tuple(c for o in hoog for c in _top_citations(o, [best.measure], app_url)),
             )
         )
@@ -965,7 +961,7 @@ def _best_worst(
             Finding(
                 f"Het minst zichtbaar is {worst.measure} ({worst.title}): {n} van de "
                 f"{worst.assessed} organisaties met een score ({worst.pct['Laag']}) "
-                f"{'scoort' if n == 1 else 'scoren'} Laag.",
+                f"{form(n, 'scoort', 'scoren')} Laag.",
                 sources,
                 "" if sources else READ_BASIS,
             )

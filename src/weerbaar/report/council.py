@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from weerbaar.assess.model import Assessment, OrgResult
+from weerbaar.nl import plural
 from weerbaar.report.build import (
     GLOSSARY,
     PLAIN_SCORE,
-    plural,
     region_title,
     review_counts,
     score_view,

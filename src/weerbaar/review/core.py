@@ -44,15 +44,6 @@ class ReviewError(WeerbaarError):
 
 
 # --------------------------------------------------------------------------- helpers
-def is_validated(decision: dict[str, Any]) -> bool:
-    """True when a decision makes its passage validated evidence for the measure."""
-    return (
-        decision.get("relevant") == "ja"
-        and decision.get("source_ok") is not False
-        and decision.get("context_ok") is not False
-    )
-
-
 def _default_catalog_version(conn: Connection, passage_id: int, measure_id: str) -> str:
     version = q.candidate_catalog_version(conn, passage_id=passage_id, measure_id=measure_id)
     if version:

@@ -14,6 +14,7 @@ from typing import Any
 
 from weerbaar.catalog import Catalog, load_catalog
 from weerbaar.errors import WeerbaarError
+from weerbaar.nl import form, plural
 from weerbaar.selfassess.model import (
     DEFAULT_OWNER_BY_PILLAR,
     PHASES,
@@ -90,7 +91,7 @@ class PublicEvidence:
         if n:
             return (
                 f"Scan: score {self.score}; {n} gevalideerde "
-                f"{'passage' if n == 1 else 'passages'}"
+                f"{form(n, 'passage', 'passages')}"
                 + (f", hoogste fase {self.top_stage}" if self.top_stage else "")
                 + (f" (passage {', '.join(map(str, self.passage_ids[:5]))})")
                 + "."
@@ -280,8 +281,8 @@ def public_evidence(ws: Workspace, organisation: str) -> dict[str, PublicEvidenc
         if s.open_candidates and not s.evidence:
             n = s.open_candidates
             note = (
-                f"nog niet beoordeeld: {n} {'passage' if n == 1 else 'passages'} uit de scan "
-                f"{'wacht' if n == 1 else 'wachten'} op controle"
+                f"nog niet beoordeeld: {plural(n, 'passage', 'passages')} uit de scan "
+                f"{form(n, 'wacht', 'wachten')} op controle"
             )
         out[s.measure] = PublicEvidence(
             score=str(s.score),

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select, update
+from sqlalchemy import Connection, and_, case, func, select, update
 
 from weerbaar.store.db import Workspace, utcnow
+from weerbaar.store.documents import READ_STATUSES
 from weerbaar.store.review_work import superseded_by_curation
 from weerbaar.store.schema import (
     candidates,
@@ -23,6 +24,7 @@ from weerbaar.store.schema import (
     scan_runs,
     score_overrides,
 )
+from weerbaar.store.validated import validated_clause
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
@@ -35,9 +37,8 @@ def validated_decisions(
     catalog_version: str | None = None,
     organisations_in: Iterable[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Decisions that validate a passage for a measure (``relevant == 'ja'`` and neither
-    ``source_ok`` nor ``context_ok`` False), joined with the passage, its document and
-    the suggested stage of the review queue (when the passage was a candidate)."""
+    """Decisions that validate a passage for a measure (the rule of ``store.validated``),
+    joined with the passage, its document and the suggested stage of the review queue (when the passage was a candidate)."""
     q = (
         select(
             decisions.c.id.label("decision_id"),
@@ -72,9 +73,7 @@ def validated_decisions(
             ),
         )
         .where(
-            decisions.c.relevant == "ja",
-            or_(decisions.c.source_ok.is_(None), decisions.c.source_ok.is_(True)),
-            or_(decisions.c.context_ok.is_(None), decisions.c.context_ok.is_(True)),
+            validated_clause(),
             ~superseded_by_curation(),  # a curator's final decision replaces the others
         )
         .order_by(decisions.c.passage_id, decisions.c.measure_id, decisions.c.updated_at)
@@ -90,9 +89,6 @@ def document_organisations(conn: Connection) -> list[str]:
     """The organisation codes that have documents in the workspace."""
     rows = conn.execute(select(documents.c.organisation_code).distinct())
     return sorted(r[0] for r in rows if r[0])
-
-
-READ_STATUSES = ("ok", "truncated")  # a document that was actually read (also partly)
 
 
 def collected_documents(
@@ -264,7 +260,7 @@ def unscanned(
     newest = dict(
         conn.execute(
             select(documents.c.organisation_code, func.max(documents.c.updated_at))
-            .where(documents.c.status.in_(["ok", "truncated"]))
+            .where(documents.c.status.in_(READ_STATUSES))
             .group_by(documents.c.organisation_code)
         ).all()
     )

@@ -21,6 +21,10 @@ from weerbaar.store.schema import decisions, document_names, documents, ingest_r
 # length as the earlier "\n\f\n", so stored offsets keep their meaning.
 PAGE_SEPARATOR = "\n\n\n"
 
+# Statuses (``weerbaar.ingest.Status``) of a document that was read, also partly: the
+# only documents with text and passages. Every Python and SQL check uses this one.
+READ_STATUSES: tuple[str, ...] = ("ok", "truncated")
+
 _DOC_FIELDS = (
     "sha256",
     "organisation_code",
