@@ -15,7 +15,7 @@ from pathlib import Path
 from weerbaar.errors import IngestError
 from weerbaar.ingest.layout import is_caption
 from weerbaar.ingest.passages import Block
-from weerbaar.ingest.readers import Progress, ReadResult
+from weerbaar.ingest.readers.result import Progress, ReadResult
 from weerbaar.ingest.status import REASONS, Status
 from weerbaar.settings import Settings
 

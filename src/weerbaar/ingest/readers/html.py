@@ -18,8 +18,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from weerbaar.errors import IngestError
 from weerbaar.ingest.passages import Block
-from weerbaar.ingest.readers import Progress, ReadResult
 from weerbaar.ingest.readers.decode import declared_charset, decode_bytes, looks_binary
+from weerbaar.ingest.readers.result import Progress, ReadResult
 from weerbaar.ingest.readers.text import read_raw_limited
 from weerbaar.ingest.status import REASONS, Status
 from weerbaar.settings import Settings

@@ -29,7 +29,7 @@ from weerbaar.errors import IngestError
 from weerbaar.ingest.layout import Line, blocks_from_lines, doc_style, outline_key
 from weerbaar.ingest.normalize import clean_chars
 from weerbaar.ingest.passages import Block
-from weerbaar.ingest.readers import Progress, ReadResult
+from weerbaar.ingest.readers.result import Progress, ReadResult
 from weerbaar.ingest.status import REASONS, Status
 from weerbaar.ingest.textlayer import judge
 from weerbaar.settings import Settings

@@ -9,8 +9,8 @@ from pathlib import Path
 from weerbaar.errors import IngestError
 from weerbaar.ingest.normalize import clean_chars
 from weerbaar.ingest.passages import Block
-from weerbaar.ingest.readers import Progress, ReadResult
 from weerbaar.ingest.readers.decode import decode_bytes, looks_binary
+from weerbaar.ingest.readers.result import Progress, ReadResult
 from weerbaar.ingest.status import REASONS, Status
 from weerbaar.settings import Settings
 
