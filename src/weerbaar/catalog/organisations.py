@@ -194,6 +194,10 @@ class Register:
         return isinstance(code, str) and (code in self._regions or code in self._municipalities)
 
     # ------------------------------------------------------------------ look-ups
+    def former_names(self) -> list[tuple[str, str]]:
+        """(name of a former municipality, code of its current successor)."""
+        return [(org.name, self.get(code).code) for code, (org, _m) in self._former.items()]
+
     def get(self, code: str) -> Organisation:
         """The current organisation with this code (former codes give their successor)."""
         norm = normalise_code(code) or code.strip().upper()

@@ -238,6 +238,11 @@ class OrganisationIndex:
                         key = key[len(prefix) :]
                 if key:
                     target.setdefault(key, org.code)
+        # former municipalities (merged since) name their successor: "gemeente Brielle"
+        from weerbaar.catalog.organisations import load_register
+
+        for name, code in load_register().former_names():
+            self.municipalities.setdefault(normalise_name(name), code)
         self._body_abbr = (
             re.compile(
                 r"(?<![A-Za-z0-9])("
@@ -320,6 +325,10 @@ class OrganisationIndex:
             if hit is None:
                 i += 1
                 continue
+            if hit[1] == "r" and not municipal and not regional and hit[3].startswith("vr"):
+                # a region's abbreviation before any other name: the publisher
+                # ("vrtwente_crisisoefening-hof-van-twente")
+                return hit[2], hit[3]
             (municipal if hit[1] == "m" else regional).append((hit[2], hit[3]))
             i += hit[0]
         if municipal:
