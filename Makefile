@@ -8,13 +8,14 @@ STAMP := $(VENV)/.installed
 DEMO_OUT := demo-uitvoer
 # Debian packages: headless browser for the web-app tests, OCR for scanned pages,
 # pdftoppm for checking rendered PDFs, Pango for WeasyPrint.
-DEB_PACKAGES := chromium tesseract-ocr tesseract-ocr-nld poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+# PostgreSQL: `make test` runs the database tests a second time on a throwaway cluster.
+DEB_PACKAGES := chromium tesseract-ocr tesseract-ocr-nld poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 postgresql
 
 .PHONY: demo test bench lint format model clean-demo system-deps help
 
 help:
 	@echo "make demo   - volledige scan op de demodata; rapporten in $(DEMO_OUT)/rapporten/"
-	@echo "make test   - alle tests"
+	@echo "make test   - alle tests (op SQLite en op PostgreSQL)"
 	@echo "make bench  - benchmarks (snelheid, geheugen, nauwkeurigheid)"
 	@echo "make lint   - ruff en mypy (mypy tegen mypy-baseline.txt: alleen minder fouten)"
 	@echo "make model  - standaardmodellen (zoeken, fase) opnieuw trainen"
@@ -31,8 +32,11 @@ system-deps:
 demo: system-deps $(STAMP)
 	$(PY) -m weerbaar demo --uit $(DEMO_OUT)
 
+# All tests on SQLite, then every test marked `database` on a real PostgreSQL server that
+# scripts/pg-cluster.sh starts in a temporary directory and stops afterwards.
 test: system-deps $(STAMP)
 	$(PY) -m pytest -q
+	bash scripts/pg-cluster.sh run $(PY) -m pytest -q --store postgresql -m database
 
 bench: system-deps $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

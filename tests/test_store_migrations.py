@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -19,7 +20,9 @@ def test_store_migrations_match_schema(tmp_path: Path) -> None:
     assert current_revision(ws) == head_revision()
 
 
-def test_store_sqlite_pragmas_and_reopen(tmp_path: Path) -> None:
+def test_store_sqlite_pragmas_and_reopen(tmp_path: Path, store: str) -> None:
+    if store != "sqlite":
+        pytest.skip("SQLite-instellingen; PostgreSQL: tests/test_store_postgresql.py")
     ws = open_workspace(tmp_path / "ws")
     with ws.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -28,7 +31,7 @@ def test_store_sqlite_pragmas_and_reopen(tmp_path: Path) -> None:
     with ws.write() as conn:
         conn.exec_driver_sql(
             "INSERT INTO organisations (code, name, type, fictional, created_at) "
-            "VALUES ('GM9999', 'Test', 'gemeente', 1, 'x')"
+            "VALUES ('GM9999', 'Test', 'gemeente', TRUE, 'x')"
         )
     ws.close()
     # reopening runs no migration again and keeps the data
@@ -45,7 +48,7 @@ def test_store_write_rolls_back_on_error(tmp_path: Path) -> None:
         with ws.write() as conn:
             conn.exec_driver_sql(
                 "INSERT INTO organisations (code, name, type, fictional, created_at) "
-                "VALUES ('GM9998', 'Weg', 'gemeente', 1, 'x')"
+                "VALUES ('GM9998', 'Weg', 'gemeente', TRUE, 'x')"
             )
             raise RuntimeError("boom")
     except RuntimeError:

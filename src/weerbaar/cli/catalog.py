@@ -44,11 +44,11 @@ def _official_texts(werkruimte: Path | None, version: str) -> dict[str, str]:
     """Official wording imported into the workspace (if a workspace is there)."""
     from weerbaar.cli.common import default_workspace
     from weerbaar.store import open_workspace
-    from weerbaar.store.db import DB_NAME
+    from weerbaar.store.db import workspace_exists
     from weerbaar.store.official import official_texts_for
 
     root = werkruimte or default_workspace()
-    if not (root / DB_NAME).is_file():
+    if not workspace_exists(root):
         if werkruimte is not None:
             raise CatalogError(f"Geen werkruimte gevonden in {root}.")
         return {}

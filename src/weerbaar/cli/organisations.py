@@ -11,7 +11,7 @@ from rich.table import Table
 from weerbaar.cli import app, console
 from weerbaar.cli.common import default_workspace, print_json, werkruimte_option, workspace_from
 from weerbaar.nl import plural
-from weerbaar.store.db import DB_NAME
+from weerbaar.store.db import workspace_exists
 
 REGIONS = "veiligheidsregio's"
 
@@ -51,7 +51,7 @@ def organisaties(
     _check_soort(soort)
     path = werkruimte or default_workspace()
     # Read the workspace's own organisations only when the workspace exists already.
-    ws = workspace_from(path, create=False) if (path / DB_NAME).exists() else None
+    ws = workspace_from(path, create=False) if workspace_exists(path) else None
     try:
         orgs = list_organisations(ws, region_code=regio, type=soort)
     finally:
