@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from weerbaar.assess import assess
@@ -39,9 +38,42 @@ def test_assess_without_scan_is_not_yet_assessed(
     assert str(after["2.2"].score) == "Laag"
     assert "betekent niet dat de maatregel ontbreekt" in after["2.2"].reasons[0]
 
-    # a new document after the scan: not looked at yet again
-    time.sleep(1.1)  # stored times have whole seconds: make the document clearly newer
+    # a new document after the scan, in the same second: not looked at yet again
     f = tmp_path / "raadsbrief-2026.txt"
     f.write_text(TEXT.replace("Programmabegroting", "Raadsinformatiebrief"), encoding="utf-8")
     ingest(workspace, [f], organisation="GM0363", doc_type="raadsbrief", year=2026, progress=False)
     assert str(_scores(workspace, "GM0363")["2.2"].score) == "Nog niet beoordeeld"
+
+
+def test_assess_document_stored_during_a_scan_is_not_scanned(
+    workspace: Workspace, tmp_path: Path, monkeypatch
+) -> None:
+    """Freshness is by passage id, not by clock: a document that arrives while a scan
+    runs (after it read the passages) is not covered by that scan."""
+    import weerbaar.search.core as core
+
+    first = tmp_path / "begroting-2026.txt"
+    first.write_text(TEXT, encoding="utf-8")
+    ingest(workspace, [first], organisation="GM0363", doc_type="begroting", progress=False)
+    other = tmp_path / "begroting-2026-zwolle.txt"
+    other.write_text(TEXT.replace("fietspaden", "voetpaden"), encoding="utf-8")
+    ingest(workspace, [other], organisation="GM0193", doc_type="begroting", progress=False)
+
+    late = tmp_path / "raadsbrief-2026.txt"
+    late.write_text(TEXT.replace("Programmabegroting", "Raadsinformatiebrief"), encoding="utf-8")
+    real_load = core.load_workspace_data
+
+    def load_then_ingest(ws, *args, **kwargs):  # type: ignore[no-untyped-def]
+        data = real_load(ws, *args, **kwargs)
+        ingest(ws, [late], organisation="GM0363", doc_type="raadsbrief", progress=False)
+        return data
+
+    monkeypatch.setattr(core, "load_workspace_data", load_then_ingest)
+    monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "1.01")
+    scan(workspace, progress=False)
+    # GM0363 got a document the scan did not read; GM0193 did not
+    assert str(_scores(workspace, "GM0363")["2.2"].score) == "Nog niet beoordeeld"
+    assert str(_scores(workspace, "GM0193")["2.2"].score) == "Laag"
+    monkeypatch.setattr(core, "load_workspace_data", real_load)
+    scan(workspace, progress=False)
+    assert str(_scores(workspace, "GM0363")["2.2"].score) == "Laag"

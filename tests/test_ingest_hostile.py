@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import sqlite3
 import time
 import zipfile
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from db_helpers import integrity_ok
 from ingest_helpers import bomb_pdf, docx_with_part, make_docx, make_pdf, pdf_bytes, scanned_pdf
 from weerbaar.errors import IngestError
 from weerbaar.ingest import Status, ingest
@@ -198,8 +198,7 @@ def test_hostile_batch_one_status_each_and_rest_stored(
         names = {n for d in list_documents(conn) for n in d["names"]}
     assert any(n.endswith('x";\r\nSet-Cookie: a=b.pdf') for n in names)
     assert any(n.endswith("raar-\ufffd\ufffd.txt") for n in names)
-    db = sqlite3.connect(workspace.root / "weerbaar.sqlite")
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert integrity_ok(workspace.root)
 
     # P2: a second run parses nothing and adds nothing
     with workspace.read() as conn:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import itertools
 import random
-import sqlite3
 from pathlib import Path
 
+from db_helpers import integrity_ok
 from ingest_helpers import make_docx, make_pdf, paragraph, squash
 from weerbaar.ingest import Status, ingest
 from weerbaar.ingest.normalize import clean_block
@@ -219,8 +219,7 @@ def test_integrity_after_mixed_batch(workspace: Workspace, tmp_path: Path) -> No
     make_pdf(tmp_path / "a.pdf", [[("p", "Een korte tekst op de eerste pagina.")]])
     (tmp_path / "b.txt").write_text("Nog een tekst.", encoding="utf-8")
     ingest(workspace, [tmp_path], progress=False, settings=load_settings(ocr=False))
-    db = sqlite3.connect(workspace.root / "weerbaar.sqlite")
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert integrity_ok(workspace.root)
     stored = list((workspace.files_dir).rglob("*.*"))
     assert {p.suffix for p in stored} == {".pdf", ".txt"}
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from db_helpers import integrity_ok, restore_backup, rows, scalar
 from ingest_helpers import pdf_bytes
 from weerbaar.ingest import Status, ingest
 from weerbaar.store import open_workspace
@@ -32,30 +32,24 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _fingerprint(db_path: Path) -> tuple[dict[str, int], str]:
-    db = sqlite3.connect(db_path)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+def _fingerprint(ws_dir: Path) -> tuple[dict[str, int], str]:
+    assert integrity_ok(ws_dir)
     counts = {
-        t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        t: scalar(ws_dir, f"SELECT count(*) FROM {t}")
         for t in ("documents", "document_names", "pages", "passages")
     }
-    rows = db.execute(
+    stored = rows(
+        ws_dir,
         "SELECT d.sha256, d.status, p.seq, p.char_start, p.char_end, p.page_start, p.text_hash "
-        "FROM passages p JOIN documents d ON d.id = p.document_id ORDER BY d.sha256, p.seq"
-    ).fetchall()
-    db.close()
-    return counts, hashlib.sha256(repr(rows).encode()).hexdigest()
+        "FROM passages p JOIN documents d ON d.id = p.document_id ORDER BY d.sha256, p.seq",
+    )
+    return counts, hashlib.sha256(repr(stored).encode()).hexdigest()
 
 
-def _done(db_path: Path) -> int:
-    if not db_path.exists():
-        return 0
+def _done(ws_dir: Path) -> int:
     try:
-        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
-        n = db.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
-        db.close()
-        return int(n)
-    except sqlite3.OperationalError:
+        return int(scalar(ws_dir, "SELECT count(*) FROM documents WHERE status = 'ok'"))
+    except Exception:  # not created yet, or busy being created
         return 0
 
 
@@ -64,47 +58,44 @@ def test_sigkill_mid_run_then_rerun_equals_clean_run(corpus: Path, tmp_path: Pat
     first = ingest(clean, [corpus], progress=False)
     assert sum(i.status == Status.ok for i in first.items) == N_DOCS
     clean.close()
-    expected_counts, expected_hash = _fingerprint(tmp_path / "schoon" / "weerbaar.sqlite")
+    expected_counts, expected_hash = _fingerprint(tmp_path / "schoon")
 
     ws_dir = tmp_path / "gekild"
-    db_path = ws_dir / "weerbaar.sqlite"
     cmd = [sys.executable, "-m", "weerbaar", "inlezen", str(corpus), "-w", str(ws_dir), "--stil"]
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
     try:
         deadline = time.monotonic() + 120
-        while _done(db_path) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        while _done(ws_dir) < 3 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
         os.killpg(proc.pid, signal.SIGKILL)  # the CLI, its forkserver and its parse worker
     finally:
         proc.wait(10)
-    killed_at = _done(db_path)
+    killed_at = _done(ws_dir)
     assert 3 <= killed_at < N_DOCS, "the run must be killed half-way"
 
     # no half-stored document: every stored document has all its pages and passages
-    db = sqlite3.connect(db_path)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    clean_db = sqlite3.connect(tmp_path / "schoon" / "weerbaar.sqlite")
+    assert integrity_ok(ws_dir)
     per_doc = dict(
-        clean_db.execute(
+        rows(
+            tmp_path / "schoon",
             "SELECT d.sha256, count(p.id) FROM documents d LEFT JOIN passages p "
-            "ON p.document_id = d.id GROUP BY d.sha256"
-        ).fetchall()
-    )
-    for sha, n, pages in db.execute(
-        "SELECT d.sha256, (SELECT count(*) FROM passages p WHERE p.document_id = d.id), d.pages "
-        "FROM documents d"
-    ).fetchall():
-        assert n == per_doc[sha]
-        assert (
-            pages
-            == db.execute(
-                "SELECT count(*) FROM pages WHERE document_id = (SELECT id FROM documents WHERE sha256 = ?)",
-                (sha,),
-            ).fetchone()[0]
+            "ON p.document_id = d.id GROUP BY d.sha256",
         )
-    db.close()
+    )
+    for sha, n, pages in rows(
+        ws_dir,
+        "SELECT d.sha256, (SELECT count(*) FROM passages p WHERE p.document_id = d.id), d.pages "
+        "FROM documents d",
+    ):
+        assert n == per_doc[sha]
+        assert pages == scalar(
+            ws_dir,
+            "SELECT count(*) FROM pages WHERE document_id = "
+            "(SELECT id FROM documents WHERE sha256 = :sha)",
+            {"sha": sha},
+        )
     leftovers = [p for p in (ws_dir / "bestanden").iterdir() if p.name.endswith(".part")]
 
     ws = open_workspace(ws_dir)
@@ -113,7 +104,7 @@ def test_sigkill_mid_run_then_rerun_equals_clean_run(corpus: Path, tmp_path: Pat
     assert statuses.count(Status.unchanged) >= killed_at
     assert statuses.count(Status.ok) == N_DOCS - statuses.count(Status.unchanged)
     ws.close()
-    counts, digest = _fingerprint(db_path)
+    counts, digest = _fingerprint(ws_dir)
     assert counts == expected_counts
     assert digest == expected_hash
     # at most the one temporary copy of the file being read when killed was left behind
@@ -151,16 +142,13 @@ def test_force_reread_keeps_review_decisions(tmp_path: Path) -> None:
     ws = open_workspace(tmp_path / "ws")
     first = ingest(ws, [src], progress=False)
     doc_id = first.items[0].document_id
-    db = ws.root / "weerbaar.sqlite"
 
     def passages() -> list[tuple[int, int, int]]:
-        con = sqlite3.connect(db)
-        rows = con.execute(
-            "SELECT id, char_start, char_end FROM passages WHERE document_id = ? ORDER BY seq",
-            (doc_id,),
-        ).fetchall()
-        con.close()
-        return rows
+        return rows(
+            ws.root,
+            "SELECT id, char_start, char_end FROM passages WHERE document_id = :d ORDER BY seq",
+            {"d": doc_id},
+        )
 
     before = passages()
     chosen = [before[0][0], before[-1][0]]
@@ -175,11 +163,9 @@ def test_force_reread_keeps_review_decisions(tmp_path: Path) -> None:
     from weerbaar.settings import load_settings
 
     ingest(ws, [src], progress=False, force=True, settings=load_settings(passage_max_words=20))
-    con = sqlite3.connect(db)
-    kept = {r[0] for r in con.execute("SELECT passage_id FROM decisions").fetchall()}
+    kept = {r[0] for r in rows(ws.root, "SELECT passage_id FROM decisions")}
     assert kept == set(chosen)
-    assert {r[0] for r in con.execute("SELECT id FROM passages")} >= set(chosen)
-    con.close()
+    assert {r[0] for r in rows(ws.root, "SELECT id FROM passages")} >= set(chosen)
     ws.close()
 
 
@@ -187,7 +173,7 @@ def test_two_concurrent_runs_store_each_document_once(corpus: Path, tmp_path: Pa
     clean = open_workspace(tmp_path / "schoon")
     ingest(clean, [corpus], progress=False)
     clean.close()
-    expected_counts, expected_hash = _fingerprint(tmp_path / "schoon" / "weerbaar.sqlite")
+    expected_counts, expected_hash = _fingerprint(tmp_path / "schoon")
 
     ws_dir = tmp_path / "samen"
     open_workspace(ws_dir).close()  # created and migrated before the two runs start
@@ -197,7 +183,7 @@ def test_two_concurrent_runs_store_each_document_once(corpus: Path, tmp_path: Pa
     ]
     outputs = [p.communicate(timeout=300)[0].decode() for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
-    counts, digest = _fingerprint(ws_dir / "weerbaar.sqlite")
+    counts, digest = _fingerprint(ws_dir)
     assert counts["documents"] == expected_counts["documents"]
     assert counts["passages"] == expected_counts["passages"]
     assert digest == expected_hash
@@ -212,25 +198,27 @@ def test_hot_backup_during_ingest_holds_whole_documents(corpus: Path, tmp_path: 
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while _done(ws_dir / "weerbaar.sqlite") < 2 and time.monotonic() < deadline:
+        while _done(ws_dir) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
-        copy = backup_database(ws, tmp_path / "kopie.sqlite")
+        copy = backup_database(ws, tmp_path / "kopie")
     finally:
         proc.wait(300)
     ws.close()
-    db = sqlite3.connect(copy)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    n_docs = db.execute("SELECT count(*) FROM documents").fetchone()[0]
-    assert n_docs >= 2
+    restored = restore_backup(copy, tmp_path / "teruggezet")
+    assert integrity_ok(restored)
+    assert scalar(restored, "SELECT count(*) FROM documents") >= 2
     # every document in the copy is whole: its pages and passages are all there
-    full = sqlite3.connect(ws_dir / "weerbaar.sqlite")
-    for sha, pages, passages in db.execute(
+    for sha, pages, passages in rows(
+        restored,
         "SELECT sha256, (SELECT count(*) FROM pages WHERE document_id = d.id),"
-        " (SELECT count(*) FROM passages WHERE document_id = d.id) FROM documents d"
-    ).fetchall():
-        assert (pages, passages) == full.execute(
-            "SELECT (SELECT count(*) FROM pages WHERE document_id = d.id),"
-            " (SELECT count(*) FROM passages WHERE document_id = d.id) FROM documents d"
-            " WHERE sha256 = ?",
-            (sha,),
-        ).fetchone()
+        " (SELECT count(*) FROM passages WHERE document_id = d.id) FROM documents d",
+    ):
+        assert (pages, passages) == tuple(
+            rows(
+                ws_dir,
+                "SELECT (SELECT count(*) FROM pages WHERE document_id = d.id),"
+                " (SELECT count(*) FROM passages WHERE document_id = d.id) FROM documents d"
+                " WHERE sha256 = :sha",
+                {"sha": sha},
+            )[0]
+        )

@@ -37,6 +37,11 @@ def scan_command(
         f"{len(report.organisations)} organisatie(s), uit {report.passages} passages "
         f"(methode {report.method})."
     )
+    if len(report.organisations_by_worker) != len(report.organisations):
+        console.print(
+            f"Deze werker ({report.worker}) deed {len(report.organisations_by_worker)} van de "
+            f"{len(report.organisations)} organisaties; andere werkers deden de rest."
+        )
     if report.unassigned_passages:
         console.print(
             f"[yellow]Let op:[/] {report.unassigned_passages} passages komen uit documenten "

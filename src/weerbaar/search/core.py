@@ -16,6 +16,7 @@ from weerbaar.search.embed import DEFAULT_MODEL, embed
 from weerbaar.search.index import load_dense, load_lexical, query_vector, update_index
 from weerbaar.search.model import MatchModel, PassageFeatures
 from weerbaar.store import Workspace
+from weerbaar.store.work import WorkQueue, worker_name
 
 DEFAULT_MODEL_FILE = "default.npz"
 RRF_K = 60
@@ -36,6 +37,10 @@ class ScanReport:
     index: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     unassigned_passages: int = 0  # passages of documents without an organisation
+    # Parallel scans (several processes on one PostgreSQL database) share a run; this
+    # worker scanned these organisations, and ``candidates`` counts only its rows.
+    worker: str = ""
+    organisations_by_worker: list[str] = field(default_factory=list)
 
 
 def default_model_path() -> Path:
@@ -175,63 +180,37 @@ def scan(
         unassigned = int((data.organisation == "").sum()) if data.ids.size else 0
         if org_code:
             orgs = [o for o in orgs if o == org_code]
-        proba = model.proba(data.features) if data.ids.size else np.zeros((0, 0))
-        with ws.write() as conn:
-            run_id = cstore.start_scan_run(
-                conn,
-                catalog_version=catalog.version,
-                method=model.method,
-                params={
-                    "top_k": top_k,
-                    "min_score": min_score,
-                    "measure": measure,
-                    "organisation": org_code,
-                    "threshold": model.threshold,
-                },
-                training_size=model.training_size,
-            )
-        task = bar.add("Maatregelen zoeken", total=len(measures))
+        run_id, _joined = cstore.open_scan_run(
+            ws,
+            catalog_version=catalog.version,
+            method=model.method,
+            params={
+                "top_k": top_k,
+                "min_score": min_score,
+                "measure": measure,
+                "organisation": org_code,
+                "threshold": model.threshold,
+            },
+            training_size=model.training_size,
+            organisations=orgs,
+        )
+        # One work item per organisation, shared with every other scan worker on this run
+        # (store/work.py): each organisation is scanned by exactly one of them.
+        queue = WorkQueue(ws, cstore.scan_queue_name(run_id))
+        task = bar.add(f"Organisaties (werker {worker_name()})", total=len(orgs))
         n_cand = 0
-        col = {m: k for k, m in enumerate(model.measure_ids)}
-        zero = None
-        for done, mid in enumerate(measures, start=1):
-            if mid in col and proba.size:
-                scores = proba[:, col[mid]]
-            else:
-                if zero is None:
-                    zero = _zero_shot(catalog, data)
-                scores = zero[:, catalog.ids().index(mid)]
-            with ws.write() as conn:
-                judged = cstore.judged_passages(
-                    conn, catalog_version=catalog.version, measure_id=mid
-                )
-                for org in orgs:
-                    sel = np.flatnonzero(data.organisation == org)
-                    if not sel.size:
-                        continue
-                    k = min(top_k, sel.size)
-                    part = np.argpartition(-scores[sel], k - 1)[:k]
-                    best = sel[part[np.argsort(-scores[sel][part], kind="stable")]]
-                    rows = [
-                        (int(data.ids[i]), float(scores[i])) for i in best if scores[i] >= min_score
-                    ]
-                    kept = {pid for pid, _ in rows}
-                    extra = [
-                        (int(data.ids[i]), float(scores[i]))
-                        for i in sel
-                        if int(data.ids[i]) in judged and int(data.ids[i]) not in kept
-                    ]
-                    rows += sorted(extra, key=lambda r: -r[1])
-                    n_cand += cstore.replace_candidates(
-                        conn,
-                        scan_run_id=run_id,
-                        catalog_version=catalog.version,
-                        measure_id=mid,
-                        organisation_code=org,
-                        rows=rows,
-                        method=model.method,
-                    )
-            bar.update(task, done, len(measures))
+        mine: list[str] = []
+        for claim in queue.claims():
+            with claim:
+                sel = np.flatnonzero(data.organisation == claim.item)
+                scores = _organisation_scores(model, catalog, measures, data, sel)
+                with claim.write() as conn:
+                    n_cand += _store_queue(
+                        conn, catalog.version, measures, claim.item, data.ids[sel], scores,
+                        run_id=run_id, method=model.method, top_k=top_k, min_score=min_score,
+                    )  # fmt: skip
+            mine.append(claim.item)
+            bar.update(task, len(orgs) - queue.remaining(), len(orgs))
         with ws.write() as conn:
             cstore.finish_scan_run(conn, run_id)
     return ScanReport(
@@ -241,11 +220,92 @@ def scan(
         measures=measures,
         organisations=orgs,
         passages=int(data.ids.size),
+        worker=worker_name(),
+        organisations_by_worker=mine,
         candidates=n_cand,
         unassigned_passages=unassigned,
         index={"lexicaal_nieuw": upd.lexical_added, "vectoren_nieuw": upd.vectors_added},
         seconds=round(time.perf_counter() - t0, 2),
     )
+
+
+def _organisation_scores(
+    model: Any, catalog: Any, measures: list[str], data: WorkspaceData, sel: np.ndarray
+) -> np.ndarray:
+    """Scores of one organisation's passages (rows) for the scanned measures (columns):
+    the model's where it knows the measure, query similarity for new measures."""
+    if not sel.size:
+        return np.zeros((0, len(measures)), dtype=np.float32)
+    feats = data.features.subset(sel)
+    proba = model.proba(feats)
+    col = {m: k for k, m in enumerate(model.measure_ids)}
+    out = np.zeros((sel.size, len(measures)), dtype=np.float32)
+    zero = None
+    for j, mid in enumerate(measures):
+        if mid in col:
+            out[:, j] = proba[:, col[mid]]
+        else:
+            if zero is None:
+                zero = _zero_shot(catalog, feats)
+            out[:, j] = zero[:, catalog.ids().index(mid)]
+    return out
+
+
+def _store_queue(
+    conn: Any,
+    catalog_version: str,
+    measures: list[str],
+    org: str,
+    ids: np.ndarray,
+    scores: np.ndarray,
+    *,
+    run_id: int,
+    method: str,
+    top_k: int,
+    min_score: float,
+) -> int:
+    """Write one organisation's review queue for every scanned measure: the best
+    ``top_k`` passages with at least ``min_score``, then the passages a reviewer already
+    judged for the measure (they stay queued whatever their score). Records what the
+    scan covered (the highest passage id it read)."""
+    from weerbaar.store import candidates as cstore
+
+    judged = cstore.judged_by_measure(conn, catalog_version=catalog_version, organisation_code=org)
+    n = 0
+    for j, mid in enumerate(measures):
+        rows: list[tuple[int, float]] = []
+        if ids.size:
+            col = scores[:, j]
+            k = min(top_k, ids.size)
+            part = np.argpartition(-col, k - 1)[:k]
+            best = part[np.argsort(-col[part], kind="stable")]
+            rows = [(int(ids[i]), float(col[i])) for i in best if col[i] >= min_score]
+            kept = {pid for pid, _ in rows}
+            seen = judged.get(mid, set())
+            extra = [
+                (int(ids[i]), float(col[i]))
+                for i in range(ids.size)
+                if int(ids[i]) in seen and int(ids[i]) not in kept
+            ]
+            rows += sorted(extra, key=lambda r: -r[1])
+        n += cstore.replace_candidates(
+            conn,
+            scan_run_id=run_id,
+            catalog_version=catalog_version,
+            measure_id=mid,
+            organisation_code=org,
+            rows=rows,
+            method=method,
+        )
+    cstore.record_coverage(
+        conn,
+        catalog_version=catalog_version,
+        organisation_code=org,
+        measures=measures,
+        scan_run_id=run_id,
+        max_passage_id=int(ids.max()) if ids.size else 0,
+    )
+    return n
 
 
 def _organisation_code(ws: Workspace, query: str) -> str:
@@ -265,13 +325,13 @@ def _organisation_code(ws: Workspace, query: str) -> str:
         raise
 
 
-def _zero_shot(catalog, data: WorkspaceData) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _zero_shot(catalog, features: PassageFeatures) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Query similarity for measures the model does not know (new catalogue version)."""
     from weerbaar.search.queries import measure_queries
 
     q = measure_queries(catalog)
-    ql = (data.features.tf @ q.lex_tf().T).toarray()
-    qd = data.features.dense @ q.dense().T
+    ql = (features.tf @ q.lex_tf().T).toarray()
+    qd = features.dense @ q.dense().T
     return (ql + qd) / 2
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,14 +198,50 @@ def update_index(
     progress: Callable[[int, int], None] | None = None,
     batch: int = 2000,
 ) -> IndexUpdate:
-    """Bring the workspace indexes up to date with its passages (incremental)."""
+    """Bring the workspace indexes up to date with its passages (incremental). Several
+    processes (scan workers) may call this at once: the lexical files are written under
+    the workspace lock ``lexicaal``, and each passage is embedded by one of them."""
+    with ws.lock(LEX_DIR):
+        lex_added, lex_removed, total, done, total_work = _update_lexical(
+            ws, embed_model, progress, batch
+        )
+    # Dense: embed passages without a vector (stored in passage_vectors).
+    info = model_info(embed_model)
+    added_vec = 0
+    missing = total_work - done  # passages without a vector when the lexical part started
+    while missing:
+        with vstore.claim_unembedded(ws, info.name, limit=256) as todo:
+            if todo.rows:
+                todo.save(embed([t for _, t in todo.rows], embed_model))
+        if todo.rows:
+            added_vec += len(todo.rows)
+            done += len(todo.rows)
+            if progress:
+                progress(done, total_work)
+            continue
+        with ws.read() as conn:
+            if vstore.count_without_vector(conn, info.name) == 0:
+                break
+        time.sleep(0.2)  # the rest is being embedded by another worker (or it just died)
+    return IndexUpdate(lex_added, lex_removed, added_vec, total)
+
+
+def _update_lexical(
+    ws: Workspace,
+    embed_model: str,
+    progress: Callable[[int, int], None] | None,
+    batch: int,
+) -> tuple[int, int, int, int, int]:
+    """The lexical segments: (added, removed, passages, done, total work)."""
     d = _lex_dir(ws)
     man = _read_manifest(d)
     info = model_info(embed_model)
     with ws.read() as conn:
         state = list(vstore.passages_state(conn))
-        if man.get("state") == state and vstore.vector_count(conn, info.name) >= state[0]:
-            return IndexUpdate(0, 0, 0, state[0])  # nothing new: no need to list passages
+        # vectors cascade with their passage: the difference is what is not embedded
+        missing_vec = max(0, state[0] - vstore.vector_count(conn, info.name))
+        if man.get("state") == state:
+            return 0, 0, state[0], 0, missing_vec  # nothing new: no need to list passages
         current = vstore.passage_ids(conn)
     indexed_parts = []
     for seg in man["segments"]:
@@ -215,8 +252,6 @@ def update_index(
     removed = np.setdiff1d(indexed, current, assume_unique=True)
 
     # Lexical: one new segment for the new passages.
-    with ws.read() as conn:
-        missing_vec = vstore.count_without_vector(conn, info.name)
     total_work = len(new_ids) + missing_vec
     done = 0
     if len(new_ids):
@@ -238,23 +273,8 @@ def update_index(
     if len(new_ids) or len(removed) or man.get("state") != state:
         man["state"] = state
         _write_manifest(d, man)  # unchanged index: manifest (and caches keyed on it) kept
-
-    # Dense: embed passages without a vector (stored in passage_vectors).
-    added_vec = 0
-    while True:
-        with ws.read() as conn:
-            todo = vstore.passages_without_vector(conn, info.name, limit=256)
-        if not todo:
-            break
-        vecs = embed([t for _, t in todo], embed_model)
-        with ws.write() as conn:
-            vstore.save_vectors(conn, info.name, [i for i, _ in todo], vecs)
-        added_vec += len(todo)
-        done += len(todo)
-        if progress:
-            progress(done, total_work)
     _cleanup(d, man)
-    return IndexUpdate(len(new_ids), len(removed), added_vec, len(current))
+    return len(new_ids), len(removed), len(current), done, total_work
 
 
 def _compact(d: Path, man: dict, keep: np.ndarray) -> None:

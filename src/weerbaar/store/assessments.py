@@ -21,7 +21,7 @@ from weerbaar.store.schema import (
     pages,
     passages,
     role_matrix,
-    scan_runs,
+    scan_coverage,
     score_overrides,
 )
 from weerbaar.store.validated import validated_clause
@@ -255,30 +255,32 @@ def withdraw_override(
 def unscanned(
     conn: Connection, *, catalog_version: str, organisations_in: Iterable[str], measures: list[str]
 ) -> set[tuple[str, str]]:
-    """(organisation, measure) pairs that no finished scan covered since the organisation's
-    newest read document was stored: for those, "nothing in the queue" means "not looked"."""
+    """(organisation, measure) pairs that no scan covered up to the organisation's newest
+    read passage (by id, see ``scan_coverage``): for those, "nothing in the queue" means
+    "not looked". A document stored during a scan, or in the second it ends, has higher
+    passage ids than the scan read, so it counts as not scanned."""
     newest = dict(
         conn.execute(
-            select(documents.c.organisation_code, func.max(documents.c.updated_at))
+            select(documents.c.organisation_code, func.max(passages.c.id))
+            .join(passages, passages.c.document_id == documents.c.id)
             .where(documents.c.status.in_(READ_STATUSES))
             .group_by(documents.c.organisation_code)
         ).all()
     )
-    runs = conn.execute(
-        select(scan_runs.c.finished_at, scan_runs.c.params).where(
-            scan_runs.c.catalog_version == catalog_version, scan_runs.c.finished_at.is_not(None)
+    covered = {
+        (r.organisation_code, r.measure_id): int(r.max_passage_id)
+        for r in conn.execute(
+            select(
+                scan_coverage.c.organisation_code,
+                scan_coverage.c.measure_id,
+                scan_coverage.c.max_passage_id,
+            ).where(scan_coverage.c.catalog_version == catalog_version)
         )
-    ).all()
+    }
     out: set[tuple[str, str]] = set()
     for org in organisations_in:
         since = newest.get(org)
         if since is None:
-            continue  # no read document: coverage decides (onvoldoende bronnen)
-        covered: set[str] = set()
-        for finished, params in runs:
-            params = params or {}
-            if finished < since or params.get("organisation") not in (None, org):
-                continue
-            covered |= set(measures) if params.get("measure") is None else {params["measure"]}
-        out |= {(org, m) for m in measures if m not in covered}
+            continue  # no read passage: coverage of the sources decides (onvoldoende bronnen)
+        out |= {(org, m) for m in measures if covered.get((org, m), -1) < since}
     return out

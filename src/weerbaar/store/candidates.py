@@ -6,10 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from weerbaar.store.db import utcnow
-from weerbaar.store.schema import candidates, decisions, documents, passages, scan_runs
+from weerbaar.store.db import Workspace, utcnow
+from weerbaar.store.schema import (
+    candidates,
+    decisions,
+    documents,
+    passages,
+    scan_coverage,
+    scan_runs,
+)
+
+
+def max_passage_id(conn: Connection) -> int:
+    """The highest passage id in the workspace (0 when there are none)."""
+    return int(conn.execute(select(func.max(passages.c.id))).scalar() or 0)
 
 
 def start_scan_run(
@@ -19,6 +31,7 @@ def start_scan_run(
     method: str,
     params: dict[str, Any],
     training_size: int,
+    max_passage_id: int | None = None,
 ) -> int:
     res = conn.execute(
         insert(scan_runs).values(
@@ -27,9 +40,111 @@ def start_scan_run(
             method=method,
             params=params,
             training_size=training_size,
+            max_passage_id=max_passage_id,
         )
     )
     return int(res.inserted_primary_key[0])
+
+
+def scan_queue_name(run_id: int) -> str:
+    """The work queue (``store/work.py``) of a scan run: one item per organisation."""
+    return f"scan:{run_id}"
+
+
+def open_scan_run(
+    ws: Workspace,
+    *,
+    catalog_version: str,
+    method: str,
+    params: dict[str, Any],
+    training_size: int,
+    organisations: Sequence[str],
+) -> tuple[int, bool]:
+    """The scan run this worker works on: an unfinished run with the same catalogue
+    version, method and parameters over the same passages (other workers are on it, or
+    one was killed) is joined; otherwise a new run is started with one work item per
+    organisation. Returns (run id, joined)."""
+    from weerbaar.store.work import WorkQueue
+
+    with ws.write() as conn:
+        snapshot = max_passage_id(conn)
+        unfinished = conn.execute(
+            select(scan_runs.c.id, scan_runs.c.params)
+            .where(
+                scan_runs.c.finished_at.is_(None),
+                scan_runs.c.catalog_version == catalog_version,
+                scan_runs.c.method == method,
+                scan_runs.c.max_passage_id == snapshot,
+            )
+            .order_by(scan_runs.c.id.desc())
+        ).all()
+        for run_id, run_params in unfinished:
+            if (run_params or {}) == params:
+                return int(run_id), True
+        run_id = start_scan_run(
+            conn,
+            catalog_version=catalog_version,
+            method=method,
+            params=params,
+            training_size=training_size,
+            max_passage_id=snapshot,
+        )
+        WorkQueue(ws, scan_queue_name(run_id)).fill(organisations, conn)
+    return run_id, False
+
+
+def judged_by_measure(
+    conn: Connection, *, catalog_version: str, organisation_code: str
+) -> dict[str, set[int]]:
+    """Per measure the passages of one organisation that some reviewer already judged."""
+    rows = conn.execute(
+        select(decisions.c.measure_id, decisions.c.passage_id)
+        .join(passages, passages.c.id == decisions.c.passage_id)
+        .join(documents, documents.c.id == passages.c.document_id)
+        .where(
+            decisions.c.catalog_version == catalog_version,
+            documents.c.organisation_code == organisation_code,
+        )
+    )
+    out: dict[str, set[int]] = {}
+    for mid, pid in rows:
+        out.setdefault(mid, set()).add(int(pid))
+    return out
+
+
+def record_coverage(
+    conn: Connection,
+    *,
+    catalog_version: str,
+    organisation_code: str,
+    measures: Sequence[str],
+    scan_run_id: int | None,
+    max_passage_id: int,
+) -> None:
+    """Note that a scan covered these measures of an organisation up to passage id
+    ``max_passage_id`` (the highest it read)."""
+    conn.execute(
+        delete(scan_coverage).where(
+            scan_coverage.c.catalog_version == catalog_version,
+            scan_coverage.c.organisation_code == organisation_code,
+            scan_coverage.c.measure_id.in_(list(measures)),
+        )
+    )
+    now = utcnow()
+    conn.execute(
+        insert(scan_coverage),
+        [
+            {
+                "catalog_version": catalog_version,
+                "organisation_code": organisation_code,
+                "measure_id": m,
+                "scan_run_id": scan_run_id,
+                "max_passage_id": int(max_passage_id),
+                "at": now,
+            }
+            for m in measures
+        ],
+    )
 
 
 def finish_scan_run(conn: Connection, run_id: int) -> None:

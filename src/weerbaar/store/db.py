@@ -132,8 +132,7 @@ def _database_on_server(server_url: str, root: Path, *, create: bool) -> str | N
                         raise
     except DBAPIError as exc:
         raise WorkspaceError(
-            f"De PostgreSQL-server uit {DATABASE_SERVER_ENV} is niet bruikbaar: "
-            f"{_first_line(exc)}"
+            f"De PostgreSQL-server uit {DATABASE_SERVER_ENV} is niet bruikbaar: {_first_line(exc)}"
         ) from exc
     finally:
         engine.dispose()
@@ -208,6 +207,32 @@ class Workspace:
             if not self.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
             yield conn
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold the workspace lock ``name`` while the body runs, against every other
+        process using this workspace: a PostgreSQL advisory lock (all machines; released
+        when the process dies) or a file lock in the folder (SQLite: one machine)."""
+        if self.is_sqlite:
+            import fcntl
+
+            path = self.root / f".{name}.lock"
+            with open(path, "a+b") as fh:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
 
     def close(self) -> None:
         self.engine.dispose()

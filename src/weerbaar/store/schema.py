@@ -167,6 +167,39 @@ scan_runs = Table(
     Column("method", String(64), nullable=False),  # e.g. weerbaar.hybrid.v1
     Column("params", JSON),
     Column("training_size", Integer, nullable=False, default=0),
+    # The highest passage id this scan read: passages stored later (also during the
+    # scan) have a higher id, so they count as not yet scanned.
+    Column("max_passage_id", Integer),
+)
+
+# What the scans covered, per organisation and measure: the highest passage id read for
+# it. A measure of an organisation whose newest read passage has a higher id is "not yet
+# scanned" (the assessment says "Nog niet beoordeeld" instead of Laag).
+scan_coverage = Table(
+    "scan_coverage",
+    metadata,
+    Column("catalog_version", String(32), primary_key=True),
+    Column("organisation_code", String(32), primary_key=True),
+    Column("measure_id", String(16), primary_key=True),
+    Column("scan_run_id", Integer, ForeignKey("scan_runs.id", ondelete="SET NULL")),
+    Column("max_passage_id", Integer, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+# Work shared by parallel workers (``store/work.py``): the items of a job (``queue``,
+# e.g. one scan run's organisations), claimed with SELECT ... FOR UPDATE SKIP LOCKED.
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("queue", String(100), nullable=False),
+    Column("item", String(200), nullable=False),
+    Column("state", String(16), nullable=False),  # open | bezig (SQLite lease) | klaar
+    Column("worker", String(200)),  # host:pid of the last worker
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("updated_at", String(32), nullable=False),
+    UniqueConstraint("queue", "item"),
+    Index("ix_work_items_queue_state", "queue", "state"),
 )
 
 # The review queue: candidate passages per measure (and organisation, via the document).

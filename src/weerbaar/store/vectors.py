@@ -4,10 +4,13 @@ passages in bulk for the search indexes."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import text as sql
 
+from weerbaar.store.db import WRITE_LOCK_KEY, Workspace
 from weerbaar.store.schema import documents, passage_vectors, passages
 
 
@@ -168,3 +171,50 @@ def passage_details(conn: Connection, ids: Sequence[int]) -> dict[int, dict]:
         for r in rows:
             out[int(r[0])] = dict(r._mapping)
     return out
+
+
+class VectorBatch:
+    """Passages without a vector, claimed for embedding (see :func:`claim_unembedded`)."""
+
+    def __init__(
+        self, ws: Workspace, model: str, rows: list[tuple[int, str]], conn: Connection | None
+    ):
+        self.ws = ws
+        self.model = model
+        self.rows = rows
+        self._conn = conn
+
+    def save(self, vectors: np.ndarray) -> None:
+        """Store the vectors of the batch's passages (in the claim's transaction)."""
+        ids = [i for i, _ in self.rows]
+        if self._conn is None:
+            with self.ws.write() as conn:
+                save_vectors(conn, self.model, ids, vectors)
+            return
+        self._conn.execute(sql("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+        save_vectors(self._conn, self.model, ids, vectors)
+
+
+@contextmanager
+def claim_unembedded(ws: Workspace, model: str, limit: int = 256) -> Iterator[VectorBatch]:
+    """Up to ``limit`` passages without a vector for ``model``, oldest first. On
+    PostgreSQL the passages stay locked (``FOR NO KEY UPDATE SKIP LOCKED``) until the
+    vectors are saved and committed, so workers that embed at the same time never embed a
+    passage twice; a worker that dies gives its batch back."""
+    if ws.is_sqlite:
+        with ws.read() as conn:
+            rows = passages_without_vector(conn, model, limit)
+        yield VectorBatch(ws, model, rows, None)
+        return
+    have = select(passage_vectors.c.passage_id).where(passage_vectors.c.model == model)
+    with ws.engine.connect() as conn:
+        result = conn.execute(
+            select(passages.c.id, passages.c.text)
+            .where(passages.c.id.not_in(have))
+            .order_by(passages.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, key_share=True, of=passages)
+        )
+        rows = [(int(r[0]), r[1]) for r in result]
+        yield VectorBatch(ws, model, rows, conn)
+        conn.commit()
