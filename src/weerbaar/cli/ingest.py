@@ -48,6 +48,14 @@ def inlezen(
         False, "--opnieuw", help="Ook al ingelezen documenten opnieuw lezen."
     ),
     stil: bool = typer.Option(False, "--stil", help="Geen voortgangsbalk."),
+    werkers: int = typer.Option(
+        1,
+        "--werkers",
+        min=1,
+        max=64,
+        help="Aantal processen dat tegelijk bestanden leest (standaard 1). Met PostgreSQL "
+        "kunnen ook meerdere 'weerbaar inlezen' tegelijk draaien, ook op andere machines.",
+    ),
     verplaats_organisatie: bool = typer.Option(
         False,
         "--verplaats-organisatie",
@@ -72,6 +80,7 @@ def inlezen(
             progress=not stil,
             force=opnieuw,
             move_organisation=verplaats_organisatie,
+            workers=werkers,
         )
     except KeyboardInterrupt:
         console.print(

@@ -12,6 +12,7 @@ import stat
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +22,12 @@ from weerbaar.errors import IngestError, WeerbaarError
 from weerbaar.ingest.metadata import DOC_TYPES, Metadata, OrganisationIndex, infer
 from weerbaar.ingest.sniff import sniff
 from weerbaar.ingest.status import READ_STATUSES, REASONS, RETRY_STATUSES, SKIPPED_STATUSES, Status
-from weerbaar.ingest.worker import DEFAULT_TARGET, ParsePool
+from weerbaar.ingest.worker import DEFAULT_TARGET, ParsePool, ParsePools
 from weerbaar.settings import Settings, load_settings
 from weerbaar.store import Workspace
 from weerbaar.store import documents as store
 from weerbaar.store.db import utcnow
+from weerbaar.store.work import ItemLock
 
 # v2: passages join tiny fragments; table labels and figures are no headings
 # v3: text layers judged per page (OCR when unusable), tables as passages of their own,
@@ -329,7 +331,7 @@ class _Ingest:
         self,
         ws: Workspace,
         settings: Settings,
-        pool: ParsePool,
+        pool: ParsePool | ParsePools,
         force: bool,
         on_pages: Callable[[int], None],
         move_organisation: bool = False,
@@ -684,6 +686,7 @@ def ingest(
     on_result: Callable[[InputResult], None] | None = None,
     move_organisation: bool = False,
     actor: str | None = None,
+    workers: int = 1,
 ) -> IngestReport:
     """Read files and folders (recursively) and a manifest into the workspace.
 
@@ -720,7 +723,7 @@ def ingest(
     report = IngestReport(run_id)
     bar = _ProgressBar(len(items)) if progress else None
     try:
-        with ParsePool(settings, target=parser) as pool:
+        with ParsePools(settings, workers, target=parser) as pool:
             runner = _Ingest(
                 ws,
                 settings,
@@ -736,7 +739,6 @@ def ingest(
                 warm = threading.Thread(target=lambda: runner.index, daemon=True)
                 runner.warming = warm
                 warm.start()
-            pending: _Pending | None = None
 
             def emit(res: InputResult) -> None:
                 report.items.append(res)
@@ -745,30 +747,7 @@ def ingest(
                 if bar:
                     bar.done()
 
-            # one document ahead: the worker reads document n+1 while document n is stored
-            for item in items:
-                if bar:
-                    bar.file(item.name)
-                try:
-                    step = runner.hash_input(item)
-                    if isinstance(step, _Hashed):
-                        if pending is not None and pending.sha == step.sha:
-                            emit(runner.finish(pending))
-                            pending = None
-                        step = runner.plan(step)
-                    if pending is not None:
-                        emit(runner.finish(pending))
-                        pending = None
-                    if isinstance(step, _Pending):
-                        pending = step
-                    else:
-                        emit(step)
-                except OSError as exc:
-                    raise WeerbaarError(
-                        f"Schrijven in de werkruimte mislukt bij {item.name}: {exc}"
-                    ) from exc
-            if pending is not None:
-                emit(runner.finish(pending))
+            _run_items(runner, items, workers, emit, bar)
             report.pages_parsed = runner.pages_parsed
             report.worker_peak_rss_kb = pool.peak_rss_kb
     finally:
@@ -778,6 +757,88 @@ def ingest(
         with ws.write() as conn:
             store.finish_run(conn, run_id, report.counts())
     return report
+
+
+def _run_items(
+    runner: _Ingest,
+    items: list[_Input],
+    workers: int,
+    emit: Callable[[InputResult], None],
+    bar: _ProgressBar | None,
+) -> None:
+    """Hash, plan, parse (up to ``workers`` documents in flight while this process stores
+    the oldest) and store every input. Results are emitted and stored in input order, so
+    passage ids do not depend on which parse worker was faster.
+
+    On PostgreSQL other ``weerbaar inlezen`` processes (on this or other machines) may read
+    the same files at the same time: each content (sha256) is claimed with ``SELECT ...
+    FOR UPDATE SKIP LOCKED`` before it is parsed and held until it is stored, so no
+    document is read twice. Content another process is busy with is put aside until the
+    end; it is then found stored (``unchanged``) or, when that process died, read here."""
+    window: deque[_Pending | InputResult] = deque()
+    locks: dict[str, ItemLock] = {}
+    queue = f"inlezen:{EXTRACTOR_VERSION}"
+
+    def in_flight() -> int:
+        return sum(isinstance(w, _Pending) for w in window)
+
+    def pop_head() -> str | None:
+        head = window.popleft()
+        sha = head.sha if isinstance(head, _Pending) else None
+        if isinstance(head, _Pending):
+            try:
+                head = runner.finish(head)
+            finally:
+                lock = locks.pop(sha or "", None)
+                if lock is not None:
+                    lock.release()
+        emit(head)
+        return sha
+
+    def flush(keep: int) -> None:
+        while window and (isinstance(window[0], InputResult) or in_flight() > keep):
+            pop_head()
+
+    def start(step: _Hashed, lock: ItemLock | None) -> None:
+        if any(isinstance(w, _Pending) and w.sha == step.sha for w in window):
+            while pop_head() != step.sha:  # the same content twice: store the first first
+                pass
+        planned = runner.plan(step)
+        if isinstance(planned, _Pending) and lock is not None:
+            locks[step.sha] = lock
+        elif lock is not None:
+            lock.release()
+        window.append(planned)
+
+    deferred: list[_Hashed] = []
+    for item in items:
+        if bar:
+            bar.file(item.name)
+        try:
+            step = runner.hash_input(item)
+            if isinstance(step, InputResult):
+                window.append(step)
+            elif step.sha in locks:
+                start(step, None)  # this process holds that content already
+            else:
+                lock = ItemLock(runner.ws, queue, step.sha)
+                if not lock.acquire():
+                    deferred.append(step)  # another process is reading this content now
+                    continue
+                start(step, lock)
+            flush(keep=workers)
+        except OSError as exc:
+            raise WeerbaarError(
+                f"Schrijven in de werkruimte mislukt bij {item.name}: {exc}"
+            ) from exc
+    flush(keep=0)
+    for step in deferred:
+        if bar:
+            bar.file(step.item.name)
+        lock = ItemLock(runner.ws, queue, step.sha)
+        lock.acquire(wait=True)  # stored by the other process meanwhile, or it died
+        start(step, lock)
+        flush(keep=0)
 
 
 class _ProgressBar:

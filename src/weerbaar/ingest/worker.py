@@ -441,3 +441,58 @@ class ParsePool:
             return
         self.peak_rss_kb = max(self.peak_rss_kb, int(payload.pop("worker_maxrss_kb", 0)))
         self._finish(jid, payload)
+
+
+class ParsePools:
+    """``n`` :class:`ParsePool` workers side by side (``weerbaar inlezen --werkers N``),
+    with the interface of one pool. A job goes to the worker with the fewest jobs in line;
+    while the caller waits for one job, the other workers' messages are handled too, so
+    their progress is reported and their time limits are kept on time."""
+
+    def __init__(self, settings: Settings, n: int, *, target: str = DEFAULT_TARGET) -> None:
+        self.pools = [ParsePool(settings, target=target) for _ in range(max(1, n))]
+        self._owner: dict[int, tuple[ParsePool, int]] = {}
+        self._next_id = 0
+
+    def __enter__(self) -> ParsePools:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.close()
+
+    @property
+    def peak_rss_kb(self) -> int:
+        return max(p.peak_rss_kb for p in self.pools)
+
+    @property
+    def children_started(self) -> int:
+        return sum(p.children_started for p in self.pools)
+
+    def submit(
+        self, path: Path, media_type: str, on_pages: Callable[[int], None] | None = None
+    ) -> int:
+        pool = min(self.pools, key=lambda p: len(p._info))
+        local = pool.submit(path, media_type, on_pages)
+        self._next_id += 1
+        self._owner[self._next_id] = (pool, local)
+        return self._next_id
+
+    def result(self, job_id: int) -> dict[str, Any]:
+        pool, local = self._owner.pop(job_id)
+        while local not in pool._results:
+            for other in self.pools:
+                if other is not pool and other._queue and other._conn is not None:
+                    late = other._deadline is not None and other._deadline <= time.monotonic()
+                    if late or other._conn.poll(0):
+                        other._pump()
+            pool._pump()
+        return pool._results.pop(local)
+
+    def parse(
+        self, path: Path, media_type: str, on_pages: Callable[[int], None] | None = None
+    ) -> dict[str, Any]:
+        return self.result(self.submit(path, media_type, on_pages))

@@ -169,6 +169,8 @@ def scan(
     top_k = settings.scan_top_k
     min_score = settings.scan_min_score
 
+    with ws.read() as conn:
+        since_run_id = cstore.last_scan_run_id(conn)  # workers started with us share a run
     bar = _Progress(progress)
     with bar:
         task = bar.add("Zoekindex bijwerken", total=1)
@@ -193,6 +195,7 @@ def scan(
             },
             training_size=model.training_size,
             organisations=orgs,
+            since_run_id=since_run_id,
         )
         # One work item per organisation, shared with every other scan worker on this run
         # (store/work.py): each organisation is scanned by exactly one of them.

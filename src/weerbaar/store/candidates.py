@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from weerbaar.store.db import Workspace, utcnow
 from weerbaar.store.schema import (
@@ -46,6 +46,11 @@ def start_scan_run(
     return int(res.inserted_primary_key[0])
 
 
+def last_scan_run_id(conn: Connection) -> int:
+    """The id of the newest scan run (0 when there is none)."""
+    return int(conn.execute(select(func.max(scan_runs.c.id))).scalar() or 0)
+
+
 def scan_queue_name(run_id: int) -> str:
     """The work queue (``store/work.py``) of a scan run: one item per organisation."""
     return f"scan:{run_id}"
@@ -59,11 +64,14 @@ def open_scan_run(
     params: dict[str, Any],
     training_size: int,
     organisations: Sequence[str],
+    since_run_id: int = 0,
 ) -> tuple[int, bool]:
-    """The scan run this worker works on: an unfinished run with the same catalogue
-    version, method and parameters over the same passages (other workers are on it, or
-    one was killed) is joined; otherwise a new run is started with one work item per
-    organisation. Returns (run id, joined)."""
+    """The scan run this worker works on. A run with the same catalogue version, method
+    and parameters over the same passages is joined when it is unfinished (other workers
+    are on it, or one was killed: its work is resumed) or when it was started after
+    ``since_run_id`` (the newest run when this worker started: workers started together
+    share one run, also when the others finished it already). Otherwise a new run is
+    started with one work item per organisation. Returns (run id, joined)."""
     from weerbaar.store.work import WorkQueue
 
     with ws.write() as conn:
@@ -71,7 +79,7 @@ def open_scan_run(
         unfinished = conn.execute(
             select(scan_runs.c.id, scan_runs.c.params)
             .where(
-                scan_runs.c.finished_at.is_(None),
+                or_(scan_runs.c.finished_at.is_(None), scan_runs.c.id > since_run_id),
                 scan_runs.c.catalog_version == catalog_version,
                 scan_runs.c.method == method,
                 scan_runs.c.max_passage_id == snapshot,

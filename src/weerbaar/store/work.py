@@ -236,45 +236,81 @@ class WorkQueue:
             time.sleep(poll_s)
 
 
-@contextmanager
-def exclusive(ws: Workspace, queue: str, item: str) -> Iterator[bool]:
-    """Hold item ``item`` of ``queue`` while the body runs, so that no other process on
-    the same PostgreSQL database works on it at the same time. Yields ``True`` when this
-    process holds it, ``False`` when another process does right now (``SKIP LOCKED``).
-    On SQLite it always yields ``True`` (one machine, one writer)."""
-    if ws.is_sqlite:
-        yield True
-        return
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
+class ItemLock:
+    """Hold one item (``queue``, ``item``) so that no other process on the same
+    PostgreSQL database works on it at the same time, e.g. one document's content while
+    it is parsed and stored. :meth:`acquire` takes it without waiting (``SKIP LOCKED``)
+    or waits for the process holding it; :meth:`release` lets it go. The lock dies with
+    the process. On SQLite (one machine, one writer) it is always free."""
 
-    with ws.engine.begin() as conn:
-        conn.execute(
-            pg_insert(work_items)
-            .values(queue=queue, item=item, state=OPEN, attempts=0, updated_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["queue", "item"])
-        )
-    conn = ws.engine.connect()
-    try:
-        row = conn.execute(
-            select(work_items.c.id)
-            .where(work_items.c.queue == queue, work_items.c.item == item)
-            .with_for_update(skip_locked=True)
-        ).first()
+    def __init__(self, ws: Workspace, queue: str, item: str) -> None:
+        self.ws = ws
+        self.queue = queue
+        self.item = item
+        self._conn: Connection | None = None
+
+    def acquire(self, *, wait: bool = False) -> bool:
+        if self.ws.is_sqlite or self._conn is not None:
+            return True
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        with self.ws.engine.begin() as conn:
+            conn.execute(
+                pg_insert(work_items)
+                .values(
+                    queue=self.queue, item=self.item, state=OPEN, attempts=0, updated_at=utcnow()
+                )
+                .on_conflict_do_nothing(index_elements=["queue", "item"])
+            )
+        conn = self.ws.engine.connect()
+        try:
+            row = conn.execute(
+                select(work_items.c.id)
+                .where(work_items.c.queue == self.queue, work_items.c.item == self.item)
+                .with_for_update(skip_locked=not wait)
+            ).first()
+        except BaseException:
+            conn.close()
+            raise
         if row is None:
             conn.rollback()
-            yield False
-            return
-        yield True
+            conn.close()
+            return False
         conn.execute(
             update(work_items)
             .where(work_items.c.id == row.id)
-            .values(
-                attempts=work_items.c.attempts + 1,
-                worker=worker_name(),
-                state=DONE,
-                updated_at=utcnow(),
-            )
+            .values(attempts=work_items.c.attempts + 1, worker=worker_name(), updated_at=utcnow())
         )
-        conn.commit()
-    finally:
-        conn.close()
+        self._conn = conn
+        return True
+
+    def release(self, *, done: bool = True) -> None:
+        """Let go; with ``done`` the item is marked done (for the record)."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if done:
+                conn.execute(
+                    update(work_items)
+                    .where(work_items.c.queue == self.queue, work_items.c.item == self.item)
+                    .values(state=DONE)
+                )
+                conn.commit()
+            else:
+                conn.rollback()
+        finally:
+            conn.close()
+
+
+@contextmanager
+def exclusive(ws: Workspace, queue: str, item: str, *, wait: bool = False) -> Iterator[bool]:
+    """:class:`ItemLock` as a context manager: yields whether this process holds it."""
+    lock = ItemLock(ws, queue, item)
+    held = lock.acquire(wait=wait)
+    try:
+        yield held
+    except BaseException:
+        lock.release(done=False)
+        raise
+    lock.release()
