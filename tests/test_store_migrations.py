@@ -22,7 +22,7 @@ def test_store_migrations_match_schema(tmp_path: Path) -> None:
 
 def test_store_sqlite_pragmas_and_reopen(tmp_path: Path, store: str) -> None:
     if store != "sqlite":
-        pytest.skip("SQLite-instellingen; PostgreSQL: tests/test_store_postgresql.py")
+        pytest.skip("SQLite-instellingen; PostgreSQL: tests/test_store_databases.py")
     ws = open_workspace(tmp_path / "ws")
     with ws.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
