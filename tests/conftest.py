@@ -11,6 +11,7 @@ the marker ``database``; ``make test`` runs all tests on SQLite, then those on P
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,6 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.add_cleanup(
             lambda: subprocess.run(["bash", str(PG_SCRIPT), "stop", path], check=False)
         )
+        # a plain kill (SIGTERM) stops the session like Ctrl-C, so the cluster is removed
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         url = subprocess.run(
             ["bash", str(PG_SCRIPT), "url", path], capture_output=True, text=True, check=True
         ).stdout.strip()
