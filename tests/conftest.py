@@ -36,6 +36,7 @@ DATABASE_MODULES = (
     "test_selfassess_",
     "test_demo",
     "test_workers",
+    "test_deploy",
 )
 
 

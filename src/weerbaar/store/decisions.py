@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, case, func, select, text
 
 from weerbaar.store.schema import (
     candidates,
@@ -564,6 +564,14 @@ def bulk_insert(conn: Connection, table_name: str, rows: Sequence[dict[str, Any]
         return
     table = metadata.tables[table_name]
     conn.execute(table.insert(), list(rows))
+    if conn.dialect.name == "postgresql" and "id" in rows[0] and "id" in table.c:
+        # explicit ids: move the id sequence past them, as SQLite does by itself
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"(SELECT max(id) FROM {table.name}))"
+            )
+        )
 
 
 def document_id_by_sha(conn: Connection, sha256: str) -> int:

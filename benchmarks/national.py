@@ -1,0 +1,487 @@
+"""National-scale benchmark on SQLite and PostgreSQL, side by side.
+
+Builds a synthetic national workspace (the 342 municipalities and 25 safety regions of the
+register, synthetic documents and passages, a dense vector per passage, decisions on 5 %
+of the passages: 50 k per 1 M) at two sizes, on each store, and measures:
+
+- ingest: ``weerbaar inlezen --werkers N`` on generated PDFs (pages per second, speed-up);
+- scan: N ``weerbaar scan`` processes at once on one database (passages per second,
+  speed-up, peak memory of a worker, candidates stored exactly once);
+- review pages: p95 over HTTP (uvicorn) of the overview, a queue, a passage and an
+  organisation page, against a static file over the same stack (the baseline);
+- the national report (HTML) and the database size.
+
+It prints the growth between the two sizes and a linear extrapolation to 1 M passages
+(say so when growth is worse than linear). PostgreSQL runs on a throwaway cluster started
+with ``scripts/pg-cluster.sh`` (skipped with a message when PostgreSQL is not installed).
+Embedding is not part of the scan figures (vectors are synthetic); its speed is printed
+separately on a sample.
+
+    .venv/bin/python benchmarks/national.py [--groottes 20000,40000] [--werkers 1,2,4]
+                                            [--stores sqlite,postgresql] [--rondes 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import uvicorn
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from weerbaar.catalog import load_register  # noqa: E402
+from weerbaar.store import open_workspace, utcnow  # noqa: E402
+from weerbaar.store.decisions import bulk_insert  # noqa: E402
+
+WORDS = [
+    "gemeente",
+    "noodsteunpunt",
+    "stroomuitval",
+    "drinkwater",
+    "veiligheidsregio",
+    "oefening",
+    "plan",
+    "inwoners",
+    "crisis",
+    "communicatie",
+    "evacuatie",
+    "zorg",
+    "continuïteit",
+    "voorraad",
+    "aggregaat",
+    "wijk",
+    "vrijwilligers",
+    "partners",
+    "bevolkingszorg",
+    "risico",
+    "begroting",
+    "uitvoering",
+    "evaluatie",
+    "college",
+    "raad",
+    "budget",
+    "onderhoud",
+    "wegen",
+    "groen",
+    "sport",
+    "cultuur",
+    "jeugd",
+    "armoede",
+    "wonen",
+]
+PASSWORD = "benchmark-wachtwoord-7"
+PG_SCRIPT = REPO / "scripts" / "pg-cluster.sh"
+
+
+def p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+
+
+# ----------------------------------------------------------------------------- building
+def build(root: Path, n_passages: int, seed: int = 11) -> dict:
+    """A synthetic national workspace; returns what it holds."""
+    from weerbaar.search.embed import DEFAULT_MODEL, model_info
+    from weerbaar.store.vectors import save_vectors
+
+    rng = random.Random(seed)
+    ws = open_workspace(root)
+    register = load_register()
+    orgs = [o.code for o in register.municipalities()] + [o.code for o in register.regions()]
+    per_page, pages_per_doc = 5, 10
+    per_doc = per_page * pages_per_doc
+    n_docs = max(len(orgs), n_passages // per_doc)
+    now = utcnow()
+    t0 = time.perf_counter()
+    with ws.write() as conn:
+        bulk_insert(
+            conn,
+            "documents",
+            [
+                {
+                    "id": d + 1,
+                    "sha256": hashlib.sha256(f"doc{d}".encode()).hexdigest(),
+                    "organisation_code": orgs[d % len(orgs)],
+                    "doc_type": "begroting",
+                    "year": 2021 + d % 5,
+                    "title": f"Synthetisch document {d + 1}",
+                    "media_type": "text/plain",
+                    "pages": pages_per_doc,
+                    "status": "ok",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for d in range(n_docs)
+            ],
+        )
+    info = model_info(DEFAULT_MODEL)
+    pid = 0
+    pages_rows: list[dict] = []
+    passage_rows: list[dict] = []
+
+    def flush() -> None:
+        with ws.write() as conn:
+            bulk_insert(conn, "pages", pages_rows)
+            bulk_insert(conn, "passages", passage_rows)
+            vecs = np.random.default_rng(pid).standard_normal((len(passage_rows), info.dim))
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            save_vectors(conn, info.name, [r["id"] for r in passage_rows], vecs)
+        pages_rows.clear()
+        passage_rows.clear()
+
+    for d in range(n_docs):
+        offset, seq = 0, 0
+        for p in range(pages_per_doc):
+            paras = [
+                " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70)))
+                for _ in range(per_page)
+            ]
+            text = "\n\n".join(paras)
+            pages_rows.append(
+                {"document_id": d + 1, "page_no": p + 1, "doc_start": offset, "text": text}
+            )
+            pos = 0
+            for para in paras:
+                start = text.index(para, pos)
+                pos = start + len(para)
+                pid += 1
+                passage_rows.append(
+                    {
+                        "id": pid,
+                        "document_id": d + 1,
+                        "seq": seq,
+                        "page_start": p + 1,
+                        "page_end": p + 1,
+                        "char_start": offset + start,
+                        "char_end": offset + pos,
+                        "text": para,
+                        "kind": "tekst",
+                        "text_hash": hashlib.sha256(para.encode()).hexdigest(),
+                        "words": len(para.split()),
+                    }
+                )
+                seq += 1
+            offset += len(text) + 2
+        if len(passage_rows) >= 10_000:
+            flush()
+    flush()
+    from weerbaar.web.accounts import create_user
+
+    create_user(ws, "analist", role="beheerder", password=PASSWORD)
+    ws.close()
+    return {"passages": pid, "documents": n_docs, "organisations": orgs,
+            "build_s": time.perf_counter() - t0}  # fmt: skip
+
+
+def add_decisions(root: Path, n: int, seed: int = 5) -> float:
+    """``n`` decisions (bulk) on passages in the review queue; returns seconds."""
+    rng = random.Random(seed)
+    ws = open_workspace(root)
+    t0 = time.perf_counter()
+    with ws.read() as conn:
+        cands = [
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                "SELECT passage_id, catalog_version, measure_id FROM candidates ORDER BY id"
+            )
+        ]
+    rng.shuffle(cands)
+    now = utcnow()
+    rows = [
+        {
+            "passage_id": p,
+            "catalog_version": v,
+            "measure_id": m,
+            "reviewer": f"r{i % 20}",
+            "relevant": rng.choice(["ja", "nee", "nee"]),
+            "stage": "plan",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i, (p, v, m) in enumerate(cands[:n])
+    ]
+    with ws.write() as conn:
+        for i in range(0, len(rows), 5000):
+            bulk_insert(conn, "decisions", rows[i : i + 5000])
+    ws.close()
+    return time.perf_counter() - t0
+
+
+# ----------------------------------------------------------------------------- measuring
+def run_scans(root: Path, workers: int) -> dict:
+    """``workers`` scan processes at once on one workspace (a fresh run each time)."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "weerbaar", "scan", "-w", str(root), "--json"]
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for _ in range(workers)]  # fmt: skip
+    reports = []
+    for p in procs:
+        out, err = p.communicate()
+        if p.returncode != 0:
+            raise RuntimeError(err.decode()[-2000:])
+        reports.append(json.loads(out))
+    seconds = time.perf_counter() - t0
+    done = [set(r["organisations_by_worker"]) for r in reports]
+    overlap = sum(len(a & b) for i, a in enumerate(done) for b in done[i + 1 :])
+    return {
+        "seconds": seconds,
+        "passages": reports[0]["passages"],
+        "runs": len({r["scan_run_id"] for r in reports}),
+        "overlap": overlap,
+        "candidates": sum(r["candidates"] for r in reports),
+        "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def review_pages(root: Path, orgs: list[str], rounds: int) -> dict[str, float]:
+    from weerbaar.web.app import create_app
+
+    ws = open_workspace(root)
+    with ws.read() as conn:
+        queued = [
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                "SELECT organisation_code, measure_id, passage_id FROM candidates "
+                "ORDER BY id LIMIT 50"
+            )
+        ]
+    app = create_app(ws, rerank=False, stage_model=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+    page = client.get("/inloggen")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/inloggen", data={"login_token": token, "gebruiker": "analist",
+                                       "wachtwoord": PASSWORD})  # fmt: skip
+    assert r.status_code == 303, r.status_code
+    org, measure, _ = queued[0]
+    pages = {
+        "basislijn": "/static/app.css",
+        "overzicht": "/",
+        "wachtrij": f"/wachtrij/{org}/{measure}",
+        "passage": None,
+        "organisatie": f"/organisaties/{org}",
+    }
+    times: dict[str, list[float]] = {k: [] for k in pages}
+    for i in range(rounds + 2):
+        for name, url in pages.items():
+            url = url or f"/passages/{queued[i % len(queued)][2]}"
+            t = time.perf_counter()
+            resp = client.get(url)
+            ms = 1000 * (time.perf_counter() - t)
+            assert resp.status_code == 200, (url, resp.status_code)
+            if i >= 2:
+                times[name].append(ms)
+    server.should_exit = True
+    thread.join(10)
+    ws.close()
+    return {k: p95(v) for k, v in times.items()}
+
+
+def national_report(root: Path, out: Path) -> float:
+    from weerbaar.report import write_reports
+
+    ws = open_workspace(root)
+    t0 = time.perf_counter()
+    write_reports(ws, out, scope="landelijk", formats="html")
+    seconds = time.perf_counter() - t0
+    ws.close()
+    return seconds
+
+
+def database_mb(root: Path) -> float:
+    ws = open_workspace(root)
+    try:
+        if ws.is_sqlite:
+            return sum(p.stat().st_size for p in root.glob("weerbaar.sqlite*")) / 1e6
+        with ws.read() as conn:
+            return (
+                conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() / 1e6
+            )
+    finally:
+        ws.close()
+
+
+def ingest_speed(tmp: Path, workers: list[int], n_docs: int = 16, pages: int = 10) -> dict:
+    """Pages per second of ``weerbaar inlezen --werkers N`` on generated PDFs."""
+    from ingest_helpers import pdf_bytes
+
+    corpus = tmp / "pdfs"
+    if not corpus.exists():
+        corpus.mkdir(parents=True)
+        for i in range(n_docs):
+            (corpus / f"stuk{i:02d}.pdf").write_bytes(pdf_bytes(pages, seed=i))
+    out = {}
+    for w in workers:
+        ws_dir = tmp / f"inlezen-{w}-{time.monotonic_ns()}"
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "weerbaar", "inlezen", str(corpus), "-w", str(ws_dir),
+             "--organisatie", "GM0363", "--werkers", str(w), "--stil"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        out[w] = n_docs * pages / (time.perf_counter() - t0)
+    return out
+
+
+def embed_speed(n: int = 128) -> float:
+    from weerbaar.search.embed import embed
+
+    rng = random.Random(3)
+    texts = [" ".join(rng.choice(WORDS) for _ in range(50)) for _ in range(n)]
+    embed(texts[:16])
+    t0 = time.perf_counter()
+    embed(texts)
+    return n / (time.perf_counter() - t0)
+
+
+# ----------------------------------------------------------------------------- main
+def bench_store(store: str, sizes: list[int], workers: list[int], rounds: int, tmp: Path) -> dict:
+    from weerbaar.search.index import update_index
+
+    results: dict = {"ingest": ingest_speed(tmp / store, workers), "sizes": {}}
+    for size in sizes:
+        root = tmp / store / f"landelijk-{size}"
+        info = build(root, size)
+        ws = open_workspace(root)
+        t0 = time.perf_counter()
+        update_index(ws)  # the lexical index, once (not part of the scan figures)
+        index_s = time.perf_counter() - t0
+        ws.close()
+        scans = {w: run_scans(root, w) for w in workers}
+        dec_s = add_decisions(root, max(1, info["passages"] // 20))
+        pages = review_pages(root, info["organisations"], rounds)
+        report_s = national_report(root, tmp / store / f"rapport-{size}")
+        results["sizes"][size] = {
+            **info, "index_s": index_s, "scans": scans, "decisions_s": dec_s,
+            "pages": pages, "report_s": report_s, "db_mb": database_mb(root),
+        }  # fmt: skip
+        print(f"  {store}: {info['passages']:,} passages klaar", flush=True)
+    return results
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--groottes", default="20000,40000")
+    ap.add_argument("--werkers", default="1,2,4")
+    ap.add_argument("--stores", default="sqlite,postgresql")
+    ap.add_argument("--rondes", type=int, default=20)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.groottes.split(",")]
+    workers = [int(w) for w in args.werkers.split(",")]
+    tmp = Path(tempfile.mkdtemp(prefix="weerbaar-landelijk-"))
+    print(f"cores: {os.cpu_count()}; embedding (USE, 1 proces): {embed_speed():.0f} passages/s")
+    all_results = {}
+    for store in args.stores.split(","):
+        cluster = None
+        if store == "postgresql":
+            started = subprocess.run(["bash", str(PG_SCRIPT), "start"], capture_output=True,
+                                     text=True, check=False)  # fmt: skip
+            if started.returncode != 0:
+                print(f"PostgreSQL overgeslagen: {started.stderr.strip()}")
+                continue
+            cluster = started.stdout.strip().splitlines()[-1]
+            url = subprocess.run(["bash", str(PG_SCRIPT), "url", cluster], capture_output=True,
+                                 text=True, check=True).stdout.strip()  # fmt: skip
+            os.environ["WEERBAAR_DATABASE_SERVER"] = url
+        try:
+            all_results[store] = bench_store(store, sizes, workers, args.rondes, tmp)
+        finally:
+            os.environ.pop("WEERBAAR_DATABASE_SERVER", None)
+            if cluster:
+                subprocess.run(["bash", str(PG_SCRIPT), "stop", cluster], check=False)
+    print_table(all_results, sizes, workers)
+    return 0
+
+
+def print_table(results: dict, sizes: list[int], workers: list[int]) -> None:
+    stores = list(results)
+    col = 16
+    print()
+    print(f"{'':44}" + "".join(f"{s:>{col}}" for s in stores))
+    w1 = workers[0]
+    for w in workers:
+        row = []
+        for s in stores:
+            ing = results[s]["ingest"]
+            row.append(f"{ing[w]:.1f} ({ing[w] / ing[w1]:.2f}x)")
+        print(
+            f"{f'inlezen pagina/s, {w} werker(s) (versnelling)':44}"
+            + "".join(f"{v:>{col}}" for v in row)
+        )
+    for size in sizes:
+        print(f"-- {size:,} passages (gevraagd)")
+
+        def line(label: str, fn, size: int = size) -> None:  # type: ignore[no-untyped-def]
+            print(
+                f"{label:44}" + "".join(f"{fn(results[s]['sizes'][size]):>{col}}" for s in stores)
+            )
+
+        line("passages / organisaties", lambda r: f"{r['passages']:,}/{len(r['organisations'])}")
+        line("opbouw (s)", lambda r: f"{r['build_s']:.1f}")
+        line("lexicale index (s)", lambda r: f"{r['index_s']:.1f}")
+        for w in workers:
+            line(f"scan passages/s, {w} werker(s) (versnelling)",
+                 lambda r, w=w: f"{r['passages'] / r['scans'][w]['seconds']:.0f} ({r['scans'][w1]['seconds'] / r['scans'][w]['seconds']:.2f}x)")  # fmt: skip
+        line("scan: runs / organisaties dubbel", lambda r: " ".join(
+            f"{r['scans'][w]['runs']}/{r['scans'][w]['overlap']}" for w in workers))  # fmt: skip
+        line(
+            "piekgeheugen scanwerker (MB)",
+            lambda r: f"{max(x['peak_mb'] for x in r['scans'].values()):.0f}",
+        )
+        line(
+            "beslissingen (aantal, s)", lambda r: f"{r['passages'] // 20:,}, {r['decisions_s']:.1f}"
+        )
+        for page in ("overzicht", "wachtrij", "passage", "organisatie"):
+            line(f"p95 {page} (ms; x basislijn)",
+                 lambda r, page=page: f"{r['pages'][page]:.0f} ({r['pages'][page] / max(r['pages']['basislijn'], 0.1):.0f}x)")  # fmt: skip
+        line("landelijk rapport (s)", lambda r: f"{r['report_s']:.1f}")
+        line("database (MB)", lambda r: f"{r['db_mb']:.0f}")
+    if len(sizes) >= 2:
+        a, b = sizes[0], sizes[-1]
+        print(
+            f"-- groei van {a:,} naar {b:,} passages ({b / a:.1f}x) en lineair doorgetrokken naar 1 M"
+        )
+        for s in stores:
+            ra, rb = results[s]["sizes"][a], results[s]["sizes"][b]
+            factor = 1_000_000 / rb["passages"]
+            for label, fa, fb in (
+                ("scan 1 werker (s)", ra["scans"][w1]["seconds"], rb["scans"][w1]["seconds"]),
+                ("landelijk rapport (s)", ra["report_s"], rb["report_s"]),
+                ("p95 overzicht (ms)", ra["pages"]["overzicht"], rb["pages"]["overzicht"]),
+                ("database (MB)", ra["db_mb"], rb["db_mb"]),
+                ("piekgeheugen scan (MB)", max(x["peak_mb"] for x in ra["scans"].values()),
+                 max(x["peak_mb"] for x in rb["scans"].values())),
+            ):  # fmt: skip
+                growth = fb / fa if fa else float("nan")
+                linear = rb["passages"] / ra["passages"]
+                note = "sneller dan lineair" if growth > linear * 1.15 else "hooguit lineair"
+                print(f"  {s:10} {label:26} {fa:9.1f} -> {fb:9.1f} ({growth:.2f}x, {note}); "
+                      f"1 M lineair: {fb * factor:,.0f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())
