@@ -460,6 +460,13 @@ def move_document(
         .where(documents.c.id == document_id)
         .values(organisation_code=organisation_code)
     )
+    # the passages keep their ids: without this the new organisation would count them as
+    # scanned (freshness is by passage id); now it is "not yet scanned" until its next scan
+    from weerbaar.store.schema import scan_coverage
+
+    conn.execute(
+        scan_coverage.delete().where(scan_coverage.c.organisation_code == organisation_code)
+    )
     details = {
         "document_id": document_id,
         "from": old,
