@@ -105,6 +105,8 @@ def build(root: Path, n_passages: int, seed: int = 11) -> dict:
     register = load_register()
     orgs = [o.code for o in register.municipalities()] + [o.code for o in register.regions()]
     per_page, pages_per_doc = 5, 10
+    # at least one document per organisation; small sizes get shorter documents
+    pages_per_doc = max(1, min(pages_per_doc, n_passages // (len(orgs) * per_page)))
     per_doc = per_page * pages_per_doc
     n_docs = max(len(orgs), n_passages // per_doc)
     now = utcnow()
