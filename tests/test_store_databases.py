@@ -3,6 +3,7 @@ one writer at a time, the append-only decision log, and choosing the database.""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -106,9 +107,8 @@ def test_store_which_database(tmp_path: Path, store: str, monkeypatch) -> None:
     assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("sqlite:///x") == "sqlite:///x"
-    a = workspace_database_name(tmp_path / "Regio Noord 2025")
-    assert a.startswith("weerbaar_regio_noord_2025_") and len(a) <= 63
-    assert workspace_database_name(tmp_path / "b" / "Regio Noord 2025") != a
+    a = workspace_database_name(tmp_path / "Regio Noord 2025", "0123456789ab")
+    assert a == "weerbaar_regio_noord_2025_0123456789ab" and len(a) <= 63
 
     assert not workspace_exists(tmp_path / "leeg")
     with pytest.raises(WorkspaceError, match="Geen werkruimte"):
@@ -118,6 +118,14 @@ def test_store_which_database(tmp_path: Path, store: str, monkeypatch) -> None:
     assert current_revision(ws) == head_revision() and workspace_exists(tmp_path / "ws")
     ws.close()
     if store == "postgresql":
+        # a folder removed and made again is a new workspace with a new, empty database
+        shutil.rmtree(tmp_path / "ws")
+        assert not workspace_exists(tmp_path / "ws")
+        again = open_workspace(tmp_path / "ws")
+        assert again.engine.url.database != ws.engine.url.database
+        with again.read() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM organisations").scalar() == 0
+        again.close()
         (tmp_path / "oud").mkdir()
         (tmp_path / "oud" / "weerbaar.sqlite").write_bytes(b"")
         with pytest.raises(WorkspaceError, match="SQLite-database"):

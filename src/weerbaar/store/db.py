@@ -8,7 +8,9 @@ keys, ``BEGIN IMMEDIATE`` for writes) unless PostgreSQL is configured:
   uses exactly that database;
 - ``WEERBAAR_DATABASE_SERVER=postgresql+psycopg://USER@HOST/postgres``: every workspace
   folder gets its own database on that server, named after the folder and created on
-  first use (handy for a server with several workspaces, for the demo and for tests).
+  first use (handy for a server with several workspaces, for the demo and for tests);
+  the folder's identity is a random id in ``.weerbaar-id``, so a folder that is removed
+  and made again gets a new, empty database.
 
 The same SQLAlchemy Core code and Alembic migrations run on both. On PostgreSQL every
 ``ws.write()`` transaction first takes one advisory lock: writes are serialised exactly as
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -103,19 +106,45 @@ def _postgres_engine(url: str) -> Engine:
     )
 
 
-def workspace_database_name(root: Path) -> str:
-    """The database of workspace folder ``root`` on a shared server: readable (the folder
-    name) and unique (a hash of the full path); at most 63 characters."""
+ID_FILE = ".weerbaar-id"
+
+
+def workspace_id(root: Path, *, create: bool) -> str | None:
+    """The identity of workspace folder ``root`` (a random id in ``.weerbaar-id``, made
+    once): a folder that is removed and made again is a new workspace, with a new
+    database on a shared server. Several processes making it at once agree on one id."""
+    path = root / ID_FILE
+    if path.is_file():
+        return path.read_text(encoding="ascii").strip()
+    if not create:
+        return None
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f"{ID_FILE}.{uuid.uuid4().hex}"
+    tmp.write_text(uuid.uuid4().hex[:12], encoding="ascii")
+    try:
+        os.link(tmp, path)  # atomic: the first process wins, the others read its id
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+def workspace_database_name(root: Path, ident: str) -> str:
+    """The database of workspace folder ``root`` with identity ``ident`` on a shared
+    server: readable (the folder name) and unique; at most 63 characters."""
     root = Path(root).expanduser().resolve()
     slug = re.sub(r"[^a-z0-9]+", "_", root.name.lower()).strip("_")[:30] or "werkruimte"
-    digest = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:12]
-    return f"weerbaar_{slug}_{digest}"
+    return f"weerbaar_{slug}_{re.sub(r'[^a-z0-9]', '', ident.lower())[:24]}"
 
 
 def _database_on_server(server_url: str, root: Path, *, create: bool) -> str | None:
     """URL of the workspace's own database on ``server_url``; created when missing and
     ``create``; ``None`` when missing and not ``create``."""
-    name = workspace_database_name(root)
+    ident = workspace_id(root, create=create)
+    if ident is None:
+        return None
+    name = workspace_database_name(root, ident)
     server = make_url(normalise_url(server_url))
     engine = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
     exists_sql = text("SELECT 1 FROM pg_database WHERE datname = :n")
@@ -205,6 +234,9 @@ class Workspace:
         writer = self._writer or self.engine
         with writer.begin() as conn:
             if not self.is_sqlite:
+                # like SQLite's busy timeout: wait at most 30 s for the writer before us
+                # (then OperationalError, which the web app answers with a Dutch 503)
+                conn.execute(text("SET LOCAL lock_timeout = '30s'"))
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
             yield conn
 
