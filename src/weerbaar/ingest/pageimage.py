@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from weerbaar.errors import WeerbaarError
@@ -27,13 +28,16 @@ from weerbaar.ingest.status import Status
 from weerbaar.settings import Settings
 
 MAX_IMAGE_PIXELS = 4_000_000
-MAX_PNG_BYTES = 32 * 1024 * 1024
+MAX_PNG_BYTES = 16 * 1024 * 1024
 MAX_PARALLEL = 2
 WAIT_FOR_SLOT_S = 10.0
 # documents whose stored file may be opened to draw a page
 IMAGE_STATUSES = frozenset({Status.ok, Status.truncated, Status.no_text_layer})
 
 _EXIT_NO_PAGE = 3
+CACHE_BYTES = 48 * 1024 * 1024  # page images kept in the web process, in total
+_cache: OrderedDict[tuple[str, float, int], bytes] = OrderedDict()
+_cache_lock = threading.Lock()
 _slots = threading.BoundedSemaphore(MAX_PARALLEL)
 
 
@@ -49,6 +53,22 @@ class PageImageError(WeerbaarError):
 def may_render(status: str | None) -> bool:
     """True when a document with this status may have its pages drawn."""
     return status in {str(s) for s in IMAGE_STATUSES}
+
+
+def cached_page_png(path: Path, page_index: int, settings: Settings) -> bytes:
+    """:func:`render_page_png` with a small cache (by path, modification time and page;
+    at most ``CACHE_BYTES`` in total, least recently used first out)."""
+    key = (str(path), path.stat().st_mtime, page_index)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    png = render_page_png(path, page_index, settings)
+    with _cache_lock:
+        _cache[key] = png
+        while sum(len(v) for v in _cache.values()) > CACHE_BYTES and len(_cache) > 1:
+            _cache.popitem(last=False)
+    return png
 
 
 def render_page_png(path: Path, page_index: int, settings: Settings) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from weerbaar.errors import AccessDenied, WeerbaarError
-from weerbaar.ingest.pageimage import PageImageError, may_render, render_page_png
+from weerbaar.ingest.pageimage import PageImageError, cached_page_png, may_render
 from weerbaar.review import (
     export_decisions,
     import_decisions,
@@ -219,12 +218,6 @@ def source_page(
     )
 
 
-@lru_cache(maxsize=32)
-def _render_png(path: str, mtime: float, page_index: int) -> bytes:
-    """A page image, drawn in a limited child process (never in the web process)."""
-    return render_page_png(Path(path), page_index, load_settings())
-
-
 @router.get("/bron/{document_id}/pagina/{page_no}/afbeelding.png")
 def source_page_image(
     request: Request, document_id: str, page_no: str, session: Session = Depends(require_session)
@@ -238,7 +231,7 @@ def source_page_image(
         raise HTTPException(404)
     assert path is not None
     try:
-        png = _render_png(str(path), path.stat().st_mtime, n - 1)
+        png = cached_page_png(path, n - 1, load_settings())
     except PageImageError as exc:
         if exc.missing:
             raise HTTPException(404) from exc
