@@ -192,3 +192,30 @@ def test_validated_rule_is_written_once() -> None:
 @pytest.mark.parametrize("value", ["ja", "nee"])
 def test_is_validated_reads_plain_dicts(value: str) -> None:
     assert is_validated({"relevant": value}) is (value == "ja")
+
+
+# --------------------------------------------------------------------------- score levels
+def test_score_levels_are_spelled_only_in_their_enum() -> None:
+    """ "Hoog", "Nog niet beoordeeld", ... as a whole string literal only in
+    ``assess.model.Score``; everything else uses ``Score.HOOG`` etc. (Words inside a
+    sentence or an f-string are prose, not a level.)"""
+    from weerbaar.assess.model import Score
+
+    levels = {s.value for s in Score}
+    found = []
+    for path, tree in _modules():
+        if path == "weerbaar/assess/model.py" or path.startswith("weerbaar/search/"):
+            continue
+        prose = {
+            id(v)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.JoinedStr)
+            for v in n.values
+            if isinstance(v, ast.Constant)
+        }
+        found += [
+            f"{path}:{n.lineno} {n.value!r}"
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and n.value in levels and id(n) not in prose
+        ]
+    assert found == [], "use weerbaar.assess.model.Score: " + ", ".join(found)

@@ -7,16 +7,16 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
-from weerbaar.assess.model import Assessment, MeasureScore, OrgResult
+from weerbaar.assess.model import Assessment, MeasureScore, OrgResult, Score
 
-LETTER = {
-    "Hoog": "H",
-    "Midden": "M",
-    "Laag": "L",
-    "Onvoldoende bronnen": "?",
-    "Nog niet beoordeeld": "NB",
+LETTER: dict[str, str] = {
+    Score.HOOG: "H",
+    Score.MIDDEN: "M",
+    Score.LAAG: "L",
+    Score.ONVOLDOENDE: "?",
+    Score.NOG_NIET: "NB",
 }
-ORDER = ("Hoog", "Midden", "Laag", "Onvoldoende bronnen", "Nog niet beoordeeld")
+ORDER: tuple[str, ...] = (Score.HOOG, Score.MIDDEN, Score.LAAG, Score.ONVOLDOENDE, Score.NOG_NIET)
 MAX_GAPS = 5
 MORE_HINT = "Meer: --details (alle maatregelen met redenen) of --maatregel 2.2."
 
@@ -84,7 +84,7 @@ def org_summary(org: OrgResult, a: Assessment) -> list[str]:
     cells = [f"{s.measure:>4} {LETTER.get(s.score, '?'):<2}" for s in crucial]
     for i in range(0, len(cells), 6):
         out.append("   " + "  ".join(cells[i : i + 6]))
-    gaps = [s for s in crucial if s.score in ("Laag", "Midden") and s.missing_aspects]
+    gaps = [s for s in crucial if s.score in (Score.LAAG, Score.MIDDEN) and s.missing_aspects]
     gaps.sort(key=lambda s: -len(s.missing_aspects) / max(s.aspect_total, 1))
     if gaps:
         out.append("  Belangrijkste hiaten (cruciale maatregelen, aspecten niet aangetoond):")
@@ -107,7 +107,7 @@ def _measure_block(s: MeasureScore, indent: int = 2) -> list[str]:
     out = wrap(f"{s.measure} {s.measure_title}: {_score_text(s)}", indent, 4)
     for r in s.reasons + s.dependency_flags:
         out += wrap(f"- {r}", indent + 2, 2)
-    if s.missing_aspect_labels and s.score in ("Hoog", "Midden", "Laag"):
+    if s.missing_aspect_labels and s.score in (Score.HOOG, Score.MIDDEN, Score.LAAG):
         out += wrap(f"- Kernhiaten: {'; '.join(s.missing_aspect_labels)}", indent + 2, 2)
     for g in s.signals:
         out += wrap(f"- Knelpunt: {g.label} ({g.detail})", indent + 2, 2)

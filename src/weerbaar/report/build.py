@@ -23,6 +23,7 @@ from weerbaar.assess.model import (
     MeasureAggregate,
     MeasureScore,
     OrgResult,
+    Score,
 )
 from weerbaar.assess.rules import doc_label
 from weerbaar.errors import WeerbaarError
@@ -84,27 +85,36 @@ class Scope:
         return "landelijk" if self.kind == "landelijk" else f"{self.kind}-{self.code}"
 
 
+SCORE_CSS: dict[str, str] = {
+    Score.HOOG: "s-hoog",
+    Score.MIDDEN: "s-midden",
+    Score.LAAG: "s-laag",
+    Score.NOG_NIET: "s-nb",
+}
+SCORE_LETTER: dict[str, str] = {
+    Score.HOOG: "H",
+    Score.MIDDEN: "M",
+    Score.LAAG: "L",
+    Score.NOG_NIET: "NB",
+}
+
+
 def score_class(score: str) -> str:
-    return {
-        "Hoog": "s-hoog",
-        "Midden": "s-midden",
-        "Laag": "s-laag",
-        "Nog niet beoordeeld": "s-nb",
-    }.get(score, "s-onv")
+    return SCORE_CSS.get(score, "s-onv")
 
 
 def score_letter(score: str) -> str:
-    return {"Hoog": "H", "Midden": "M", "Laag": "L", "Nog niet beoordeeld": "NB"}.get(score, "?")
+    return SCORE_LETTER.get(score, "?")
 
 
-PLAIN_SCORE = {
-    "Hoog": "Aantoonbaar geregeld",
-    "Midden": "In voorbereiding",
-    "Laag": "Weinig of niets gevonden",
-    "Onvoldoende bronnen": "Te weinig stukken verzameld",
-    "Nog niet beoordeeld": "Nog niet gecontroleerd",
+PLAIN_SCORE: dict[str, str] = {
+    Score.HOOG: "Aantoonbaar geregeld",
+    Score.MIDDEN: "In voorbereiding",
+    Score.LAAG: "Weinig of niets gevonden",
+    Score.ONVOLDOENDE: "Te weinig stukken verzameld",
+    Score.NOG_NIET: "Nog niet gecontroleerd",
 }
-SCORED = ("Hoog", "Midden", "Laag")
+SCORED: tuple[str, ...] = (Score.HOOG, Score.MIDDEN, Score.LAAG)
 HEAT_CHUNK = 12  # organisations per (transposed) score table: measures as rows
 
 
@@ -169,19 +179,19 @@ def glossary_for(texts: list[str]) -> list[Term]:
 
 LEVELS = (
     Term(
-        "Hoog",
+        Score.HOOG,
         "recent bewijs van uitvoering of evaluatie, en minstens de helft van de aspecten van "
         "de maatregel aangetoond",
     ),
-    Term("Midden", "bewijs van minstens een plan, maar (nog) niet Hoog"),
+    Term(Score.MIDDEN, "bewijs van minstens een plan, maar (nog) niet Hoog"),
     Term(
-        "Laag",
+        Score.LAAG,
         "alleen voornemens, of geen openbaar bewijs gevonden terwijl de relevante bronnen "
         "wel zijn verzameld",
     ),
-    Term("Onvoldoende bronnen", "geen bewijs, en de relevante bronnen voor de periode ontbreken"),
+    Term(Score.ONVOLDOENDE, "geen bewijs, en de relevante bronnen voor de periode ontbreken"),
     Term(
-        "Nog niet beoordeeld",
+        Score.NOG_NIET,
         "geen gecontroleerd bewijs, maar de scan vond passages die nog niemand heeft "
         "gecontroleerd; zonder controle geen score",
     ),
@@ -255,7 +265,7 @@ def score_view(s: MeasureScore, org: OrgResult, app_url: str | None = None) -> S
         letter=score_letter(s.score),
         plain=(
             "Alleen voornemens gevonden"
-            if s.score == "Laag" and s.highest_stage == "voornemen"
+            if s.score == Score.LAAG and s.highest_stage == "voornemen"
             else PLAIN_SCORE.get(s.score, s.score)
         ),
         reasons=s.reasons,
@@ -298,7 +308,7 @@ def _trend_lines(orgs: list[OrgResult]) -> dict[str, str]:
 
 def _examples(m: MeasureAggregate, orgs: list[OrgResult], app_url: str | None) -> list[Citation]:
     """Example quotes for a measure: best-scoring organisations first."""
-    rank = {"Hoog": 0, "Midden": 1, "Laag": 2}
+    rank: dict[str, int] = {Score.HOOG: 0, Score.MIDDEN: 1, Score.LAAG: 2}
     pairs = [(o, o.score_of(m.measure)) for o in orgs]
     scored = sorted(
         ((o, s) for o, s in pairs if s is not None),
@@ -582,7 +592,7 @@ def build_context(
         findings=findings,
         classes=dict(Counter(m.national_class for m in a.measures)),
         review=review,
-        not_yet=sum(1 for o in scope_orgs for s in o.scores if s.score == "Nog niet beoordeeld"),
+        not_yet=sum(1 for o in scope_orgs for s in o.scores if s.score == Score.NOG_NIET),
         glossary=glossary_for(_texts(measures, knelpunten, findings, focus_scores)),
         levels=list(LEVELS),
         spread_terms=list(SPREAD_TERMS),
@@ -682,16 +692,12 @@ def dependency_examples(
 def _count_sentence(org: OrgResult) -> str:
     c = Counter(s.score for s in org.scores)
     return (
-        f"{org.name}: {c.get('Hoog', 0)} van de {len(org.scores)} maatregelen Hoog, "
-        f"{c.get('Midden', 0)} Midden, {c.get('Laag', 0)} Laag"
+        f"{org.name}: {c.get(Score.HOOG, 0)} van de {len(org.scores)} maatregelen Hoog, "
+        f"{c.get(Score.MIDDEN, 0)} Midden, {c.get(Score.LAAG, 0)} Laag"
+        + (f", {c[Score.NOG_NIET]} nog niet beoordeeld" if c.get(Score.NOG_NIET) else "")
         + (
-            f", {c['Nog niet beoordeeld']} nog niet beoordeeld"
-            if c.get("Nog niet beoordeeld")
-            else ""
-        )
-        + (
-            f" en {c['Onvoldoende bronnen']} met onvoldoende bronnen"
-            if c.get("Onvoldoende bronnen")
+            f" en {c[Score.ONVOLDOENDE]} met onvoldoende bronnen"
+            if c.get(Score.ONVOLDOENDE)
             else ""
         )
         + "."
@@ -700,12 +706,12 @@ def _count_sentence(org: OrgResult) -> str:
 
 def _crucial_finding(org: OrgResult, app_url: str | None) -> Finding:
     crucial = [s for s in org.scores if s.crucial]
-    hc = [s.measure for s in crucial if s.score == "Hoog"]
-    nb = sum(1 for s in crucial if s.score == "Nog niet beoordeeld")
+    hc = [s.measure for s in crucial if s.score == Score.HOOG]
+    nb = sum(1 for s in crucial if s.score == Score.NOG_NIET)
     text = (
         f"Van de {len(crucial)} cruciale maatregelen scoren er {len(hc)} Hoog"
         + (f" ({', '.join(hc)})" if hc else "")
-        + f" en {sum(1 for s in crucial if s.score == 'Laag')} Laag"
+        + f" en {sum(1 for s in crucial if s.score == Score.LAAG)} Laag"
         + (f"; {nb} zijn nog niet beoordeeld" if nb else "")
         + "."
     )
@@ -847,7 +853,7 @@ def region_findings(
         ]
     out = [_class_finding(a, agg, scope, orgs_txt)]
     if review.offered:
-        nb = sum(1 for o in orgs for s in o.scores if s.score == "Nog niet beoordeeld")
+        nb = sum(1 for o in orgs for s in o.scores if s.score == Score.NOG_NIET)
         cells = sum(len(o.scores) for o in orgs)
         out.append(
             Finding(
@@ -932,35 +938,35 @@ def _best_worst(
             )
         ]
     best = max(
-        (m for m in crucial if m.counts["Hoog"] > 0),
-        key=lambda m: (m.shares["Hoog"], m.counts["Hoog"], m.measure),
+        (m for m in crucial if m.counts[Score.HOOG] > 0),
+        key=lambda m: (m.shares[Score.HOOG], m.counts[Score.HOOG], m.measure),
         default=None,
     )
     worst = max(
-        (m for m in crucial if m.counts["Laag"] > 0 and m is not best),
-        key=lambda m: (m.shares["Laag"], m.counts["Laag"], m.measure),
+        (m for m in crucial if m.counts[Score.LAAG] > 0 and m is not best),
+        key=lambda m: (m.shares[Score.LAAG], m.counts[Score.LAAG], m.measure),
         default=None,
     )
     out = []
     if best is not None:
-        n = best.counts["Hoog"]
-        hoog = [o for o in orgs if (s := o.score_of(best.measure)) and s.score == "Hoog"]
+        n = best.counts[Score.HOOG]
+        hoog = [o for o in orgs if (s := o.score_of(best.measure)) and s.score == Score.HOOG]
         out.append(
             Finding(
                 f"Van de cruciale maatregelen is {best.measure} ({best.title}) het vaakst "
                 f"aantoonbaar geregeld: {n} van de {best.assessed} organisaties met een score "
-                f"({best.pct['Hoog']}) {form(n, 'scoort', 'scoren')} Hoog.",
+                f"({best.pct[Score.HOOG]}) {form(n, 'scoort', 'scoren')} Hoog.",
                 tuple(c for o in hoog for c in _top_citations(o, [best.measure], app_url)),
             )
         )
     if worst is not None:
-        n = worst.counts["Laag"]
-        laag = [o for o in orgs if (s := o.score_of(worst.measure)) and s.score == "Laag"]
+        n = worst.counts[Score.LAAG]
+        laag = [o for o in orgs if (s := o.score_of(worst.measure)) and s.score == Score.LAAG]
         sources = tuple(c for o in laag for c in _top_citations(o, [worst.measure], app_url))
         out.append(
             Finding(
                 f"Het minst zichtbaar is {worst.measure} ({worst.title}): {n} van de "
-                f"{worst.assessed} organisaties met een score ({worst.pct['Laag']}) "
+                f"{worst.assessed} organisaties met een score ({worst.pct[Score.LAAG]}) "
                 f"{form(n, 'scoort', 'scoren')} Laag.",
                 sources,
                 "" if sources else READ_BASIS,

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib
 
+from weerbaar.assess.model import Score
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
@@ -18,32 +20,32 @@ from matplotlib.ticker import MaxNLocator
 # light so they also differ in grey print; a second channel always accompanies the colour:
 # the letter in every cell of the heat map and the tables, a hatch in the bar charts.
 SCORE_COLORS: dict[str, str] = {
-    "Hoog": "#0072b2",
-    "Midden": "#56b4e9",
-    "Laag": "#e69f00",
-    "Onvoldoende bronnen": "#999999",
-    "Nog niet beoordeeld": "#ffffff",
+    Score.HOOG: "#0072b2",
+    Score.MIDDEN: "#56b4e9",
+    Score.LAAG: "#e69f00",
+    Score.ONVOLDOENDE: "#999999",
+    Score.NOG_NIET: "#ffffff",
 }
 TEXT_ON: dict[str, str] = {
-    "Hoog": "#ffffff",
-    "Midden": "#000000",
-    "Laag": "#000000",
-    "Onvoldoende bronnen": "#000000",
-    "Nog niet beoordeeld": "#000000",
+    Score.HOOG: "#ffffff",
+    Score.MIDDEN: "#000000",
+    Score.LAAG: "#000000",
+    Score.ONVOLDOENDE: "#000000",
+    Score.NOG_NIET: "#000000",
 }
 LETTERS: dict[str, str] = {
-    "Hoog": "H",
-    "Midden": "M",
-    "Laag": "L",
-    "Onvoldoende bronnen": "?",
-    "Nog niet beoordeeld": "NB",
+    Score.HOOG: "H",
+    Score.MIDDEN: "M",
+    Score.LAAG: "L",
+    Score.ONVOLDOENDE: "?",
+    Score.NOG_NIET: "NB",
 }
 HATCHES: dict[str, str] = {
-    "Hoog": "",
-    "Midden": "..",
-    "Laag": "//",
-    "Onvoldoende bronnen": "xx",
-    "Nog niet beoordeeld": "",
+    Score.HOOG: "",
+    Score.MIDDEN: "..",
+    Score.LAAG: "//",
+    Score.ONVOLDOENDE: "xx",
+    Score.NOG_NIET: "",
 }
 STAGE_COLORS: dict[str, str] = {
     "voornemen": "#c6dbef",
@@ -51,7 +53,7 @@ STAGE_COLORS: dict[str, str] = {
     "uitvoering": "#2171b5",
     "evaluatie": "#08306b",
 }
-ORDER = ("Hoog", "Midden", "Laag", "Onvoldoende bronnen", "Nog niet beoordeeld")
+ORDER: tuple[str, ...] = (Score.HOOG, Score.MIDDEN, Score.LAAG, Score.ONVOLDOENDE, Score.NOG_NIET)
 
 plt.rcParams.update(
     {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from weerbaar.assess.model import Assessment, OrgResult
+from weerbaar.assess.model import Assessment, OrgResult, Score
 from weerbaar.nl import plural
 from weerbaar.report.build import (
     GLOSSARY,
@@ -107,14 +107,14 @@ class CouncilPage:
 
 
 def _basis(v: ScoreView) -> str:
-    if v.score == "Nog niet beoordeeld":
+    if v.score == Score.NOG_NIET:
         n = v.open_candidates
         return (
             f"{plural(n, 'passage wacht', 'passages wachten')} op controle"
             if n
             else "nog niet gecontroleerd"
         )
-    if v.score == "Onvoldoende bronnen":
+    if v.score == Score.ONVOLDOENDE:
         return "te weinig stukken verzameld"
     return "niets gevonden in de gelezen stukken"
 
@@ -163,9 +163,9 @@ def council_page(
             "in de gelezen stukken staat geen gevalideerde passage over deze onderdelen",
         )
         for v in views
-        if v.crucial and v.score in ("Laag", "Midden") and v.missing
+        if v.crucial and v.score in (Score.LAAG, Score.MIDDEN) and v.missing
     ]
-    weakest = [v for v in views if v.crucial and v.score in ("Laag", "Onvoldoende bronnen")]
+    weakest = [v for v in views if v.crucial and v.score in (Score.LAAG, Score.ONVOLDOENDE)]
     return CouncilPage(
         name=org.name,
         generated_at=generated_at,

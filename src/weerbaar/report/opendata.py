@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from weerbaar.assess.model import Assessment
+from weerbaar.assess.model import Assessment, Score
 from weerbaar.report.context import Finding
 
 SCHEMA_VERSION = "weerbaar.opendata.v3"  # v3: file_name and passage_url, no stored_path
@@ -123,14 +123,14 @@ def measure_rows(a: Assessment) -> list[dict[str, Any]]:
             "title": m.title,
             "pillar": m.pillar,
             "crucial": m.crucial,
-            "hoog": m.counts["Hoog"],
-            "midden": m.counts["Midden"],
-            "laag": m.counts["Laag"],
-            "onvoldoende_bronnen": m.counts["Onvoldoende bronnen"],
-            "nog_niet_beoordeeld": m.counts["Nog niet beoordeeld"],
-            "share_hoog": m.shares["Hoog"],
-            "share_midden": m.shares["Midden"],
-            "share_laag": m.shares["Laag"],
+            "hoog": m.counts[Score.HOOG],
+            "midden": m.counts[Score.MIDDEN],
+            "laag": m.counts[Score.LAAG],
+            "onvoldoende_bronnen": m.counts[Score.ONVOLDOENDE],
+            "nog_niet_beoordeeld": m.counts[Score.NOG_NIET],
+            "share_hoog": m.shares[Score.HOOG],
+            "share_midden": m.shares[Score.MIDDEN],
+            "share_laag": m.shares[Score.LAAG],
             "national_class": m.national_class,
             "spread": m.spread,
             "aspects_nowhere": m.aspects_nowhere,

@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from weerbaar.assess.model import SIGNAL_LABELS, Assessment, OrgResult
+from weerbaar.assess.model import SIGNAL_LABELS, Assessment, OrgResult, Score
 from weerbaar.report.charts import SCORE_COLORS, TEXT_ON
 from weerbaar.report.context import ReportContext
 
@@ -158,11 +158,11 @@ def _sheet_measures(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[
             "Titel",
             "Pijler",
             "Cruciaal",
-            "Hoog",
-            "Midden",
-            "Laag",
-            "Onvoldoende bronnen",
-            "Nog niet beoordeeld",
+            Score.HOOG,
+            Score.MIDDEN,
+            Score.LAAG,
+            Score.ONVOLDOENDE,
+            Score.NOG_NIET,
             "Aandeel Hoog",
             "Aandeel Midden",
             "Aandeel Laag",
@@ -177,14 +177,14 @@ def _sheet_measures(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[
                 m.title,
                 m.pillar,
                 "ja" if m.crucial else "nee",
-                m.counts["Hoog"],
-                m.counts["Midden"],
-                m.counts["Laag"],
-                m.counts["Onvoldoende bronnen"],
-                m.counts["Nog niet beoordeeld"],
-                m.shares["Hoog"],
-                m.shares["Midden"],
-                m.shares["Laag"],
+                m.counts[Score.HOOG],
+                m.counts[Score.MIDDEN],
+                m.counts[Score.LAAG],
+                m.counts[Score.ONVOLDOENDE],
+                m.counts[Score.NOG_NIET],
+                m.shares[Score.HOOG],
+                m.shares[Score.MIDDEN],
+                m.shares[Score.LAAG],
                 m.national_class,
                 m.spread,
                 "; ".join(m.aspects_nowhere_labels),
@@ -199,16 +199,16 @@ def _sheet_pillars(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[O
     _sheet(
         wb,
         "Pijlers",
-        ["Pijler", "Naam", "Hoog", "Midden", "Laag", "Onvoldoende bronnen", "Nog niet beoordeeld"],
+        ["Pijler", "Naam", Score.HOOG, Score.MIDDEN, Score.LAAG, Score.ONVOLDOENDE, Score.NOG_NIET],
         (
             [
                 p.pillar,
                 p.name,
-                p.counts["Hoog"],
-                p.counts["Midden"],
-                p.counts["Laag"],
-                p.counts["Onvoldoende bronnen"],
-                p.counts["Nog niet beoordeeld"],
+                p.counts[Score.HOOG],
+                p.counts[Score.MIDDEN],
+                p.counts[Score.LAAG],
+                p.counts[Score.ONVOLDOENDE],
+                p.counts[Score.NOG_NIET],
             ]
             for p in a.pillars
         ),
@@ -238,11 +238,11 @@ def _sheet_regions(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[O
                 r.name,
                 m,
                 r.region_scores.get(m, ""),
-                r.counts[m]["Hoog"],
-                r.counts[m]["Midden"],
-                r.counts[m]["Laag"],
-                r.counts[m]["Onvoldoende bronnen"],
-                r.counts[m]["Nog niet beoordeeld"],
+                r.counts[m][Score.HOOG],
+                r.counts[m][Score.MIDDEN],
+                r.counts[m][Score.LAAG],
+                r.counts[m][Score.ONVOLDOENDE],
+                r.counts[m][Score.NOG_NIET],
                 r.carried[m],
             ]
             for r in a.regions
@@ -305,7 +305,7 @@ def _sheet_gaps(wb: Workbook, a: Assessment, ctx: ReportContext, orgs: list[OrgR
             for o in orgs
             for s in o.scores
             # kernhiaten only where there is a Hoog/Midden/Laag judgement
-            if s.missing_aspects and s.score in ("Hoog", "Midden", "Laag")
+            if s.missing_aspects and s.score in (Score.HOOG, Score.MIDDEN, Score.LAAG)
         ),
     )
 

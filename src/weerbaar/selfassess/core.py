@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from weerbaar.assess.model import Score
 from weerbaar.catalog import Catalog, load_catalog
 from weerbaar.errors import WeerbaarError
 from weerbaar.nl import form, plural
@@ -97,7 +98,7 @@ class PublicEvidence:
                 + "."
             )
         detail = f" ({self.note})" if self.note else ""
-        if self.score in ("Hoog", "Midden", "Laag"):
+        if self.score in (Score.HOOG, Score.MIDDEN, Score.LAAG):
             return (
                 f"Scan: score {self.score}, maar zonder gevalideerde passage{detail}. "
                 "Geen openbaar bewijs betekent niet dat de maatregel ontbreekt."

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from weerbaar.assess.model import Score
 from weerbaar.catalog import Catalog, load_catalog
 from weerbaar.errors import WeerbaarError
 from weerbaar.selfassess import files
@@ -96,7 +97,7 @@ def examples_hoog(ws: Workspace, exclude: str | None = None) -> dict[str, list[s
         if org.organisation == exclude:
             continue
         for s in org.scores:
-            if str(s.score) == "Hoog":
+            if str(s.score) == Score.HOOG:
                 out.setdefault(s.measure, []).append(org.name)
     return out
 

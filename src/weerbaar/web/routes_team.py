@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weerbaar.assess import assess
+from weerbaar.assess.model import Score
 from weerbaar.errors import UnknownOrganisation
 from weerbaar.review import ReviewError, agreement
 from weerbaar.review.work import assign, assignments, curate, sample_double_review, unassign
@@ -29,11 +30,11 @@ from weerbaar.web.deps import (
 router = APIRouter()
 MAX_DISAGREEMENTS = 100
 SCORE_CLASS = {
-    "Hoog": "hoog",
-    "Midden": "midden",
-    "Laag": "laag",
-    "Onvoldoende bronnen": "onvoldoende",
-    "Nog niet beoordeeld": "nb",
+    Score.HOOG: "hoog",
+    Score.MIDDEN: "midden",
+    Score.LAAG: "laag",
+    Score.ONVOLDOENDE: "onvoldoende",
+    Score.NOG_NIET: "nb",
 }
 
 
