@@ -11,11 +11,12 @@ DEMO_OUT := demo-uitvoer
 # PostgreSQL: `make test` runs the database tests a second time on a throwaway cluster.
 DEB_PACKAGES := chromium tesseract-ocr tesseract-ocr-nld poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 postgresql
 
-.PHONY: demo test bench lint format model clean-demo system-deps help
+.PHONY: demo test test-fast bench lint format model clean-demo system-deps help
 
 help:
 	@echo "make demo   - volledige scan op de demodata; rapporten in $(DEMO_OUT)/rapporten/"
 	@echo "make test   - alle tests (op SQLite en op PostgreSQL)"
+	@echo "make test-fast - tests zonder de trage (slow) en de browsertests (browser)"
 	@echo "make bench  - benchmarks (snelheid, geheugen, nauwkeurigheid)"
 	@echo "make lint   - ruff en mypy (mypy tegen mypy-baseline.txt: alleen minder fouten)"
 	@echo "make model  - standaardmodellen (zoeken, fase) opnieuw trainen"
@@ -37,6 +38,11 @@ demo: system-deps $(STAMP)
 test: system-deps $(STAMP)
 	$(PY) -m pytest -q
 	bash scripts/pg-cluster.sh run $(PY) -m pytest -q --store postgresql -m database
+
+# The inner loop: leaves out tests marked slow (processes, SIGKILL, OCR, PDF rendering,
+# real corpora, servers) and browser (Chromium); `make test` still runs everything.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not browser"
 
 bench: system-deps $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -82,6 +82,7 @@ def test_guessing_from_one_client_does_not_lock_out_the_owner(ws) -> None:
     assert _attempt(app, owner, "lies", PASSWORD) == 303  # the owner is not locked out
 
 
+@pytest.mark.slow
 def test_one_client_guessing_many_accounts_is_throttled(ws) -> None:
     app = create_app(ws, rerank=False, stage_model=False)
     names = [f"verzonnen{i}" for i in range(MAX_FAILED_PER_CLIENT)]

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from weerbaar.search.core import load_default_model
 from weerbaar.search.model import MatchModel
@@ -21,6 +22,9 @@ from weerbaar.search.rerank import (
     workspace_model_path,
 )
 from weerbaar.store import open_workspace
+
+# processes, OCR, PDF rendering or real corpora: left out of `make test-fast`
+pytestmark = pytest.mark.slow
 
 RUNS = 1_000
 THREADS = 8

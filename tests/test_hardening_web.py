@@ -25,6 +25,9 @@ from weerbaar.store import open_workspace
 from weerbaar.store.organisations import add_organisation
 from weerbaar.web.accounts import create_user
 
+# processes, OCR, PDF rendering or real corpora: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 BOMB_MB = 768  # what the page's content stream inflates to
 SERVER_BOUND_MB = 400  # the web server's peak resident memory must stay below this
 

@@ -8,11 +8,16 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from weerbaar.ingest import Status, ingest
 from weerbaar.ingest.metadata import DOC_TYPES
 from weerbaar.store import Workspace
 from weerbaar.store.documents import document_text, list_documents
 from weerbaar.store.organisations import resolve_organisation
+
+# processes, OCR, PDF rendering or real corpora: left out of `make test-fast`
+pytestmark = pytest.mark.slow
 
 
 def _squash(text: str) -> str:

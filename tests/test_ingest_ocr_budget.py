@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from weerbaar.ingest import Status, ingest
 from weerbaar.settings import load_settings
 from weerbaar.store import Workspace
+
+# processes, OCR, PDF rendering or real corpora: left out of `make test-fast`
+pytestmark = pytest.mark.slow
 
 STEADY = "ingest_helpers:steady_parser"
 

@@ -16,6 +16,9 @@ from weerbaar.settings import load_settings
 from weerbaar.store import Workspace
 from weerbaar.store.documents import list_documents, list_passages, page_texts
 
+# processes, OCR, PDF rendering or real corpora: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _FIGURE = re.compile(r"^(?:[-+−–]?\(?[-+−–]?(?:€|EUR)?\s?\d[\d.,]*\)?%?|[-–—]|%|€|x)$", re.I)
 _WORD = re.compile(r"[^\W\d_]{3,}")

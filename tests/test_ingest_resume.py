@@ -19,6 +19,9 @@ from weerbaar.ingest import Status, ingest
 from weerbaar.store import open_workspace
 from weerbaar.store.documents import count_rows
 
+# processes, OCR, PDF rendering or real corpora: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 N_DOCS = 30
 PAGES = 40  # per document: enough work that a kill lands half-way, also on a fast machine
 

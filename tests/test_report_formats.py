@@ -21,6 +21,9 @@ from weerbaar.report import write_reports
 from weerbaar.report.opendata import EVIDENCE_FIELDS, SCORE_FIELDS
 from weerbaar.store.documents import page_texts
 
+# processes, OCR, PDF rendering or real corpora: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 STAMP = "2026-01-01 12:00 UTC"
 
 
@@ -195,6 +198,7 @@ def test_report_region_and_national_scopes(built: Built, tmp_path: Path) -> None
     assert "landelijke inventarisatie" in text and "Van de 41 maatregelen" in text
 
 
+@pytest.mark.browser
 def test_report_html_passes_axe(built: Built, org_report: dict[str, Path]) -> None:
     """axe-core (from the installed axe-playwright-python package, no network) in
     Debian's chromium finds no WCAG 2.1 A/AA violations in the report and council page."""

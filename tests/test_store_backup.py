@@ -45,6 +45,7 @@ def _codes_in_copy(dest: Path, store: str, tmp_path: Path) -> list[str]:
         return [r[0] for r in conn.exec_driver_sql("SELECT code FROM organisations")]
 
 
+@pytest.mark.slow
 def test_store_backup_is_consistent_while_a_writer_runs(tmp_path: Path, store: str) -> None:
     root = tmp_path / "ws"
     open_workspace(root).close()

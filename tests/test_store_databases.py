@@ -49,6 +49,7 @@ READ_CHECK_WRITE = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_store_new_workspace_opened_by_several_processes_at_once(tmp_path: Path) -> None:
     """Parallel workers (or the web app's worker processes) may create one new workspace
     at the same moment: one of them migrates, the others wait, none fails."""
@@ -63,6 +64,7 @@ def test_store_new_workspace_opened_by_several_processes_at_once(tmp_path: Path)
     assert {out.strip() for out, _ in results} == {head_revision()}
 
 
+@pytest.mark.slow
 def test_store_one_writer_at_a_time(tmp_path: Path) -> None:
     """A write transaction that reads, decides and writes is never interleaved with
     another one (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL): two

@@ -18,6 +18,9 @@ from browser_support import free_port
 from web_sample import build
 from weerbaar.store import open_workspace
 
+# processes, OCR, PDF rendering or real corpora: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture()
 def ws(tmp_path):
