@@ -1,9 +1,15 @@
 """Settings, declared once as a table. Each can be overridden with an environment
-variable ``WEERBAAR_<NAME>`` (upper case) or by passing values to :func:`load_settings`."""
+variable ``WEERBAAR_<NAME>`` (upper case) or by passing values to :func:`load_settings`.
+
+The table also declares the other ``WEERBAAR_*`` variables (workspace, database, web
+app) and writes the settings page of the documentation:
+``python -m weerbaar.settings > docs/instellingen.md`` (a test keeps that page current).
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -50,6 +56,18 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+# Environment variables that are not a field of Settings: where they are read, and why.
+ENVIRONMENT: tuple[tuple[str, str], ...] = (
+    ("WEERBAAR_WERKRUIMTE", "Map van de werkruimte als `--werkruimte` ontbreekt (standaard `./werkruimte`)."),
+    ("WEERBAAR_DATABASE_URL", "PostgreSQL-adres voor deze werkruimte (`postgresql+psycopg://...`); zonder: SQLite."),
+    ("WEERBAAR_DATABASE_SERVER", "PostgreSQL-server waarop elke werkruimte een eigen database krijgt."),
+    ("WEERBAAR_WEB_HOSTS", "Extra hostnamen die de webapp accepteert (komma's ertussen)."),
+    ("WEERBAAR_WEB_THEMA_CSS", "Eigen CSS-bestand voor de huisstijl van de webapp."),
+    ("WEERBAAR_WEB_THEMA_KLASSE", "CSS-klasse van dat thema op de pagina."),
+    ("WEERBAAR_DEMO_DIR", "Map met de demodata (standaard `demo/` van de broncode)."),
+    ("WEERBAAR_ONTWIKKELSET", "Map met de ontwikkelset voor het trainen van het fasemodel."),
+)  # fmt: skip
 
 
 def _parse(value: str, default: Any) -> Any:
@@ -101,3 +119,30 @@ def load_settings(**overrides: Any) -> Settings:
     if unknown:
         raise ValueError(f"unknown settings: {sorted(unknown)}")
     return Settings(**values)
+
+
+def settings_markdown() -> str:
+    """The settings page of the documentation (docs/instellingen.md), from the tables."""
+    lines = [
+        "# Instellingen",
+        "",
+        "<!-- Gemaakt met: python -m weerbaar.settings > docs/instellingen.md -->",
+        "",
+        "Elke instelling heeft een standaardwaarde. U overschrijft die met een",
+        "omgevingsvariabele `WEERBAAR_<NAAM>` (de naam in hoofdletters), bijvoorbeeld",
+        "`WEERBAAR_MAX_PAGES=500`. Aan/uit-instellingen: `ja`, `yes`, `1`, `true` of `on` is aan.",
+        "",
+        "| Instelling | Omgevingsvariabele | Standaard | Betekenis |",
+        "|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = ("ja" if s.default else "nee") if isinstance(s.default, bool) else s.default
+        env = f"WEERBAAR_{s.name.upper()}"
+        lines.append(f"| `{s.name}` | `{env}` | `{default}` | {s.help} |")
+    lines += ["", "## Andere omgevingsvariabelen", "", "| Variabele | Betekenis |", "|---|---|"]
+    lines += [f"| `{name}` | {text} |" for name, text in ENVIRONMENT]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(settings_markdown())
