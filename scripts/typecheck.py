@@ -7,8 +7,9 @@ file and compared with mypy-baseline.txt ("count path" per line):
 
 - a file with more errors than its baseline, or a file with errors that is not in the
   baseline, fails the check (fix the new errors);
-- a file with fewer errors than its baseline also fails, so that the baseline follows
-  the code down: run with --update to write the lower counts.
+- a file with fewer errors than its baseline passes with a note: run with --update to
+  write the lower counts (so that the errors fixed cannot come back). It does not fail,
+  so that one engineer's fix never breaks `make lint` for the others.
 
 --update writes the current counts, but refuses when any count would go up (the first
 --update, without a baseline file, writes whatever mypy finds).
@@ -102,8 +103,8 @@ def main(argv: list[str]) -> int:
     if shrunk:
         sys.stdout.write("mypy: fewer errors than the baseline, lower it with --update:\n")
         sys.stdout.writelines(f"  {line}\n" for line in shrunk)
-        return 1
-    sys.stdout.write(f"mypy: at the baseline, {total} errors in {len(current)} files\n")
+    where = "below" if shrunk else "at"
+    sys.stdout.write(f"mypy: {where} the baseline, {total} errors in {len(current)} files\n")
     return 0
 
 
