@@ -19,6 +19,16 @@ class Score(StrEnum):
     NOG_NIET = "Nog niet beoordeeld"  # no validated evidence, candidates still open
 
 
+# All outcomes in the order of every table and chart, and the short letter of each
+# (heat maps, compact tables; a second channel beside colour).
+SCORE_ORDER: tuple[Score, ...] = tuple(Score)
+SCORE_LETTERS: dict[str, str] = {
+    Score.HOOG: "H",
+    Score.MIDDEN: "M",
+    Score.LAAG: "L",
+    Score.ONVOLDOENDE: "?",
+    Score.NOG_NIET: "NB",
+}
 SCORE_RANK: dict[str, int] = {Score.LAAG: 1, Score.MIDDEN: 2, Score.HOOG: 3}
 SCORES_HML: tuple[Score, ...] = (Score.HOOG, Score.MIDDEN, Score.LAAG)
 # Outcomes that are not a Hoog/Midden/Laag judgement (left out of shares, classes,

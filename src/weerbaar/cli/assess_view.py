@@ -7,16 +7,15 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
-from weerbaar.assess.model import Assessment, MeasureScore, OrgResult, Score
+from weerbaar.assess.model import (
+    SCORE_LETTERS,
+    SCORE_ORDER,
+    Assessment,
+    MeasureScore,
+    OrgResult,
+    Score,
+)
 
-LETTER: dict[str, str] = {
-    Score.HOOG: "H",
-    Score.MIDDEN: "M",
-    Score.LAAG: "L",
-    Score.ONVOLDOENDE: "?",
-    Score.NOG_NIET: "NB",
-}
-ORDER: tuple[str, ...] = (Score.HOOG, Score.MIDDEN, Score.LAAG, Score.ONVOLDOENDE, Score.NOG_NIET)
 MAX_GAPS = 5
 MORE_HINT = "Meer: --details (alle maatregelen met redenen) of --maatregel 2.2."
 
@@ -75,13 +74,13 @@ def org_summary(org: OrgResult, a: Assessment) -> list[str]:
     counts = Counter(s.score for s in org.scores)
     out += wrap(
         f"Scores ({len(org.scores)} maatregelen): "
-        + ", ".join(f"{k} {counts.get(k, 0)}" for k in ORDER),
+        + ", ".join(f"{k} {counts.get(k, 0)}" for k in SCORE_ORDER),
         2,
         4,
     )
     crucial = [s for s in org.scores if s.crucial]
     out += wrap("Cruciale maatregelen (? = onvoldoende bronnen, NB = nog niet beoordeeld):", 2, 4)
-    cells = [f"{s.measure:>4} {LETTER.get(s.score, '?'):<2}" for s in crucial]
+    cells = [f"{s.measure:>4} {SCORE_LETTERS.get(s.score, '?'):<2}" for s in crucial]
     for i in range(0, len(cells), 6):
         out.append("   " + "  ".join(cells[i : i + 6]))
     gaps = [s for s in crucial if s.score in (Score.LAAG, Score.MIDDEN) and s.missing_aspects]
@@ -146,7 +145,7 @@ def overall_summary(a: Assessment) -> list[str]:
     for m in a.measures:
         if not m.crucial:
             continue
-        counts = "  ".join(f"{LETTER[k]} {m.counts[k]}" for k in ORDER)
+        counts = "  ".join(f"{SCORE_LETTERS[k]} {m.counts[k]}" for k in SCORE_ORDER)
         out += wrap(f"{m.measure} {m.title}", 4, 4)
         out += wrap(f"{counts}; {m.national_class}, {m.spread}", 8, 2)
     return out

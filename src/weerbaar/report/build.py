@@ -17,6 +17,7 @@ from weerbaar.assess.aggregate import (
     UNCLASSIFIED,
 )
 from weerbaar.assess.model import (
+    SCORE_LETTERS,
     SIGNAL_LABELS,
     Assessment,
     Evidence,
@@ -91,12 +92,6 @@ SCORE_CSS: dict[str, str] = {
     Score.LAAG: "s-laag",
     Score.NOG_NIET: "s-nb",
 }
-SCORE_LETTER: dict[str, str] = {
-    Score.HOOG: "H",
-    Score.MIDDEN: "M",
-    Score.LAAG: "L",
-    Score.NOG_NIET: "NB",
-}
 
 
 def score_class(score: str) -> str:
@@ -104,7 +99,7 @@ def score_class(score: str) -> str:
 
 
 def score_letter(score: str) -> str:
-    return SCORE_LETTER.get(score, "?")
+    return SCORE_LETTERS.get(score, "?")
 
 
 PLAIN_SCORE: dict[str, str] = {

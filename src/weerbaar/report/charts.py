@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib
 
-from weerbaar.assess.model import Score
+from weerbaar.assess.model import SCORE_LETTERS, SCORE_ORDER, Score
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -33,13 +33,6 @@ TEXT_ON: dict[str, str] = {
     Score.ONVOLDOENDE: "#000000",
     Score.NOG_NIET: "#000000",
 }
-LETTERS: dict[str, str] = {
-    Score.HOOG: "H",
-    Score.MIDDEN: "M",
-    Score.LAAG: "L",
-    Score.ONVOLDOENDE: "?",
-    Score.NOG_NIET: "NB",
-}
 HATCHES: dict[str, str] = {
     Score.HOOG: "",
     Score.MIDDEN: "..",
@@ -53,7 +46,7 @@ STAGE_COLORS: dict[str, str] = {
     "uitvoering": "#2171b5",
     "evaluatie": "#08306b",
 }
-ORDER: tuple[str, ...] = (Score.HOOG, Score.MIDDEN, Score.LAAG, Score.ONVOLDOENDE, Score.NOG_NIET)
+ORDER: tuple[str, ...] = SCORE_ORDER
 
 plt.rcParams.update(
     {
@@ -84,7 +77,7 @@ def _attr(text: str) -> str:
 
 
 def _legend_label(score: str) -> str:
-    return f"{LETTERS[score]} = {score}"
+    return f"{SCORE_LETTERS[score]} = {score}"
 
 
 def heatmap(
@@ -125,7 +118,7 @@ def heatmap(
         for j, row in enumerate(data):
             for i, v in enumerate(row):
                 score = ORDER[v]
-                ax.text(i, j, LETTERS[score], ha="center", va="center", fontsize=6.5,
+                ax.text(i, j, SCORE_LETTERS[score], ha="center", va="center", fontsize=6.5,
                         color=TEXT_ON[score])  # fmt: skip
     else:  # hundreds of rows: colour only; the lettered table is in the XLSX and CSV
         ax.set_xticks(range(len(measures)), labels=measures, rotation=90, fontsize=5.5)
