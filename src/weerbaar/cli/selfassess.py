@@ -219,7 +219,7 @@ def plan(
         for p in write_action_plan(ws, org.code, org.name, uit, formats=formats):
             console.print(f"Geschreven: {p}")
         return
-    p = plan_for(ws, org.code)
+    plan = plan_for(ws, org.code)
     if as_json:
         print_json(
             [
@@ -234,21 +234,21 @@ def plan(
                     "reasons": a.reasons,
                     "examples": a.examples,
                 }
-                for a in p.actions
+                for a in plan.actions
             ]
         )
         return
     table = Table(title=f"Actieplan {org.name}")
     for col in ("#", "Maatregel", "Status", "Waarom hier"):
         table.add_column(col)
-    for a in p.actions:
+    for a in plan.actions:
         table.add_row(
             str(a.position), f"{a.measure_id} {a.title}", a.status_text, "; ".join(a.reasons)
         )
     console.print(table)
-    if p.left_out:
-        console.print(f"Niet in de rangorde ({len(p.left_out)}):")
-        for x in p.left_out:
+    if plan.left_out:
+        console.print(f"Niet in de rangorde ({len(plan.left_out)}):")
+        for x in plan.left_out:
             console.print(f"  {x.measure_id} {x.title}: {x.reason}")
 
 
