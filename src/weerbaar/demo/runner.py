@@ -367,6 +367,33 @@ def _self_assessment(ws: Any, result: DemoResult) -> str:
     )
 
 
+class _Steps:
+    """Runs the demo's steps in order: a step whose prerequisites failed is skipped, an
+    expected error fails only that step; each outcome is kept and echoed in Dutch."""
+
+    def __init__(self, result: DemoResult, say: Callable[[str], None]) -> None:
+        self.result = result
+        self.say = say
+        self.failed: set[str] = set()
+
+    def __call__(self, name: str, fn: Callable[[], str], needs: tuple[str, ...] = ()) -> None:
+        missing = [n for n in needs if n in self.failed]
+        if missing:
+            self.failed.add(name)
+            res = StepResult(name, SKIPPED, f"kan niet zonder stap: {', '.join(missing)}")
+        else:
+            s = time.perf_counter()
+            try:
+                res = StepResult(name, OK, fn())
+            except WeerbaarError as exc:
+                self.failed.add(name)
+                res = StepResult(name, FAILED, str(exc))
+            res.seconds = time.perf_counter() - s
+        self.result.steps.append(res)
+        took = f" ({res.seconds:.1f} s)".replace(".", ",") if res.status == OK else ""
+        self.say(f"{name}: {res.status}{took}" + (f" - {res.detail}" if res.detail else ""))
+
+
 # --------------------------------------------------------------------------- runner
 def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> DemoResult:
     """Run the whole scan on the demo region, writing everything under ``out_dir``:
@@ -381,27 +408,7 @@ def run_demo(out_dir: Path, *, echo: Callable[[str], None] | None = None) -> Dem
         reports_dir=out_dir / REPORTS_DIR,
         files_dir=out_dir / FILES_DIR,
     )
-    say = echo or (lambda _line: None)
-    failed: set[str] = set()
-
-    def step(name: str, fn: Callable[[], str], needs: tuple[str, ...] = ()) -> Any:
-        missing = [n for n in needs if n in failed]
-        if missing:
-            failed.add(name)
-            res = StepResult(name, SKIPPED, f"kan niet zonder stap: {', '.join(missing)}")
-        else:
-            s = time.perf_counter()
-            try:
-                res = StepResult(name, OK, fn())
-            except WeerbaarError as exc:
-                failed.add(name)
-                res = StepResult(name, FAILED, str(exc))
-            res.seconds = time.perf_counter() - s
-        result.steps.append(res)
-        took = f" ({res.seconds:.1f} s)".replace(".", ",") if res.status == OK else ""
-        say(f"{name}: {res.status}{took}" + (f" - {res.detail}" if res.detail else ""))
-        return res
-
+    step = _Steps(result, echo or (lambda _line: None))
     holder: dict[str, Any] = {}
 
     def gen() -> str:
