@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from weerbaar.search.core import load_default_model
-from weerbaar.search.model import MatchModel
 from weerbaar.search.rerank import (
+    WorkspaceReranker,
     last_failure,
     load_workspace_model,
     save_workspace_model,
@@ -30,25 +30,18 @@ RUNS = 1_000
 THREADS = 8
 
 
-def tiny_model(tag: int) -> MatchModel:
-    """The shipped model cut down to two measures (small and quick to write); ``tag``
-    lands in the bias so a reader can tell which writer it got."""
+def tiny_model(tag: int) -> WorkspaceReranker:
+    """A re-ranker for two measures (small and quick to write); ``tag`` lands in the
+    bias so a reader can tell which writer it got."""
     base = load_default_model()
-    keep = slice(0, 2)
-    return MatchModel(
-        measure_ids=base.measure_ids[keep],
-        catalog_version=base.catalog_version,
-        q_tf=base.q_tf[keep],
-        q_dense=base.q_dense[keep],
-        w_lex_idx=base.w_lex_idx[:50],
-        w_lex=base.w_lex[:50, keep],
-        w_dense=base.w_dense[:, keep],
-        w_qlex=base.w_qlex[keep, keep],
-        w_qdense=base.w_qdense[keep, keep],
+    dim = base.q_dense.shape[1]
+    return WorkspaceReranker(
+        measure_ids=base.measure_ids[:2],
+        w_dense=np.zeros((dim, 2), dtype=np.float32),
+        w_base=np.ones(2, dtype=np.float32),
         bias=np.asarray([float(tag), float(tag)], dtype=np.float32),
-        threshold=base.threshold,
-        embed_model=base.embed_model,
-        meta={"method": "weerbaar.rerank.v1"},
+        counts={base.measure_ids[0]: 3},
+        trained=[base.measure_ids[0]],
     )
 
 

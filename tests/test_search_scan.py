@@ -96,19 +96,24 @@ def test_scan_of_one_measure_and_organisation_leaves_the_rest(filled: Workspace)
 
 def test_index_is_incremental_and_versioned(filled: Workspace) -> None:
     first = update_index(filled)
-    assert first.lexical_added == 9 and first.vectors_added == 9
+    assert first.lexical_added == 9 and first.vectors_added == 0  # dense: on demand
     seg_dir = filled.index_dir / "lexicaal"
     old = {p.name: p.stat().st_mtime_ns for p in seg_dir.glob("seg-*.npz")}
     add_document(filled, "GM9999", ["Een nieuw noodwaterplan voor de kernen."], year=2026)
     second = update_index(filled)
-    assert second.lexical_added == 1 and second.vectors_added == 1 and second.total == 10
+    assert second.lexical_added == 1 and second.total == 10
     now = {p.name: p.stat().st_mtime_ns for p in seg_dir.glob("seg-*.npz")}
     assert all(now[name] == t for name, t in old.items())  # old segments untouched
     assert len(now) == len(old) + 1
     assert load_lexical(filled).size == 10
     assert update_index(filled).lexical_added == 0
+    # only passages the pre-filter admits get a dense vector, once
+    report = scan(filled, progress=False)
     with filled.read() as conn:
-        assert conn.execute(select(func.count()).select_from(passage_vectors)).scalar() == 10
+        n_vec = conn.execute(select(func.count()).select_from(passage_vectors)).scalar()
+    assert 0 < n_vec == report.index["toegelaten"] <= 10
+    again = scan(filled, progress=False)
+    assert again.index["vectoren_nieuw"] == 0
     manifest = seg_dir / "manifest.json"
     data = json.loads(manifest.read_text())
     data["format_version"] = 999
@@ -131,7 +136,7 @@ def test_scan_keeps_judged_passages_in_the_queue(filled: Workspace, monkeypatch)
     monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "0")
     scan(filled, progress=False)
     full = _queue(filled, "3.1", "GM9999")
-    low = next(pid for _, pid, _, _ in full if "sportpark" in _text_of(filled, pid))
+    low = full[-1][1]  # the lowest-scored passage of the full queue
     record_decision(filled, reviewer="anna", passage_id=low, measure_id="3.1", relevant="nee")
     monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "0.05")
     scan(filled, progress=False)
@@ -152,11 +157,39 @@ def test_rerank_queue_learns_from_decisions(filled: Workspace, monkeypatch) -> N
     result = rerank_queue(filled, "3.2", organisation="GM9999")
     assert workspace_model_path(filled).exists()
     assert result["reranked"] == len(q)
-    assert "rerank" in result["method"]
+    assert "herrangschik" in result["method"]
     assert result["expected_relevant_remaining"] >= 0
     after = _queue(filled, "3.2", "GM9999")
     assert [r[0] for r in after] == list(range(1, len(q) + 1))
-    assert all("rerank" in r[3] for r in after)
+    assert all("herrangschik" in r[3] for r in after)
+    # the decided passages stay on top, in their order
+    assert [r[1] for r in after[:2]] == [water[0], other[0]] or set(r[1] for r in after[:2]) == {
+        water[0],
+        other[0],
+    }
+
+
+def test_rescan_after_reviews_never_grows_the_queue(filled: Workspace, monkeypatch) -> None:
+    from weerbaar.review import record_decision
+
+    monkeypatch.setenv("WEERBAAR_SCAN_TOP_K", "2")
+    scan(filled, progress=False)
+    with filled.read() as conn:
+        before = conn.execute(select(func.count()).select_from(candidates)).scalar()
+    q = _queue(filled, "3.1", "GM9999")
+    record_decision(filled, reviewer="anna", passage_id=q[0][1], measure_id="3.1", relevant="ja")
+    if len(q) > 1:
+        record_decision(
+            filled, reviewer="anna", passage_id=q[1][1], measure_id="3.1", relevant="nee"
+        )
+    rerank_queue(filled, "3.1")
+    scan(filled, progress=False)
+    with filled.read() as conn:
+        after = conn.execute(select(func.count()).select_from(candidates)).scalar()
+    assert after <= before
+    for measure in ("3.1", "3.2", "2.2"):
+        for org in ("GM9999", "VR99"):
+            assert len(_queue(filled, measure, org)) <= 2
 
 
 def test_cli_classificeer_json_without_workspace(tmp_path: Path, monkeypatch) -> None:
@@ -172,10 +205,12 @@ def test_cli_classificeer_json_without_workspace(tmp_path: Path, monkeypatch) ->
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert [d["text"] for d in data] == text.strip().split("\n")
-    assert "3.1" in [m["id"] for m in data[0]["measures"]][:3]
-    assert all(isinstance(m["score"], float) for m in data[0]["measures"])
+    assert "3.1" in [m["id"] for m in data[0]["ranked"]][:3]
+    assert all(isinstance(m["score"], float) for m in data[0]["ranked"])
+    assert len(data[1]["ranked"]) == 5 and data[1]["measures"] == []
+    assert set(data[0]) >= {"measures", "ranked", "evidence"}
     assert not (tmp_path / "werkruimte").exists()
-    assert np.isfinite([m["score"] for m in data[0]["measures"]]).all()
+    assert np.isfinite([m["score"] for m in data[0]["ranked"]]).all()
 
 
 def test_scan_after_real_ingest_of_a_docx(workspace: Workspace, tmp_path: Path) -> None:
@@ -205,3 +240,16 @@ def test_scan_after_real_ingest_of_a_docx(workspace: Workspace, tmp_path: Path) 
     org = report.organisations[0]
     q = _queue(workspace, "3.1", org)
     assert "noodstroomaggregaat" in _text_of(workspace, q[0][1])
+
+
+def test_cli_classificeer_text_never_answers_with_nothing(tmp_path: Path, monkeypatch) -> None:
+    from weerbaar.cli import _load_commands, app
+
+    _load_commands()
+    monkeypatch.chdir(tmp_path)
+    text = "De raad stelde de tarieven voor parkeren en de afvalstoffenheffing vast.\n"
+    res = CliRunner().invoke(app, ["classificeer"], input=text)
+    assert res.exit_code == 0, res.output
+    assert "Geen bewijs voor een maatregel gevonden" in res.output
+    # the best-fitting measures are still shown, marked uncertain
+    assert res.output.count("?") >= 3

@@ -1,4 +1,4 @@
-"""Commands of the evidence search: ``scan``, ``zoek``, ``classificeer``."""
+"""Commands of the evidence search: ``scan``, ``zoek``, ``classificeer``, ``wachtrij``."""
 
 from __future__ import annotations
 
@@ -121,21 +121,79 @@ def classificeer_command(
     ),
     json_out: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
 ) -> None:
-    """Lees passages van standaardinvoer (één per regel) en toon per passage de maatregelen."""
+    """Lees passages van standaardinvoer (één per regel) en toon per passage de maatregelen
+    die zij aantoont, en anders de best passende (als onzeker gemarkeerd)."""
+    from weerbaar.catalog import load_catalog
     from weerbaar.search import classify
 
     texts = [line.rstrip("\n") for line in sys.stdin if line.strip()]
     ws = workspace_from(werkruimte, create=False) if werkruimte else None
     results = classify(texts, ws=ws)
     if json_out:
-        print_json(
-            [
-                {"text": t, "measures": [{"id": m, "score": s} for m, s in r]}
-                for t, r in zip(texts, results, strict=True)
-            ]
-        )
+        print_json([{"text": t, **r.as_dict()} for t, r in zip(texts, results, strict=True)])
         return
+    catalog = load_catalog()
     for t, r in zip(texts, results, strict=True):
-        short = t if len(t) <= 90 else t[:87] + "..."
-        label = ", ".join(f"{m} ({s:.2f})" for m, s in r) if r else "geen maatregel"
-        console.print(f"{label}  ←  {short}", highlight=False, markup=False)
+        short = " ".join(t.split())
+        short = short if len(short) <= 76 else short[:73] + "..."
+        console.print(f"[bold]{escape(short)}[/]", highlight=False)
+        if r.measures:
+            console.print(
+                f"  Bewijs voor: {', '.join(f'{m.id} ({m.score:.2f})' for m in r.measures)}"
+                f"  [dim](kans op bewijs {r.evidence:.2f})[/]",
+                highlight=False,
+            )
+        else:
+            console.print(
+                f"  Geen bewijs voor een maatregel gevonden [dim](kans op bewijs "
+                f"{r.evidence:.2f})[/]; best passend, onzeker:",
+                highlight=False,
+            )
+        for m in r.ranked[:3]:
+            mark = "?" if m.uncertain else " "
+            title = catalog.measure(m.id).title
+            title = title if len(title) <= 52 else title[:49] + "..."
+            console.print(f"   {mark} {m.id:5s} {m.score:.2f}  {escape(title)}", highlight=False)
+
+
+@app.command("wachtrij")
+def wachtrij_command(
+    werkruimte: Path | None = werkruimte_option(),
+    organisatie: str | None = typer.Option(
+        None, "--organisatie", "-o", help="Alleen deze organisatie (code of naam)."
+    ),
+    maatregel: str | None = typer.Option(
+        None, "--maatregel", "-m", help="Alleen deze maatregel, bv. 3.1."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
+) -> None:
+    """Toon de beoordelingsrij die de scan maakte: per organisatie en maatregel de passages
+    op volgorde, met score, document, pagina en tekst."""
+    from weerbaar.search import queue_listing
+
+    ws = workspace_from(werkruimte, create=False)
+    rows = queue_listing(ws, organisation=organisatie, measure=maatregel)
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("De beoordelingsrij is leeg. Draai eerst 'weerbaar scan'.")
+        return
+    current = None
+    for r in rows:
+        key = (r["organisation"], r["measure"])
+        if key != current:
+            current = key
+            console.print(
+                f"\n[bold]{escape(r['organisation_name'])} · maatregel {r['measure']}[/]",
+                highlight=False,
+            )
+        text = " ".join(str(r["text"]).split())
+        text = text if len(text) <= 150 else text[:147] + "..."
+        status = f", {r['decision']}" if r.get("decision") else ""
+        console.print(
+            f"{r['rank']:3d}. {r['score']:.2f}  passage {r['passage_id']} · document "
+            f"{r['document_id']} p. {r['page']}{status}",
+            highlight=False,
+        )
+        console.print(f"     {escape(text)}", highlight=False)

@@ -12,9 +12,16 @@ from typing import Any
 import numpy as np
 
 from weerbaar.search import text as textmod
-from weerbaar.search.embed import DEFAULT_MODEL, embed
-from weerbaar.search.index import load_dense, load_lexical, query_vector, update_index
-from weerbaar.search.model import MatchModel, PassageFeatures
+from weerbaar.search.embed import embed
+from weerbaar.search.index import (
+    ensure_vectors,
+    load_dense,
+    load_lexical,
+    query_vector,
+    update_index,
+)
+from weerbaar.search.model import EvidenceModel, PassageFeatures
+from weerbaar.search.rerank import BlendedModel
 from weerbaar.store import Workspace
 from weerbaar.store.work import WorkQueue, worker_name
 
@@ -48,11 +55,11 @@ def default_model_path() -> Path:
 
 
 @lru_cache(maxsize=4)
-def _load_cached(path: str, mtime: float) -> MatchModel:
-    return MatchModel.load(Path(path))
+def _load_cached(path: str, mtime: float) -> EvidenceModel:
+    return EvidenceModel.load(Path(path))
 
 
-def load_default_model() -> MatchModel:
+def load_default_model() -> EvidenceModel:
     """The model shipped inside the package (cold start of every workspace)."""
     from weerbaar.errors import IncompatibleModelError
 
@@ -70,10 +77,10 @@ def _catalog():  # type: ignore[no-untyped-def]
     return load_catalog()
 
 
-def model_for(ws: Workspace | None):  # type: ignore[no-untyped-def]
-    """The scorer for a workspace: the default model, blended with the workspace
-    re-ranker trained from reviewer decisions when there is one."""
-    from weerbaar.search.rerank import BlendedModel, load_workspace_model
+def model_for(ws: Workspace | None) -> BlendedModel:
+    """The scorer for a workspace: the default model, with the workspace re-ranker
+    trained from reviewer decisions when there is one (it only re-orders)."""
+    from weerbaar.search.rerank import load_workspace_model
 
     base = load_default_model()
     if ws is None:
@@ -82,28 +89,62 @@ def model_for(ws: Workspace | None):  # type: ignore[no-untyped-def]
 
 
 # -------------------------------------------------------------------------- classify
-def classify(texts: list[str], ws: Workspace | None = None) -> list[list[tuple[str, float]]]:
-    """Per passage the measures it evidences, best first, with scores in [0, 1]; an
-    empty list where no measure reaches the calibrated threshold."""
+@dataclass
+class MeasureScore:
+    id: str
+    score: float
+    uncertain: bool = False  # below the measure's acceptance (shown, not judged)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "score": self.score, "onzeker": self.uncertain}
+
+
+@dataclass
+class Classification:
+    """What the evidence model says of one text."""
+
+    measures: list[MeasureScore]  # judged evidenced, best first (empty: no evidence)
+    ranked: list[MeasureScore]  # the best five whatever the thresholds
+    evidence: float  # calibrated P(the text evidences some measure)
+    admitted: bool  # passed the lexical pre-filter
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "measures": [{"id": m.id, "score": m.score} for m in self.measures],
+            "ranked": [{"id": m.id, "score": m.score} for m in self.ranked],
+            "evidence": self.evidence,
+            "admitted": self.admitted,
+        }
+
+
+def classify(texts: list[str], ws: Workspace | None = None) -> list[Classification]:
+    """Per text: the measures it evidences (ranked, calibrated scores in 0-1; empty when
+    it evidences none) and the five best measures whatever the thresholds."""
     texts = [t.strip() for t in texts]
-    model = model_for(ws)
-    out: list[list[tuple[str, float]]] = [[] for _ in texts]
+    model = model_for(ws).base
+    out: list[Classification] = [Classification([], [], 0.0, False) for _ in texts]
     keep = [i for i, t in enumerate(texts) if textmod.words(t)]
     if not keep:
         return out
-    feats = PassageFeatures.from_texts([texts[i] for i in keep], model.embed_model)
-    proba = model.proba(feats)
-    thr = model.threshold
+    feats = PassageFeatures.from_texts([texts[i] for i in keep], embed_model=model.embed_model)
+    s = model.score(feats, prefilter=False)
     for row, i in enumerate(keep):
-        p = proba[row]
-        if p.max() < thr:
-            continue
-        order = np.argsort(-p)
-        out[i] = [
-            (model.measure_ids[j], round(float(p[j]), 4))
+        pair = s.pair[row]
+        order = np.argsort(-pair, kind="stable")
+        ranked = [
+            MeasureScore(
+                model.measure_ids[j], round(float(pair[j]), 4), not bool(s.accepted[row, j])
+            )
             for j in order[:5]
-            if p[j] >= thr * 0.5 or j == order[0]
         ]
+        measures = [
+            MeasureScore(model.measure_ids[j], round(float(pair[j]), 4))
+            for j in order
+            if s.accepted[row, j] and bool(s.admitted[row])
+        ]
+        out[i] = Classification(
+            measures, ranked, round(float(s.evidence[row]), 4), bool(s.admitted[row])
+        )
     return out
 
 
@@ -118,17 +159,11 @@ class WorkspaceData:
     lexical: Any
 
 
-def load_workspace_data(ws: Workspace, embed_model: str = DEFAULT_MODEL) -> WorkspaceData:
+def load_workspace_data(ws: Workspace) -> WorkspaceData:
+    """Lexical features and metadata of every passage (dense vectors: :func:`with_dense`)."""
     from weerbaar.store import vectors as vstore
 
     lex = load_lexical(ws)
-    ids_d, dense16 = load_dense(ws, embed_model)
-    dim = dense16.shape[1]
-    dense = np.zeros((lex.size, dim), dtype=np.float32)
-    if len(ids_d) and lex.size:
-        rows = lex.rows(ids_d)
-        ok = rows >= 0
-        dense[rows[ok]] = dense16[ok].astype(np.float32)
     with ws.read() as conn:
         meta = vstore.passage_meta(conn)
     pos = np.searchsorted(meta["id"], lex.ids)
@@ -136,7 +171,24 @@ def load_workspace_data(ws: Workspace, embed_model: str = DEFAULT_MODEL) -> Work
     org = meta["organisation"][pos] if len(meta["id"]) else np.zeros(0, object)
     year = meta["year"][pos] if len(meta["id"]) else np.zeros(0, np.int64)
     dtype = meta["doc_type"][pos] if len(meta["id"]) else np.zeros(0, object)
-    return WorkspaceData(lex.ids, PassageFeatures(lex.tf_matrix(), dense), org, year, dtype, lex)
+    feats = PassageFeatures(lex.counts, lex.stance)
+    return WorkspaceData(lex.ids, feats, org, year, dtype, lex)
+
+
+def dense_rows(
+    ws: Workspace, data: WorkspaceData, rows: np.ndarray, embed_model: str
+) -> np.ndarray:
+    """USE vectors of the given rows of ``data`` (zeros where none is stored)."""
+    ids_d, dense16 = load_dense(ws, embed_model)
+    dim = dense16.shape[1] if dense16.ndim == 2 and dense16.shape[1] else 512
+    out = np.zeros((len(rows), dim), dtype=np.float32)
+    if len(ids_d) and len(rows):
+        want = data.ids[rows]
+        pos = np.searchsorted(ids_d, want)
+        pos[pos >= len(ids_d)] = 0
+        ok = ids_d[pos] == want if len(ids_d) else np.zeros(len(want), bool)
+        out[ok] = dense16[pos[ok]].astype(np.float32)
+    return out
 
 
 # -------------------------------------------------------------------------- scan
@@ -147,15 +199,16 @@ def scan(
     organisation: str | None = None,
     progress: bool = True,
 ) -> ScanReport:
-    """Fill the review queue (table ``candidates``): per measure per organisation the best
-    ``scan_top_k`` passages whose score is at least ``scan_min_score``, ranked, with
-    scores and the method that made them. Passages a reviewer already judged for the
-    measure stay in the queue whatever their score. Passages of documents without an
-    organisation are not scanned (they cannot be assessed); the report counts them.
-
-    The default ``scan_min_score`` (0.05) keeps 97% of the (passage, measure) pairs of the
-    held-out test split of the development set and drops 98.6% of the wrong pairs
-    (0.10: 94% / 99.0%; 0.02: 99% / 97.5%)."""
+    """Fill the review queue (table ``candidates``): per measure per organisation at most
+    ``scan_top_k`` passages whose evidence score for the measure is at least
+    ``scan_min_score``, best first. Only passages that the model's lexical pre-filter
+    admits are embedded and scored. The workspace re-ranker (reviewer decisions) only
+    re-orders what the default model selected: the queue never grows past the cut.
+    Passages a reviewer already judged for the measure stay in the queue whatever their
+    score. Passages of documents without an organisation are not scanned (they cannot
+    be assessed); the report counts them. Several scan processes on one database share a
+    run and each organisation is scanned by one of them (``store/work.py``). The defaults
+    and their measured recall are in ``docs/zoeken.md``."""
     import time
 
     from weerbaar.settings import load_settings
@@ -177,7 +230,8 @@ def scan(
         upd = update_index(ws, progress=lambda d, t: bar.update(task, d, t))
         bar.update(task, 1, 1)
         data = load_workspace_data(ws)
-        model = model_for(ws)
+        blended = model_for(ws)
+        model = blended.base
         orgs = sorted(set(data.organisation.tolist()) - {""}) if data.ids.size else []
         unassigned = int((data.organisation == "").sum()) if data.ids.size else 0
         if org_code:
@@ -185,32 +239,35 @@ def scan(
         run_id, _joined = cstore.open_scan_run(
             ws,
             catalog_version=catalog.version,
-            method=model.method,
+            method=blended.method,
             params={
                 "top_k": top_k,
                 "min_score": min_score,
                 "measure": measure,
                 "organisation": org_code,
-                "threshold": model.threshold,
+                "gate_threshold": model.gate_threshold,
+                "pre_threshold": model.pre_threshold,
             },
-            training_size=model.training_size,
+            training_size=blended.training_size,
             organisations=orgs,
             since_run_id=since_run_id,
         )
         # One work item per organisation, shared with every other scan worker on this run
-        # (store/work.py): each organisation is scanned by exactly one of them.
+        # (store/work.py): each organisation is scanned (and embedded) by one of them.
         queue = WorkQueue(ws, cstore.scan_queue_name(run_id))
         task = bar.add(f"Organisaties (werker {worker_name()})", total=len(orgs))
-        n_cand = 0
+        n_cand = admitted = embedded = 0
         mine: list[str] = []
         for claim in queue.claims():
             with claim:
                 sel = np.flatnonzero(data.organisation == claim.item)
-                scores = _organisation_scores(model, catalog, measures, data, sel)
+                scored = _organisation_scores(ws, blended, measures, data, sel)
+                admitted += len(scored.rows)
+                embedded += scored.embedded
                 with claim.write() as conn:
                     n_cand += _store_queue(
-                        conn, catalog.version, measures, claim.item, data.ids[sel], scores,
-                        run_id=run_id, method=model.method, top_k=top_k, min_score=min_score,
+                        conn, catalog.version, measures, claim.item, data, sel, scored,
+                        run_id=run_id, method=blended.method, top_k=top_k, min_score=min_score,
                     )  # fmt: skip
             mine.append(claim.item)
             bar.update(task, len(orgs) - queue.remaining(), len(orgs))
@@ -218,7 +275,7 @@ def scan(
             cstore.finish_scan_run(conn, run_id)
     return ScanReport(
         scan_run_id=run_id,
-        method=model.method,
+        method=blended.method,
         catalog_version=catalog.version,
         measures=measures,
         organisations=orgs,
@@ -227,31 +284,48 @@ def scan(
         organisations_by_worker=mine,
         candidates=n_cand,
         unassigned_passages=unassigned,
-        index={"lexicaal_nieuw": upd.lexical_added, "vectoren_nieuw": upd.vectors_added},
+        index={
+            "lexicaal_nieuw": upd.lexical_added,
+            "vectoren_nieuw": embedded,
+            "toegelaten": admitted,
+        },
         seconds=round(time.perf_counter() - t0, 2),
     )
 
 
+@dataclass
+class _OrgScores:
+    rows: np.ndarray  # rows of the workspace data that passed the pre-filter
+    base: np.ndarray  # rows x scanned measures: the default model's score (the cut)
+    order: np.ndarray  # rows x scanned measures: the order (with the re-ranker)
+    embedded: int  # vectors made for this organisation
+
+
 def _organisation_scores(
-    model: Any, catalog: Any, measures: list[str], data: WorkspaceData, sel: np.ndarray
-) -> np.ndarray:
-    """Scores of one organisation's passages (rows) for the scanned measures (columns):
-    the model's where it knows the measure, query similarity for new measures."""
+    ws: Workspace, blended: BlendedModel, measures: list[str], data: WorkspaceData, sel: np.ndarray
+) -> _OrgScores:
+    """Scores of one organisation's passages for the scanned measures: the pre-filter
+    on all of them, then embedding and the evidence model on the admitted ones."""
+    model = blended.base
+    n_m = len(measures)
     if not sel.size:
-        return np.zeros((0, len(measures)), dtype=np.float32)
-    feats = data.features.subset(sel)
-    proba = model.proba(feats)
+        empty = np.zeros((0, n_m), dtype=np.float32)
+        return _OrgScores(sel, empty, empty, 0)
+    pre = model.prefilter_logit(data.features.subset(sel))
+    rows = sel[pre >= model.pre_threshold]
+    added = ensure_vectors(ws, data.ids[rows], embed_model=model.embed_model)
+    sub = data.features.subset(rows)
+    sub.dense = dense_rows(ws, data, rows, model.embed_model)
+    scores = model.score(sub, prefilter=False)
+    order_all = blended.order_scores(sub, scores)
     col = {m: k for k, m in enumerate(model.measure_ids)}
-    out = np.zeros((sel.size, len(measures)), dtype=np.float32)
-    zero = None
+    base = np.zeros((len(rows), n_m), dtype=np.float32)
+    order = np.zeros((len(rows), n_m), dtype=np.float32)
     for j, mid in enumerate(measures):
-        if mid in col:
-            out[:, j] = proba[:, col[mid]]
-        else:
-            if zero is None:
-                zero = _zero_shot(catalog, feats)
-            out[:, j] = zero[:, catalog.ids().index(mid)]
-    return out
+        if mid in col:  # a measure the model does not know (new catalogue): no candidates
+            base[:, j] = scores.pair[:, col[mid]]
+            order[:, j] = order_all[:, col[mid]]
+    return _OrgScores(rows, base, order, added)
 
 
 def _store_queue(
@@ -259,38 +333,39 @@ def _store_queue(
     catalog_version: str,
     measures: list[str],
     org: str,
-    ids: np.ndarray,
-    scores: np.ndarray,
+    data: WorkspaceData,
+    sel: np.ndarray,
+    scored: _OrgScores,
     *,
     run_id: int,
     method: str,
     top_k: int,
     min_score: float,
 ) -> int:
-    """Write one organisation's review queue for every scanned measure: the best
-    ``top_k`` passages with at least ``min_score``, then the passages a reviewer already
-    judged for the measure (they stay queued whatever their score). Records what the
-    scan covered (the highest passage id it read)."""
+    """Write one organisation's review queue for every scanned measure (see
+    :func:`queue_rows`), then the passages a reviewer already judged for the measure
+    that fell outside it (they stay queued whatever their score). Records what the scan
+    covered (the highest passage id it read)."""
     from weerbaar.store import candidates as cstore
 
     judged = cstore.judged_by_measure(conn, catalog_version=catalog_version, organisation_code=org)
+    ids = data.ids[scored.rows]
+    all_ids = data.ids[sel]
     n = 0
     for j, mid in enumerate(measures):
-        rows: list[tuple[int, float]] = []
-        if ids.size:
-            col = scores[:, j]
-            k = min(top_k, ids.size)
-            part = np.argpartition(-col, k - 1)[:k]
-            best = part[np.argsort(-col[part], kind="stable")]
-            rows = [(int(ids[i]), float(col[i])) for i in best if col[i] >= min_score]
-            kept = {pid for pid, _ in rows}
-            seen = judged.get(mid, set())
-            extra = [
-                (int(ids[i]), float(col[i]))
-                for i in range(ids.size)
-                if int(ids[i]) in seen and int(ids[i]) not in kept
-            ]
-            rows += sorted(extra, key=lambda r: -r[1])
+        seen = judged.get(mid, set())
+        rows = queue_rows(
+            np.arange(len(ids)),
+            scored.base[:, j],
+            scored.order[:, j],
+            ids,
+            seen,
+            top_k=top_k,
+            min_score=min_score,
+        )
+        if seen:
+            queued = {pid for pid, _ in rows}
+            rows += [(int(p), 0.0) for p in all_ids if int(p) in seen and int(p) not in queued]
         n += cstore.replace_candidates(
             conn,
             scan_run_id=run_id,
@@ -306,9 +381,75 @@ def _store_queue(
         organisation_code=org,
         measures=measures,
         scan_run_id=run_id,
-        max_passage_id=int(ids.max()) if ids.size else 0,
+        max_passage_id=int(all_ids.max()) if all_ids.size else 0,
     )
     return n
+
+
+def queue_rows(
+    sel: np.ndarray,
+    base: np.ndarray,
+    order: np.ndarray,
+    ids: np.ndarray,
+    judged: set[int],
+    *,
+    top_k: int,
+    min_score: float,
+) -> list[tuple[int, float]]:
+    """The queue of one (organisation, measure): the ``top_k`` best passages by the
+    default model's score with at least ``min_score`` (the cut), ordered by ``order``
+    (the re-ranked score), then passages already judged that fell outside the cut."""
+    if not sel.size:
+        return []
+    k = min(top_k, sel.size)
+    part = sel[np.argpartition(-base[sel], k - 1)[:k]]
+    chosen = part[base[part] >= min_score]
+    chosen = chosen[np.argsort(-order[chosen], kind="stable")]
+    rows = [(int(ids[i]), float(order[i])) for i in chosen]
+    kept = {pid for pid, _ in rows}
+    extra = [
+        (int(ids[i]), float(order[i]))
+        for i in sel
+        if int(ids[i]) in judged and int(ids[i]) not in kept
+    ]
+    return rows + sorted(extra, key=lambda r: -r[1])
+
+
+def queue_listing(
+    ws: Workspace, *, organisation: str | None = None, measure: str | None = None
+) -> list[dict[str, Any]]:
+    """The review queue as the scan left it, for anyone to check: per row organisation
+    (code and name), measure, rank, score, method, passage id, document id, page, text
+    and the decision so far (``ja`` / ``nee`` / ``andere`` or ``None``)."""
+    from weerbaar.store import candidates as cstore
+    from weerbaar.store.organisations import list_organisations
+
+    catalog = _catalog()
+    org_code = _organisation_code(ws, organisation) if organisation else None
+    mid = catalog.measure(measure).id if measure else None
+    with ws.read() as conn:
+        rows = cstore.queue_listing(
+            conn, catalog_version=catalog.version, organisation_code=org_code, measure_id=mid
+        )
+    names = {o.code: o.name for o in list_organisations(ws)}
+    position = {m: k for k, m in enumerate(catalog.ids())}
+    rows.sort(key=lambda r: (r["organisation_code"], position.get(r["measure_id"], 999), r["rank"]))
+    return [
+        {
+            "organisation": r["organisation_code"],
+            "organisation_name": names.get(r["organisation_code"], r["organisation_code"]),
+            "measure": r["measure_id"],
+            "rank": int(r["rank"]),
+            "score": round(float(r["score"]), 4),
+            "method": r["method"],
+            "passage_id": int(r["passage_id"]),
+            "document_id": int(r["document_id"]),
+            "page": int(r["page_start"]),
+            "text": r["text"],
+            "decision": r["decision"],
+        }
+        for r in rows
+    ]
 
 
 def _organisation_code(ws: Workspace, query: str) -> str:
@@ -326,16 +467,6 @@ def _organisation_code(ws: Workspace, query: str) -> str:
         if query.strip().upper() in codes:
             return query.strip().upper()
         raise
-
-
-def _zero_shot(catalog, features: PassageFeatures) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Query similarity for measures the model does not know (new catalogue version)."""
-    from weerbaar.search.queries import measure_queries
-
-    q = measure_queries(catalog)
-    ql = (features.tf @ q.lex_tf().T).toarray()
-    qd = features.dense @ q.dense().T
-    return (ql + qd) / 2
 
 
 # -------------------------------------------------------------------------- search
@@ -378,7 +509,11 @@ def search(
     qv[qfeatures] = 1.0
     lex = (data.lexical.bm25_matrix() @ qv)[sel]
     per_feature = lex / max(1, len(qfeatures))
-    dense = (data.features.dense @ embed([query], query=True)[0])[sel]
+    # Dense vectors exist for the passages the evidence model admitted (see scan);
+    # elsewhere the dense similarity is 0 and only the lexical rank counts.
+    dense = (
+        dense_rows(ws, data, sel, load_default_model().embed_model) @ embed([query], query=True)[0]
+    )
     fused = rrf([lex, dense])
     # Only passages that share at least part of a word with the query: meaning alone
     # (the embedding) also "matches" nonsense, so it only orders, it never admits.

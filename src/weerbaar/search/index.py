@@ -6,10 +6,14 @@ BM25 statistics (document frequency, average length) are summed over segments at
 time, so adding documents never re-tokenises old passages. Many small segments are
 merged (without re-tokenising) when there are more than ``MAX_SEGMENTS``.
 
+Each segment also holds the stance features of its passages (``stance.py``): they need the
+text, so they are computed once, here.
+
 Dense: vectors live in the table ``passage_vectors`` (float16). They are the expensive
-part (about 100-300 passages per second), so they sit beside the passages they belong to:
-transactional, deleted with their passage by the foreign key, portable to PostgreSQL and
-kept when the derived files in ``index/`` are removed.
+part (about 100-300 passages per second), so only the passages that the evidence model's
+lexical pre-filter admits are embedded (:func:`ensure_vectors`), and vectors sit beside the
+passages they belong to: transactional, deleted with their passage by the foreign key,
+portable to PostgreSQL and kept when the derived files in ``index/`` are removed.
 
 Every file is written to ``*.part`` and renamed; the manifest carries ``FORMAT_VERSION``.
 """
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +32,11 @@ import scipy.sparse as sp
 from weerbaar.errors import IncompatibleModelError
 from weerbaar.search import text as textmod
 from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
+from weerbaar.search.stance import N_STANCE, STANCE_VERSION, stance_features
 from weerbaar.store import Workspace
 from weerbaar.store import vectors as vstore
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_SEGMENTS = 12
 LEX_DIR = "lexicaal"
 BM25_K1 = 1.2
@@ -59,6 +63,7 @@ def _save_npz(path: Path, **arrays: np.ndarray) -> None:
 class LexicalIndex:
     ids: np.ndarray  # int64, sorted ascending
     counts: sp.csr_matrix  # rows aligned with ids
+    stance: np.ndarray  # rows aligned with ids (N_STANCE columns)
     _bm25: sp.csr_matrix | None = None
     _tf: sp.csr_matrix | None = None
 
@@ -119,12 +124,14 @@ def _read_manifest(d: Path) -> dict:
         return {
             "format_version": FORMAT_VERSION,
             "analyzer": textmod.ANALYZER_VERSION,
+            "stance": STANCE_VERSION,
             "segments": [],
         }
     data = json.loads(path.read_text(encoding="utf-8"))
     if (
         data.get("format_version") != FORMAT_VERSION
         or data.get("analyzer") != textmod.ANALYZER_VERSION
+        or data.get("stance") != STANCE_VERSION
     ):
         raise IncompatibleModelError(
             f"De zoekindex in {d} heeft een andere versie "
@@ -141,20 +148,22 @@ def _write_manifest(d: Path, data: dict) -> None:
     _atomic_write_bytes(d / "manifest.json", _w)
 
 
-def _load_segment(path: Path) -> tuple[np.ndarray, sp.csr_matrix]:
+def _load_segment(path: Path) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
     with np.load(path) as z:
         ids = z["ids"]
         m = sp.csr_matrix(
             (z["data"], z["indices"], z["indptr"]), shape=(len(ids), int(z["n_features"]))
         )
-    return ids, m
+        st = z["stance"]
+    return ids, m, st
 
 
-def _save_segment(path: Path, ids: np.ndarray, m: sp.csr_matrix) -> None:
+def _save_segment(path: Path, ids: np.ndarray, m: sp.csr_matrix, st: np.ndarray) -> None:
     m = m.tocsr()
     _save_npz(
         path,
         ids=ids.astype(np.int64),
+        stance=st.astype(np.float32),
         data=m.data.astype(np.float32),
         indices=m.indices.astype(np.int32),
         indptr=m.indptr.astype(np.int64),
@@ -166,21 +175,25 @@ def load_lexical(ws: Workspace) -> LexicalIndex:
     """The lexical index as it is on disk (call :func:`update_index` first)."""
     d = _lex_dir(ws)
     man = _read_manifest(d)
-    ids_parts, mats = [], []
+    ids_parts, mats, sts = [], [], []
     for seg in man["segments"]:
-        ids, m = _load_segment(d / seg["file"])
+        ids, m, st = _load_segment(d / seg["file"])
         ids_parts.append(ids)
         mats.append(m)
+        sts.append(st)
     if not mats:
         return LexicalIndex(
-            np.zeros(0, np.int64), sp.csr_matrix((0, textmod.N_FEATURES), dtype=np.float32)
+            np.zeros(0, np.int64),
+            sp.csr_matrix((0, textmod.N_FEATURES), dtype=np.float32),
+            np.zeros((0, N_STANCE), np.float32),
         )
     ids = np.concatenate(ids_parts)
     mat = sp.vstack(mats, format="csr")
+    st = np.vstack(sts)
     order = np.argsort(ids, kind="stable")
     if not np.all(order == np.arange(len(ids))):
-        ids, mat = ids[order], mat[order]
-    return LexicalIndex(ids, mat)
+        ids, mat, st = ids[order], mat[order], st[order]
+    return LexicalIndex(ids, mat, st)
 
 
 @dataclass
@@ -194,54 +207,26 @@ class IndexUpdate:
 def update_index(
     ws: Workspace,
     *,
-    embed_model: str = DEFAULT_MODEL,
     progress: Callable[[int, int], None] | None = None,
     batch: int = 2000,
 ) -> IndexUpdate:
-    """Bring the workspace indexes up to date with its passages (incremental). Several
-    processes (scan workers) may call this at once: the lexical files are written under
-    the workspace lock ``lexicaal``, and each passage is embedded by one of them."""
+    """Bring the lexical index up to date with the passages (incremental). Dense vectors
+    are made on demand by :func:`ensure_vectors`. Several processes (scan workers) may
+    call this at once: the lexical files are written under the workspace lock
+    ``lexicaal``."""
     with ws.lock(LEX_DIR):
-        lex_added, lex_removed, total, done, total_work = _update_lexical(
-            ws, embed_model, progress, batch
-        )
-    # Dense: embed passages without a vector (stored in passage_vectors).
-    info = model_info(embed_model)
-    added_vec = 0
-    missing = total_work - done  # passages without a vector when the lexical part started
-    while missing:
-        with vstore.claim_unembedded(ws, info.name, limit=256) as todo:
-            if todo.rows:
-                todo.save(embed([t for _, t in todo.rows], embed_model))
-        if todo.rows:
-            added_vec += len(todo.rows)
-            done += len(todo.rows)
-            if progress:
-                progress(done, total_work)
-            continue
-        with ws.read() as conn:
-            if vstore.count_without_vector(conn, info.name) == 0:
-                break
-        time.sleep(0.2)  # the rest is being embedded by another worker (or it just died)
-    return IndexUpdate(lex_added, lex_removed, added_vec, total)
+        return _update_lexical(ws, progress, batch)
 
 
 def _update_lexical(
-    ws: Workspace,
-    embed_model: str,
-    progress: Callable[[int, int], None] | None,
-    batch: int,
-) -> tuple[int, int, int, int, int]:
-    """The lexical segments: (added, removed, passages, done, total work)."""
+    ws: Workspace, progress: Callable[[int, int], None] | None, batch: int
+) -> IndexUpdate:
     d = _lex_dir(ws)
     man = _read_manifest(d)
-    info = model_info(embed_model)
     with ws.read() as conn:
         state = list(vstore.passages_state(conn))
-        # vectors cascade with their passage: the difference is what is not embedded
-        missing_vec = max(0, state[0] - vstore.vector_count(conn, info.name))
         if man.get("state") == state:
-            return 0, 0, state[0], 0, missing_vec  # nothing new: no need to list passages
+            return IndexUpdate(0, 0, 0, state[0])  # nothing new: no need to list passages
         current = vstore.passage_ids(conn)
     indexed_parts = []
     for seg in man["segments"]:
@@ -252,43 +237,78 @@ def _update_lexical(
     removed = np.setdiff1d(indexed, current, assume_unique=True)
 
     # Lexical: one new segment for the new passages.
-    total_work = len(new_ids) + missing_vec
+    total_work = len(new_ids)
     done = 0
     if len(new_ids):
-        mats = []
+        mats, sts = [], []
         for i in range(0, len(new_ids), batch):
             part = new_ids[i : i + batch]
             with ws.read() as conn:
                 texts = vstore.passage_texts(conn, part)
-            mats.append(textmod.count_matrix([texts.get(int(p), "") for p in part]))
+            batch_texts = [texts.get(int(p), "") for p in part]
+            mats.append(textmod.count_matrix(batch_texts))
+            sts.append(stance_features(batch_texts))
             done += len(part)
             if progress:
                 progress(done, total_work)
         seq = max([int(s["file"][4:10]) for s in man["segments"]] or [0]) + 1
         name = f"seg-{seq:06d}.npz"
-        _save_segment(d / name, new_ids, sp.vstack(mats, format="csr"))
+        _save_segment(d / name, new_ids, sp.vstack(mats, format="csr"), np.vstack(sts))
         man["segments"].append({"file": name, "n": len(new_ids)})
     if len(removed) or len(man["segments"]) > MAX_SEGMENTS:
         _compact(d, man, keep=current)
     if len(new_ids) or len(removed) or man.get("state") != state:
         man["state"] = state
         _write_manifest(d, man)  # unchanged index: manifest (and caches keyed on it) kept
+
     _cleanup(d, man)
-    return len(new_ids), len(removed), len(current), done, total_work
+    return IndexUpdate(len(new_ids), len(removed), 0, len(current))
+
+
+def ensure_vectors(
+    ws: Workspace,
+    passage_ids: np.ndarray,
+    *,
+    embed_model: str = DEFAULT_MODEL,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 256,
+) -> int:
+    """Embed the given passages that have no vector yet (stored in ``passage_vectors``,
+    one transaction per batch, so a killed run keeps what it stored); returns how many
+    were added."""
+    info = model_info(embed_model)
+    ids = [int(i) for i in passage_ids]
+    with ws.read() as conn:
+        have = vstore.ids_with_vector(conn, info.name, ids)
+    todo = [i for i in ids if i not in have]
+    added = 0
+    for i in range(0, len(todo), batch):
+        part = todo[i : i + batch]
+        with ws.read() as conn:
+            texts = vstore.passage_texts(conn, part)
+        part = [p for p in part if p in texts]
+        vecs = embed([texts[p] for p in part], embed_model)
+        with ws.write() as conn:
+            vstore.save_vectors(conn, info.name, part, vecs)
+        added += len(part)
+        if progress:
+            progress(added, len(todo))
+    return added
 
 
 def _compact(d: Path, man: dict, keep: np.ndarray) -> None:
-    ids_parts, mats = [], []
+    ids_parts, mats, sts = [], [], []
     for seg in man["segments"]:
-        ids, m = _load_segment(d / seg["file"])
+        ids, m, st = _load_segment(d / seg["file"])
         mask = np.isin(ids, keep)
         ids_parts.append(ids[mask])
         mats.append(m[mask])
+        sts.append(st[mask])
     seq = max([int(s["file"][4:10]) for s in man["segments"]] or [0]) + 1
     name = f"seg-{seq:06d}.npz"
     if ids_parts:
         ids = np.concatenate(ids_parts)
-        _save_segment(d / name, ids, sp.vstack(mats, format="csr"))
+        _save_segment(d / name, ids, sp.vstack(mats, format="csr"), np.vstack(sts))
         man["segments"] = [{"file": name, "n": len(ids)}]
 
 

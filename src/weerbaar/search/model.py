@@ -1,12 +1,28 @@
-"""The supervised passage -> measure model (scikit-learn for training, numpy at run time).
+"""The evidence model: does a passage evidence a measure, and which one?
 
-Features per passage: log-tf of hashed stems and character 4-5-grams (L2), the USE
-embedding, and its similarity to each measure query (lexical cosine and dense cosine).
-One logistic regression per measure (one-vs-rest, balanced classes); a measure without
-training examples falls back to a shared model on the two query similarities, so the
-model also ranks measures it was never shown. Saved as plain arrays (``.npz``, no
-pickle) with ``FORMAT_VERSION`` in its metadata; loading any other version raises
-``IncompatibleModelError``.
+Three parts, each trained on real public text (see ``train.py`` and the model card):
+
+1. **Pre-filter** (lexical only, runs on every passage): a logistic regression on hashed
+   stems and character n-grams, the stance features (``stance.py``) and the passage's
+   similarity to the measure texts. Budgets and annual accounts are mostly about other
+   things; passages below its threshold get no dense embedding and no candidate place.
+   Its threshold keeps nearly all evidence of the training data (out-of-fold).
+2. **Evidence gate**: P(the passage evidences some measure), from the same features plus
+   the USE embedding and the similarity to labelled evidence and labelled non-evidence
+   (nearest neighbours among stored example embeddings). Calibrated (Platt) on
+   out-of-fold scores.
+3. **Measure ranker**: for every (passage, measure) pair a small logistic regression over
+   similarities: lexical, BM25 and dense similarity to the measure's catalogue text, and
+   similarity to real examples of that measure, each also relative to the best measure.
+   Its probability ("fit") says how well the passage fits each measure, independently
+   per measure: a passage may evidence several.
+
+The score of (passage, measure) is P(evidence) x fit: a 0-1 value. A passage evidences
+measure m when P(evidence) reaches the gate threshold (per measure where the real data
+allows) and m's fit reaches ``share_min`` (the best measure always does).
+
+Stored as plain arrays (``.npz``, no pickle) with ``FORMAT_VERSION``; example passages are
+kept only as embedding vectors and labels, never as text.
 """
 
 from __future__ import annotations
@@ -14,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,123 +39,300 @@ import scipy.sparse as sp
 from weerbaar.errors import IncompatibleModelError
 from weerbaar.search import text as textmod
 from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
+from weerbaar.search.stance import STANCE_VERSION, stance_features
 
-FORMAT_VERSION = 1
-METHOD = "weerbaar.hybrid.v1"
-SCALE_DENSE = 1.0
-SCALE_QLEX = 4.0
-SCALE_QDENSE = 4.0
+FORMAT_VERSION = 2
+METHOD = "weerbaar.bewijs.v2"
+KNN_NEG = 3  # mean of the k most similar non-evidence examples
 
 
+# ---------------------------------------------------------------------- features
 @dataclass
 class PassageFeatures:
     """What the model needs of a set of passages (computed once, reused)."""
 
-    tf: sp.csr_matrix  # log-tf rows, L2 normalised
-    dense: np.ndarray  # float32 embeddings (USE)
+    counts: sp.csr_matrix  # raw hashed counts
+    stance: np.ndarray  # n x N_STANCE
+    dense: np.ndarray | None = None  # USE embeddings (rows of zeros: not embedded)
+    _tf: sp.csr_matrix | None = None
+    _binary: sp.csr_matrix | None = None
 
     @classmethod
-    def from_texts(cls, texts: list[str], embed_model: str = DEFAULT_MODEL) -> PassageFeatures:
-        return cls(textmod.tf_rows(textmod.count_matrix(texts)), embed(texts, embed_model))
+    def from_texts(
+        cls, texts: list[str], *, dense: bool = True, embed_model: str = DEFAULT_MODEL
+    ) -> PassageFeatures:
+        f = cls(textmod.count_matrix(texts), stance_features(texts))
+        if dense:
+            f.dense = embed(texts, embed_model)
+        return f
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.shape[0])
+
+    @property
+    def tf(self) -> sp.csr_matrix:
+        if self._tf is None:
+            self._tf = textmod.tf_rows(self.counts)
+        return self._tf
+
+    @property
+    def binary(self) -> sp.csr_matrix:
+        if self._binary is None:
+            b = self.counts.tocsr().copy()
+            b.data[:] = 1.0
+            self._binary = b
+        return self._binary
 
     def subset(self, idx: np.ndarray) -> PassageFeatures:
-        return PassageFeatures(self.tf[idx], self.dense[idx])
+        return PassageFeatures(
+            self.counts[idx],
+            self.stance[idx],
+            None if self.dense is None else self.dense[idx],
+        )
 
 
 @dataclass
-class MatchModel:
+class QuerySims:
+    """Similarity of passages to each measure's catalogue text."""
+
+    lex: np.ndarray  # cosine of log-tf
+    bm25: np.ndarray  # log1p BM25
+    dense: np.ndarray | None  # cosine of USE embeddings
+
+
+def rel(x: np.ndarray) -> np.ndarray:
+    """Each row minus its maximum (how far a measure is from the best one)."""
+    return x - x.max(axis=1, keepdims=True) if x.size else x
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
+
+
+def _sparse_linear(idx: np.ndarray, w: np.ndarray) -> sp.csr_matrix:
+    """Sparse weights (features x 1) from stored non-zero indices and values."""
+    return sp.csr_matrix(
+        (w.astype(np.float32), (idx, np.zeros(len(idx), dtype=np.int64))),
+        shape=(textmod.N_FEATURES, 1),
+    )
+
+
+@dataclass
+class LinearPart:
+    """A logistic regression over [hashed tf | dense | stance | extra] features."""
+
+    idx: np.ndarray  # non-zero tf feature indices
+    w_tf: np.ndarray
+    w_dense: np.ndarray  # empty when the part uses no embedding
+    w_stance: np.ndarray
+    w_extra: np.ndarray
+    bias: float
+
+    def logit(
+        self, tf: sp.csr_matrix, dense: np.ndarray | None, st: np.ndarray, extra: np.ndarray
+    ) -> np.ndarray:
+        z = np.asarray(tf @ _sparse_linear(self.idx, self.w_tf).toarray()).ravel()
+        if self.w_dense.size and dense is not None:
+            z = z + dense @ self.w_dense
+        z = z + st @ self.w_stance + extra @ self.w_extra + self.bias
+        return z.astype(np.float32)
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {
+            f"{prefix}_idx": self.idx.astype(np.int32),
+            f"{prefix}_w_tf": self.w_tf.astype(np.float32),
+            f"{prefix}_w_dense": self.w_dense.astype(np.float32),
+            f"{prefix}_w_stance": self.w_stance.astype(np.float32),
+            f"{prefix}_w_extra": self.w_extra.astype(np.float32),
+            f"{prefix}_bias": np.asarray([self.bias], dtype=np.float32),
+        }
+
+    @classmethod
+    def from_arrays(cls, z: Any, prefix: str) -> LinearPart:
+        return cls(
+            z[f"{prefix}_idx"].astype(np.int64),
+            z[f"{prefix}_w_tf"],
+            z[f"{prefix}_w_dense"],
+            z[f"{prefix}_w_stance"],
+            z[f"{prefix}_w_extra"],
+            float(z[f"{prefix}_bias"][0]),
+        )
+
+
+@dataclass
+class Scores:
+    """Model output for a set of passages."""
+
+    prefilter: np.ndarray  # n, logit of the lexical pre-filter
+    admitted: np.ndarray  # n bool: passed the pre-filter
+    evidence: np.ndarray  # n, calibrated P(evidence) (0 where not admitted)
+    share: np.ndarray  # n x measures, fit of each measure (sigmoid of the ranker)
+    pair: np.ndarray  # n x measures, P(evidence) x fit
+    accepted: np.ndarray  # n x measures bool: judged evidenced
+
+
+@dataclass
+class EvidenceModel:
     measure_ids: list[str]
     catalog_version: str
-    q_tf: sp.csr_matrix  # measures x features (lexical query, log-tf L2)
-    q_dense: np.ndarray  # measures x dim
-    w_lex_idx: np.ndarray  # feature indices with a weight
-    w_lex: np.ndarray  # len(w_lex_idx) x measures
-    w_dense: np.ndarray  # dim x measures
-    w_qlex: np.ndarray  # measures x measures (query similarity -> logit)
-    w_qdense: np.ndarray  # measures x measures
-    bias: np.ndarray  # measures
-    threshold: float = 0.5
+    q_tf: sp.csr_matrix  # measures x features, log-tf L2
+    q_bm25: sp.csr_matrix  # measures x features, BM25 weights
+    q_dense: np.ndarray  # measures x dim (USE)
+    pre: LinearPart
+    gate: LinearPart
+    ex_dense: np.ndarray  # examples x dim (float16 on disk)
+    ex_labels: np.ndarray  # examples x measures (bool)
+    rank_coef: np.ndarray  # ranker coefficients
+    rank_bias: float
+    platt: tuple[float, float] = (1.0, 0.0)
+    pre_threshold: float = 0.0  # on the pre-filter logit
+    gate_threshold: float = 0.5  # on P(evidence)
+    gate_threshold_by_measure: dict[str, float] = field(default_factory=dict)
+    share_min: float = 0.15
     embed_model: str = DEFAULT_MODEL
     meta: dict[str, Any] = field(default_factory=dict)
-    # Learned fusion ("stack"): BM25 of the passage against the measure texts, dense
-    # query similarity and the per-measure logit, combined by one shared logistic
-    # regression over (passage, measure) pairs. None = per-measure probability only.
-    q_bm25: sp.csr_matrix | None = None  # measures x features, BM25 weights
-    stack: np.ndarray | None = None  # N_STACK coefficients + bias
 
     @property
     def method(self) -> str:
-        return self.meta.get("method", METHOD)
+        return str(self.meta.get("method", METHOD))
 
-    # ------------------------------------------------------------------ scoring
-    def lex_weights(self) -> sp.csr_matrix:
-        """The lexical weights as a sparse features x measures matrix."""
-        cached = self.meta.get("_w_lex_sparse")
-        if cached is None:
-            n_m = len(self.measure_ids)
-            rows = np.repeat(self.w_lex_idx, n_m)
-            cols = np.tile(np.arange(n_m), len(self.w_lex_idx))
-            cached = sp.csr_matrix(
-                (self.w_lex.ravel().astype(np.float32), (rows, cols)),
-                shape=(textmod.N_FEATURES, n_m),
-            )
-            self.meta["_w_lex_sparse"] = cached
-        return cached
+    @property
+    def threshold(self) -> float:
+        return self.gate_threshold
 
-    def query_similarities(self, f: PassageFeatures) -> tuple[np.ndarray, np.ndarray]:
-        ql = np.asarray((f.tf @ self.q_tf.T).todense(), dtype=np.float32)
-        qd = (np.asarray(f.dense, dtype=np.float32) @ self.q_dense.T).astype(np.float32)
-        return ql, qd
+    @property
+    def training_size(self) -> int:
+        return int(self.meta.get("training_size", 0))
 
-    def logits(self, f: PassageFeatures) -> np.ndarray:
-        ql, qd = self.query_similarities(f)
-        out = (f.tf @ self.lex_weights()).toarray() if len(self.w_lex_idx) else 0.0
-        out = out + SCALE_DENSE * (np.asarray(f.dense, dtype=np.float32) @ self.w_dense)
-        out = out + SCALE_QLEX * (ql @ self.w_qlex) + SCALE_QDENSE * (qd @ self.w_qdense)
-        return np.asarray(out, dtype=np.float32) + self.bias
+    # ------------------------------------------------------------------ parts
+    def query_sims(self, f: PassageFeatures) -> QuerySims:
+        lex = np.asarray((f.tf @ self.q_tf.T).todense(), dtype=np.float32)
+        bm = np.log1p(np.asarray((f.binary @ self.q_bm25.T).todense(), dtype=np.float32))
+        dense = None if f.dense is None else (f.dense @ self.q_dense.T).astype(np.float32)
+        return QuerySims(lex, bm, dense)
 
-    def proba(self, f: PassageFeatures) -> np.ndarray:
-        if self.stack is not None and self.q_bm25 is not None:
-            x = self.stack_features(f)
-            z = x @ self.stack[:-1] + self.stack[-1]
-            return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
-        return _sigmoid(self.logits(f))
+    @staticmethod
+    def pre_extra(q: QuerySims) -> np.ndarray:
+        return np.column_stack([q.lex.max(axis=1) * 4, q.bm25.max(axis=1)]).astype(np.float32)
 
-    def stack_features(self, f: PassageFeatures, logits: np.ndarray | None = None) -> np.ndarray:
-        """passages x measures x N_STACK features of the learned fusion."""
-        assert self.q_bm25 is not None
-        binary = f.tf.copy()
-        binary.data[:] = 1.0
-        bm = np.asarray((binary @ self.q_bm25.T).todense(), dtype=np.float32)
-        ud = (np.asarray(f.dense, dtype=np.float32) @ self.q_dense.T).astype(np.float32)
-        lg = np.clip(self.logits(f) if logits is None else logits, -15, 15)
-        return np.stack(
+    def knn(
+        self, dense: np.ndarray, exclude: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per passage: max and top-2 mean similarity to examples of each measure, and the
+        mean similarity of the nearest non-evidence examples. ``exclude`` (passages x
+        examples, bool) hides examples (training: the passage's own source file)."""
+        return knn_features(dense, self.ex_dense.astype(np.float32), self.ex_labels, exclude)
+
+    @staticmethod
+    def gate_extra(q: QuerySims, knn_pos: np.ndarray, knn_neg: np.ndarray) -> np.ndarray:
+        assert q.dense is not None
+        return np.column_stack(
             [
-                np.log1p(bm),
-                bm / (bm.max(axis=1, keepdims=True) + 1e-6),
-                ud,
-                ud - ud.max(axis=1, keepdims=True),
-                lg / 5,
-                (lg - lg.max(axis=1, keepdims=True)) / 5,
+                q.lex.max(axis=1) * 4,
+                q.bm25.max(axis=1),
+                q.dense.max(axis=1) * 4,
+                knn_pos * 4,
+                knn_neg * 4,
+                (knn_pos - knn_neg) * 4,
+            ]
+        ).astype(np.float32)
+
+    @staticmethod
+    def rank_features(q: QuerySims, mx: np.ndarray, mk: np.ndarray) -> np.ndarray:
+        assert q.dense is not None
+        x = np.stack(
+            [
+                q.lex * 4,
+                rel(q.lex) * 4,
+                q.dense * 4,
+                rel(q.dense) * 4,
+                q.bm25,
+                rel(q.bm25),
+                mx * 4,
+                rel(mx) * 4,
+                mk * 4,
             ],
             axis=2,
-        )
+        ).astype(np.float32)
+        # one indicator per measure: a learned prior (how often a measure is evidenced)
+        n, n_m = x.shape[0], x.shape[1]
+        prior = np.broadcast_to(np.eye(n_m, dtype=np.float32)[None], (n, n_m, n_m))
+        return np.concatenate([x, prior], axis=2)
+
+    def prefilter_logit(self, f: PassageFeatures, q: QuerySims | None = None) -> np.ndarray:
+        if f.n == 0:
+            return np.zeros(0, dtype=np.float32)
+        q = q or self.query_sims(f)
+        return self.pre.logit(f.tf, None, f.stance, self.pre_extra(q))
+
+    def gate_threshold_for(self, measure_id: str) -> float:
+        return float(self.gate_threshold_by_measure.get(measure_id, self.gate_threshold))
+
+    # ------------------------------------------------------------------ scoring
+    def score(self, f: PassageFeatures, *, prefilter: bool = True) -> Scores:
+        """Scores of every passage; ``f.dense`` must hold embeddings for the passages
+        that pass the pre-filter (others may be zero rows)."""
+        n, n_m = f.n, len(self.measure_ids)
+        if n == 0:
+            empty = np.zeros((0, n_m), dtype=np.float32)
+            none = np.zeros(0, dtype=np.float32)
+            return Scores(none, none.astype(bool), none, empty, empty, empty.astype(bool))
+        q = self.query_sims(f)
+        pre = self.prefilter_logit(f, q)
+        admitted = pre >= self.pre_threshold if prefilter else np.ones(n, dtype=bool)
+        evidence = np.zeros(n, dtype=np.float32)
+        share = np.zeros((n, n_m), dtype=np.float32)
+        idx = np.flatnonzero(admitted)
+        if idx.size:
+            if f.dense is None:
+                raise ValueError("dense embeddings are required for admitted passages")
+            sub = f.subset(idx)
+            qs = QuerySims(q.lex[idx], q.bm25[idx], (sub.dense @ self.q_dense.T).astype(np.float32))  # type: ignore[operator]
+            mx, mk, knn_neg, knn_pos = self.knn(sub.dense)  # type: ignore[arg-type]
+            g = self.gate.logit(
+                sub.tf, sub.dense, sub.stance, self.gate_extra(qs, knn_pos, knn_neg)
+            )
+            a, b = self.platt
+            evidence[idx] = _sigmoid(a * g + b)
+            x = self.rank_features(qs, mx, mk)
+            share[idx] = _sigmoid(x @ self.rank_coef + self.rank_bias)
+        pair = evidence[:, None] * share
+        accepted = self.accept(evidence, share)
+        return Scores(pre, admitted, evidence, share, pair.astype(np.float32), accepted)
+
+    def accept(self, evidence: np.ndarray, share: np.ndarray) -> np.ndarray:
+        n_m = len(self.measure_ids)
+        thr = np.asarray([self.gate_threshold_for(m) for m in self.measure_ids], np.float32)
+        best = share.argmax(axis=1) if share.size else np.zeros(0, np.int64)
+        top = np.zeros_like(share, dtype=bool)
+        if share.size:
+            top[np.arange(len(share)), best] = True
+        ok = (share >= self.share_min) | top
+        return ok & (evidence[:, None] >= thr[None, :]) & (share > 0) if n_m else ok
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: Path) -> None:
         meta = {k: v for k, v in self.meta.items() if not k.startswith("_")}
         meta.update(
             format_version=FORMAT_VERSION,
+            method=self.method,
             measure_ids=self.measure_ids,
             catalog_version=self.catalog_version,
-            threshold=self.threshold,
+            platt=list(self.platt),
+            pre_threshold=self.pre_threshold,
+            gate_threshold=self.gate_threshold,
+            gate_threshold_by_measure=self.gate_threshold_by_measure,
+            share_min=self.share_min,
+            rank_bias=self.rank_bias,
             embed_model=self.embed_model,
             embed_name=model_info(self.embed_model).name,
             analyzer=textmod.ANALYZER_VERSION,
+            stance=STANCE_VERSION,
         )
-        q = self.q_tf.tocsr()
+        q, b = self.q_tf.tocsr(), self.q_bm25.tocsr()
         path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(path.name + ".part")
+        part = path.with_name(f"{path.name}.{os.getpid()}.part")
         with open(part, "wb") as fh:
             np.savez_compressed(
                 fh,
@@ -148,32 +340,22 @@ class MatchModel:
                 q_data=q.data.astype(np.float32),
                 q_indices=q.indices.astype(np.int32),
                 q_indptr=q.indptr.astype(np.int64),
+                b_data=b.data.astype(np.float32),
+                b_indices=b.indices.astype(np.int32),
+                b_indptr=b.indptr.astype(np.int64),
                 q_dense=self.q_dense.astype(np.float32),
-                w_lex_idx=self.w_lex_idx.astype(np.int32),
-                w_lex=self.w_lex.astype(np.float16),
-                w_dense=self.w_dense.astype(np.float32),
-                w_qlex=self.w_qlex.astype(np.float32),
-                w_qdense=self.w_qdense.astype(np.float32),
-                bias=self.bias.astype(np.float32),
-                **self._stack_arrays(),
+                ex_dense=self.ex_dense.astype(np.float16),
+                ex_labels=self.ex_labels.astype(bool),
+                rank_coef=self.rank_coef.astype(np.float32),
+                **self.pre.arrays("pre"),
+                **self.gate.arrays("gate"),
             )
             fh.flush()
             os.fsync(fh.fileno())
         part.replace(path)
 
-    def _stack_arrays(self) -> dict[str, np.ndarray]:
-        if self.stack is None or self.q_bm25 is None:
-            return {}
-        b = self.q_bm25.tocsr()
-        return {
-            "stack": self.stack.astype(np.float32),
-            "b_data": b.data.astype(np.float32),
-            "b_indices": b.indices.astype(np.int32),
-            "b_indptr": b.indptr.astype(np.int64),
-        }
-
     @classmethod
-    def load(cls, path: Path) -> MatchModel:
+    def load(cls, path: Path) -> EvidenceModel:
         try:
             z = np.load(path, allow_pickle=False)
         except (OSError, ValueError) as exc:
@@ -184,255 +366,75 @@ class MatchModel:
                 raise IncompatibleModelError(
                     f"Model {path.name} heeft formaatversie {meta.get('format_version')}; "
                     f"deze versie van weerbaar leest alleen versie {FORMAT_VERSION}. "
-                    "Train het model opnieuw."
+                    "Train het model opnieuw ('make model')."
                 )
-            if meta.get("analyzer") != textmod.ANALYZER_VERSION:
+            if (
+                meta.get("analyzer") != textmod.ANALYZER_VERSION
+                or meta.get("stance") != STANCE_VERSION
+            ):
                 raise IncompatibleModelError(
-                    f"Model {path.name} gebruikt tekstkenmerken {meta.get('analyzer')}; "
-                    f"verwacht {textmod.ANALYZER_VERSION}. Train het model opnieuw."
+                    f"Model {path.name} gebruikt tekstkenmerken {meta.get('analyzer')} / "
+                    f"{meta.get('stance')}; verwacht {textmod.ANALYZER_VERSION} / "
+                    f"{STANCE_VERSION}. Train het model opnieuw ('make model')."
                 )
             n = len(meta["measure_ids"])
-            q_tf = sp.csr_matrix(
-                (z["q_data"], z["q_indices"], z["q_indptr"]), shape=(n, textmod.N_FEATURES)
-            )
-            q_bm25 = stack = None
-            if "stack" in z.files:
-                stack = z["stack"]
-                q_bm25 = sp.csr_matrix(
-                    (z["b_data"], z["b_indices"], z["b_indptr"]), shape=(n, textmod.N_FEATURES)
-                )
+            shape = (n, textmod.N_FEATURES)
             return cls(
-                q_bm25=q_bm25,
-                stack=stack,
                 measure_ids=list(meta["measure_ids"]),
                 catalog_version=meta["catalog_version"],
-                q_tf=q_tf,
+                q_tf=sp.csr_matrix((z["q_data"], z["q_indices"], z["q_indptr"]), shape=shape),
+                q_bm25=sp.csr_matrix((z["b_data"], z["b_indices"], z["b_indptr"]), shape=shape),
                 q_dense=z["q_dense"],
-                w_lex_idx=z["w_lex_idx"].astype(np.int64),
-                w_lex=z["w_lex"].astype(np.float32),
-                w_dense=z["w_dense"],
-                w_qlex=z["w_qlex"],
-                w_qdense=z["w_qdense"],
-                bias=z["bias"],
-                threshold=float(meta["threshold"]),
+                pre=LinearPart.from_arrays(z, "pre"),
+                gate=LinearPart.from_arrays(z, "gate"),
+                ex_dense=z["ex_dense"],
+                ex_labels=z["ex_labels"],
+                rank_coef=z["rank_coef"],
+                rank_bias=float(meta["rank_bias"]),
+                platt=(float(meta["platt"][0]), float(meta["platt"][1])),
+                pre_threshold=float(meta["pre_threshold"]),
+                gate_threshold=float(meta["gate_threshold"]),
+                gate_threshold_by_measure={
+                    k: float(v) for k, v in meta.get("gate_threshold_by_measure", {}).items()
+                },
+                share_min=float(meta["share_min"]),
                 embed_model=meta.get("embed_model", DEFAULT_MODEL),
                 meta=meta,
             )
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
-
-
-N_STACK = 6
-
-
-# ---------------------------------------------------------------------- training
-def _design(f: PassageFeatures, ql: np.ndarray, qd: np.ndarray) -> sp.csr_matrix:
-    return sp.hstack(
-        [
-            f.tf,
-            sp.csr_matrix(SCALE_DENSE * np.asarray(f.dense, dtype=np.float32)),
-            sp.csr_matrix(SCALE_QLEX * ql),
-            sp.csr_matrix(SCALE_QDENSE * qd),
-        ],
-        format="csr",
-    )
-
-
-def fit(
-    features: PassageFeatures,
-    labels: list[list[str]],
-    *,
-    measure_ids: list[str],
-    catalog_version: str,
-    q_tf: sp.csr_matrix,
-    q_dense: np.ndarray,
-    c: float = 4.0,
-    min_positives: int = 2,
-    threshold: float = 0.5,
-    embed_model: str = DEFAULT_MODEL,
-    meta: dict[str, Any] | None = None,
-    seed: int = 13,
-) -> MatchModel:
-    """Train the model on labelled passages (``labels[i]`` = measure ids, [] = none)."""
-    from sklearn.linear_model import LogisticRegression
-
-    n_m = len(measure_ids)
-    pos = {m: k for k, m in enumerate(measure_ids)}
-    y = np.zeros((len(labels), n_m), dtype=np.int8)
-    for i, ls in enumerate(labels):
-        for m in ls:
-            if m in pos:
-                y[i, pos[m]] = 1
-    base = MatchModel(
-        measure_ids,
-        catalog_version,
-        q_tf,
-        q_dense,
-        np.zeros(0, np.int64),
-        np.zeros((0, n_m), np.float32),
-        np.zeros((q_dense.shape[1], n_m), np.float32),
-        np.zeros((n_m, n_m), np.float32),
-        np.zeros((n_m, n_m), np.float32),
-        np.zeros(n_m, np.float32),
-        threshold,
-        embed_model,
-        dict(meta or {}),
-    )
-    ql, qd = base.query_similarities(features)
-
-    # Shared fallback: relevance from the two query similarities of the (passage,
-    # measure) pair, for measures with too few examples.
-    pair_x = np.column_stack([SCALE_QLEX * ql.ravel(), SCALE_QDENSE * qd.ravel()])
-    pair_y = y.ravel()
-    if pair_y.any() and not pair_y.all():
-        g = LogisticRegression(C=1.0, class_weight="balanced", random_state=seed)
-        g.fit(pair_x, pair_y)
-        g_coef, g_bias = g.coef_[0], float(g.intercept_[0])
+def knn_features(
+    dense: np.ndarray,
+    ex_dense: np.ndarray,
+    ex_labels: np.ndarray,
+    exclude: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(max sim per measure, mean of top-2 per measure, nearest non-evidence, nearest
+    evidence) of each passage against labelled example embeddings."""
+    n, n_m = dense.shape[0], ex_labels.shape[1]
+    mx = np.zeros((n, n_m), dtype=np.float32)
+    mk = np.zeros((n, n_m), dtype=np.float32)
+    if n == 0 or ex_dense.shape[0] == 0:
+        return mx, mk, np.zeros(n, np.float32), np.zeros(n, np.float32)
+    s = (dense @ ex_dense.T).astype(np.float32)
+    if exclude is not None:
+        s = np.where(exclude, -1.0, s)
+    lab = ex_labels.astype(bool)
+    for m in range(n_m):
+        cols = np.flatnonzero(lab[:, m])
+        if not cols.size:
+            continue
+        sm = s[:, cols]
+        if cols.size == 1:
+            mx[:, m] = sm[:, 0]
+            mk[:, m] = sm[:, 0]
+            continue
+        top2 = -np.partition(-sm, 1, axis=1)[:, :2]
+        mx[:, m] = top2.max(axis=1)
+        mk[:, m] = top2.mean(axis=1)
+    neg = np.flatnonzero(~lab.any(axis=1))
+    if neg.size >= KNN_NEG:
+        knn_neg = (-np.partition(-s[:, neg], KNN_NEG - 1, axis=1)[:, :KNN_NEG]).mean(axis=1)
     else:
-        g_coef, g_bias = np.asarray([1.0, 1.0]), -1.0
-
-    x = _design(features, ql, qd)
-    n_lex = features.tf.shape[1]
-    dim = features.dense.shape[1]
-    w_lex_full = np.zeros((n_lex, n_m), dtype=np.float32)
-    w_dense = np.zeros((dim, n_m), dtype=np.float32)
-    w_qlex = np.zeros((n_m, n_m), dtype=np.float32)
-    w_qdense = np.zeros((n_m, n_m), dtype=np.float32)
-    bias = np.zeros(n_m, dtype=np.float32)
-    trained = []
-    for k in range(n_m):
-        if y[:, k].sum() >= min_positives and (y[:, k] == 0).sum() >= 2:
-            clf = LogisticRegression(
-                C=c,
-                class_weight="balanced",
-                solver="liblinear",
-                dual=True,
-                max_iter=1000,
-                random_state=seed,
-            )
-            clf.fit(x, y[:, k])
-            w = clf.coef_[0].astype(np.float32)
-            w_lex_full[:, k] = w[:n_lex]
-            w_dense[:, k] = w[n_lex : n_lex + dim]
-            w_qlex[:, k] = w[n_lex + dim : n_lex + dim + n_m]
-            w_qdense[:, k] = w[n_lex + dim + n_m :]
-            bias[k] = float(clf.intercept_[0])
-            trained.append(measure_ids[k])
-        else:
-            w_qlex[k, k] = g_coef[0]
-            w_qdense[k, k] = g_coef[1]
-            bias[k] = g_bias
-    idx = np.flatnonzero(np.abs(w_lex_full).max(axis=1) > 1e-4)
-    base.w_lex_idx = idx.astype(np.int64)
-    base.w_lex = w_lex_full[idx]
-    base.w_dense, base.w_qlex, base.w_qdense, base.bias = w_dense, w_qlex, w_qdense, bias
-    base.meta.update(
-        method=base.meta.get("method", METHOD),
-        trained_measures=trained,
-        training_size=len(labels),
-        c=c,
-        trained_at=base.meta.get("trained_at") or datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-    return base
-
-
-def calibrate_threshold(
-    proba: np.ndarray, labels: list[list[str]], measure_ids: list[str]
-) -> tuple[float, list[dict[str, float]]]:
-    """Pick the threshold on the best score that maximises the accuracy of the decision
-    "best measure, or none below the threshold"; return it and the trade-off table."""
-    best_idx = proba.argmax(axis=1)
-    best = proba.max(axis=1)
-    top = [measure_ids[i] for i in best_idx]
-    is_neg = np.asarray([not ls for ls in labels])
-    hit = np.asarray([t in ls for t, ls in zip(top, labels, strict=True)])
-    table = []
-    best_t, best_acc = 0.5, -1.0
-    for t in np.round(np.concatenate([np.arange(0.02, 0.1, 0.01), np.arange(0.1, 0.96, 0.05)]), 2):
-        above = best >= t
-        neg_ok = float((~above[is_neg]).mean()) if is_neg.any() else 1.0
-        pos_ok = float((above[~is_neg] & hit[~is_neg]).mean()) if (~is_neg).any() else 1.0
-        pos_kept = float(above[~is_neg].mean()) if (~is_neg).any() else 1.0
-        acc = float(np.where(is_neg, ~above, above & hit).mean())
-        table.append(
-            {
-                "threshold": float(t),
-                "negatives_empty": neg_ok,
-                "positives_kept": pos_kept,
-                "positives_top1_kept": pos_ok,
-                "accuracy": acc,
-            }
-        )
-        if acc > best_acc + 1e-9:
-            best_t, best_acc = float(t), acc
-    return best_t, table
-
-
-def cross_val_proba(
-    features: PassageFeatures, labels: list[list[str]], folds: int = 5, seed: int = 13, **kw: Any
-) -> np.ndarray:
-    """Out-of-fold probabilities (for calibrating the threshold on training data only)."""
-    rng = np.random.default_rng(seed)
-    n = len(labels)
-    order = rng.permutation(n)
-    out = np.zeros((n, len(kw["measure_ids"])), dtype=np.float32)
-    for k in range(folds):
-        test = order[k::folds]
-        train = np.setdiff1d(order, test)
-        m = fit(features.subset(train), [labels[i] for i in train], seed=seed, **kw)
-        out[test] = m.proba(features.subset(test))
-    return out
-
-
-def fit_stack(
-    model: MatchModel,
-    features: PassageFeatures,
-    labels: list[list[str]],
-    oof_logits: np.ndarray,
-    q_counts: sp.csr_matrix,
-    seed: int = 13,
-) -> MatchModel:
-    """Learn the fusion on out-of-fold logits of the training passages (no leakage of a
-    passage's own label into its per-measure score)."""
-    from sklearn.linear_model import LogisticRegression
-
-    from weerbaar.search.index import bm25_weights
-
-    model.q_bm25 = bm25_weights(q_counts)
-    x = model.stack_features(features, logits=oof_logits)
-    pos = {m: k for k, m in enumerate(model.measure_ids)}
-    y = np.zeros(x.shape[:2], dtype=np.int8)
-    for i, ls in enumerate(labels):
-        for m in ls:
-            if m in pos:
-                y[i, pos[m]] = 1
-    clf = LogisticRegression(C=1.0, random_state=seed, max_iter=1000)
-    clf.fit(x.reshape(-1, x.shape[2]), y.ravel())
-    model.stack = np.concatenate([clf.coef_[0], clf.intercept_]).astype(np.float32)
-    model.meta["stack_method"] = "weerbaar.fusie.v1"
-    return model
-
-
-def train_model(
-    features: PassageFeatures,
-    labels: list[list[str]],
-    *,
-    q_counts: sp.csr_matrix,
-    c: float,
-    folds: int = 5,
-    seed: int = 13,
-    meta: dict[str, Any] | None = None,
-    **kw: Any,
-) -> tuple[MatchModel, list[dict[str, float]]]:
-    """The full recipe: per-measure models, learned fusion on out-of-fold logits, and a
-    threshold for "no measure" from out-of-fold fused probabilities. Train data only."""
-    oof_p = cross_val_proba(features, labels, folds=folds, seed=seed, c=c, **kw)
-    oof_logit = np.log(np.clip(oof_p, 1e-6, 1 - 1e-6) / np.clip(1 - oof_p, 1e-6, 1))
-    model = fit(features, labels, c=c, seed=seed, meta=meta, **kw)
-    fit_stack(model, features, labels, oof_logit, q_counts, seed=seed)
-    x = model.stack_features(features, logits=oof_logit)
-    fused = _sigmoid(x @ model.stack[:-1] + model.stack[-1])  # type: ignore[index]
-    model.threshold, table = calibrate_threshold(fused, labels, model.measure_ids)
-    return model, table
+        knn_neg = np.zeros(n, np.float32)
+    return mx, mk, knn_neg.astype(np.float32), mx.max(axis=1)

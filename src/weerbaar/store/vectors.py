@@ -218,3 +218,30 @@ def claim_unembedded(ws: Workspace, model: str, limit: int = 256) -> Iterator[Ve
         rows = [(int(r[0]), r[1]) for r in result]
         yield VectorBatch(ws, model, rows, conn)
         conn.commit()
+
+
+def document_passages(conn: Connection, document_id: int) -> list[tuple[int, int, int, str]]:
+    """(id, first page, last page, text) of one document's passages, in order."""
+    rows = conn.execute(
+        select(passages.c.id, passages.c.page_start, passages.c.page_end, passages.c.text)
+        .where(passages.c.document_id == document_id)
+        .order_by(passages.c.seq)
+    )
+    return [(int(r[0]), int(r[1]), int(r[2]), r[3]) for r in rows]
+
+
+def ids_with_vector(conn: Connection, model: str, ids: Sequence[int], chunk: int = 900) -> set[int]:
+    """Which of ``ids`` already have a vector for ``model``."""
+    out: set[int] = set()
+    ids = [int(i) for i in ids]
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        out.update(
+            int(r)
+            for r in conn.execute(
+                select(passage_vectors.c.passage_id).where(
+                    passage_vectors.c.model == model, passage_vectors.c.passage_id.in_(part)
+                )
+            ).scalars()
+        )
+    return out
