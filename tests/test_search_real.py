@@ -17,6 +17,8 @@ from weerbaar.search.train import covered_by
 from weerbaar.settings import load_settings
 from weerbaar.store import Workspace
 
+pytestmark = pytest.mark.slow  # reads and scans a real 120-page budget
+
 BUDGET = "001_wassenaar_begroting_2026.pdf"
 
 
