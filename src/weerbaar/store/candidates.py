@@ -292,14 +292,14 @@ def queue_listing(
         q = q.where(candidates.c.organisation_code == organisation_code)
     if measure_id:
         q = q.where(candidates.c.measure_id == measure_id)
-    rows = [dict(r._mapping) for r in conn.execute(q)]
+    out: list[dict[str, Any]] = [dict(r._mapping) for r in conn.execute(q)]
     decided_rel: dict[tuple[int, str], str] = {}
-    for r in conn.execute(
+    for d in conn.execute(
         select(decisions.c.passage_id, decisions.c.measure_id, decisions.c.relevant).where(
             decisions.c.catalog_version == catalog_version
         )
     ):
-        decided_rel[(int(r[0]), r[1])] = r[2]
-    for r in rows:
-        r["decision"] = decided_rel.get((int(r["passage_id"]), r["measure_id"]))
-    return rows
+        decided_rel[(int(d[0]), d[1])] = d[2]
+    for item in out:
+        item["decision"] = decided_rel.get((int(item["passage_id"]), item["measure_id"]))
+    return out
