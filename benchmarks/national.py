@@ -30,6 +30,7 @@ import os
 import random
 import re
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -392,6 +393,8 @@ def main() -> int:
     ap.add_argument("--stores", default="sqlite,postgresql")
     ap.add_argument("--rondes", type=int, default=20)
     args = ap.parse_args()
+    # a kill (SIGTERM, e.g. from timeout) still stops the throwaway PostgreSQL cluster
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(s) for s in args.groottes.split(",")]
     workers = [int(w) for w in args.werkers.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="weerbaar-landelijk-"))
