@@ -180,11 +180,7 @@ def query_decisions(
             documents.c.sha256.label("document_sha256"),
             documents.c.organisation_code,
         )
-        .select_from(
-            decisions.join(passages, passages.c.id == decisions.c.passage_id).join(
-                documents, documents.c.id == passages.c.document_id
-            )
-        )
+        .select_from(decisions_with_organisation())
         .order_by(decisions.c.id)
     )
     if measure_id:
@@ -274,10 +270,9 @@ def get_document(conn: Connection, document_id: int) -> dict[str, Any] | None:
 
 
 # --------------------------------------------------------------------------- queue
-def _reviewed_query(organisations: Sequence[str] | None, catalog_version: str | None) -> Any:
-    """Decisions on passages that are in the queue of their measure, with the passage's
-    organisation; starts from the (small) decisions table."""
-    in_queue = (
+def decision_in_queue() -> Any:
+    """SQL clause: the decision's passage is in the review queue of its measure."""
+    return (
         select(candidates.c.id)
         .where(
             candidates.c.catalog_version == decisions.c.catalog_version,
@@ -286,6 +281,19 @@ def _reviewed_query(organisations: Sequence[str] | None, catalog_version: str | 
         )
         .exists()
     )
+
+
+def decisions_with_organisation() -> Any:
+    """Decisions joined to their passage and its document (for the organisation)."""
+    return decisions.join(passages, passages.c.id == decisions.c.passage_id).join(
+        documents, documents.c.id == passages.c.document_id
+    )
+
+
+def _reviewed_query(organisations: Sequence[str] | None, catalog_version: str | None) -> Any:
+    """Decisions on passages that are in the queue of their measure, with the passage's
+    organisation; starts from the (small) decisions table."""
+    in_queue = decision_in_queue()
     q = (
         select(
             documents.c.organisation_code,
@@ -293,11 +301,7 @@ def _reviewed_query(organisations: Sequence[str] | None, catalog_version: str | 
             decisions.c.passage_id,
             func.max(case((decisions.c.relevant == "ja", 1), else_=0)).label("is_relevant"),
         )
-        .select_from(
-            decisions.join(passages, passages.c.id == decisions.c.passage_id).join(
-                documents, documents.c.id == passages.c.document_id
-            )
-        )
+        .select_from(decisions_with_organisation())
         .where(in_queue)
         .group_by(documents.c.organisation_code, decisions.c.measure_id, decisions.c.passage_id)
     )

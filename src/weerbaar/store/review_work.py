@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select
 
 from weerbaar.store.db import utcnow
+from weerbaar.store.decisions import decision_in_queue, decisions_with_organisation
 from weerbaar.store.schema import (
     candidates,
     curations,
@@ -63,26 +64,14 @@ def decided_counts(
 ) -> dict[tuple[str, str], int]:
     """(organisation, measure) -> candidates on which somebody decided. Starts from the
     (much smaller) decisions table and probes the queue's unique index per decision."""
-    in_queue = (
-        select(candidates.c.id)
-        .where(
-            candidates.c.catalog_version == decisions.c.catalog_version,
-            candidates.c.measure_id == decisions.c.measure_id,
-            candidates.c.passage_id == decisions.c.passage_id,
-        )
-        .exists()
-    )
+    in_queue = decision_in_queue()
     decided = (
         select(
             documents.c.organisation_code,
             decisions.c.measure_id,
             func.count(func.distinct(decisions.c.passage_id)),
         )
-        .select_from(
-            decisions.join(passages, passages.c.id == decisions.c.passage_id).join(
-                documents, documents.c.id == passages.c.document_id
-            )
-        )
+        .select_from(decisions_with_organisation())
         .where(in_queue)
         .group_by(documents.c.organisation_code, decisions.c.measure_id)
     )
@@ -117,11 +106,7 @@ def evidence_counts(
     """Organisation -> passages some reviewer marked relevant (any measure)."""
     q = (
         select(documents.c.organisation_code, func.count(func.distinct(decisions.c.passage_id)))
-        .select_from(
-            decisions.join(passages, passages.c.id == decisions.c.passage_id).join(
-                documents, documents.c.id == passages.c.document_id
-            )
-        )
+        .select_from(decisions_with_organisation())
         .where(decisions.c.relevant == "ja")
         .group_by(documents.c.organisation_code)
     )
@@ -423,11 +408,7 @@ def decisions_for_sampling(
             decisions.c.measure_id,
             documents.c.organisation_code,
         )
-        .select_from(
-            decisions.join(passages, passages.c.id == decisions.c.passage_id).join(
-                documents, documents.c.id == passages.c.document_id
-            )
-        )
+        .select_from(decisions_with_organisation())
         .where(decisions.c.reviewer == reviewer, ~judged_by_other, ~assigned)
         .order_by(decisions.c.id)
     )
