@@ -194,3 +194,33 @@ def test_assess_open_review_queue(built: Built) -> None:
     save_entry(built.ws, built.gm_a, "1.1", {"status": "ingericht"}, by="test")
     (f,) = [f for f in compare_claims(load_entries(built.ws, built.gm_a), ev)]
     assert f.kind == "claim_zonder_bewijs" and "nog niet beoordeeld" in f.message
+
+
+def test_assess_unconfirmed_stage_counts_as_lowest(built: Built) -> None:
+    """A "ja" without a chosen stage never scores on the software's suggestion: the
+    passage counts as voornemen and the reasons say the stage was not confirmed; once a
+    reviewer chooses the stage, it counts. Runs after the queue test (adds decisions)."""
+    from weerbaar.assess import suggest_stage
+    from weerbaar.catalog import load_catalog
+    from weerbaar.review import record_decision
+    from weerbaar.store.documents import passage_context
+
+    measure = "1.2"
+    nsp = built.passages["nsp"]
+    with built.ws.read() as conn:
+        texts = [passage_context(conn, pid)["text"] for pid in nsp]
+    # the suggestion for these passages is uitvoering or higher: the old fallback gave Hoog
+    assert all(suggest_stage(t)[0] in ("uitvoering", "evaluatie") for t in texts)
+    ids = [a.id for a in load_catalog().measure(measure).aspects]
+    for pid in nsp:
+        record_decision(built.ws, reviewer="carla", passage_id=pid, measure_id=measure,
+                        relevant="ja", aspects=ids)  # fmt: skip
+    s = assess(built.ws, built.gm_a).org(built.gm_a).score_of(measure)
+    assert s.score == "Laag" and s.highest_stage == "voornemen"
+    lead = f"Fase niet bevestigd bij {len(nsp)} passage"
+    assert any(r.startswith(lead) and "als voornemen" in r for r in s.reasons), s.reasons
+    for pid in nsp:
+        record_decision(built.ws, reviewer="carla", passage_id=pid, measure_id=measure,
+                        relevant="ja", stage="uitvoering", aspects=ids)  # fmt: skip
+    s = assess(built.ws, built.gm_a).org(built.gm_a).score_of(measure)
+    assert s.score == "Hoog" and not any("niet bevestigd" in r for r in s.reasons)

@@ -115,7 +115,13 @@ def test_decision_with_invented_aspect_is_refused(sample: Sample) -> None:
     token = _login(client, "anna")
     r = client.post(
         f"/passage/{sample.a[0].id}/beslissing",
-        data={"csrf_token": token, "maatregel": MEASURE, "relevant": "ja", "aspect": "2.2.zz"},
+        data={
+            "csrf_token": token,
+            "maatregel": MEASURE,
+            "relevant": "ja",
+            "fase": "plan",
+            "aspect": "2.2.zz",
+        },
     )
     assert r.status_code == 400 and "Onbekende aspecten" in r.text
     assert list_decisions(sample.ws) == []
@@ -145,7 +151,7 @@ def test_reviewers_posting_while_write_lock_is_held_lose_nothing(sample: Sample)
             c, token = clients[i]
             r = c.post(
                 f"/passage/{sample.a[i % len(sample.a)].id}/beslissing",
-                data={"csrf_token": token, "maatregel": MEASURE, "relevant": "ja"},
+                data={"csrf_token": token, "maatregel": MEASURE, "relevant": "ja", "fase": "plan"},
             )
             with lock:
                 statuses.append(r.status_code)
@@ -182,7 +188,7 @@ def test_lock_held_longer_than_the_busy_timeout_gives_a_dutch_503(sample: Sample
     token = _login(client, "anna")
     holder = sqlite3.connect(sample.ws.root / "weerbaar.sqlite", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    form = {"csrf_token": token, "maatregel": MEASURE, "relevant": "ja"}
+    form = {"csrf_token": token, "maatregel": MEASURE, "relevant": "ja", "fase": "plan"}
     try:
         r = client.post(f"/passage/{sample.a[0].id}/beslissing", data=form)
     finally:

@@ -55,7 +55,13 @@ def test_web_decisions_trigger_rerank_and_estimate(tmp_path: Path):
         relevant = "ja" if "water" in text else "nee"
         r = client.post(
             f"/passage/{pid}/beslissing",
-            data={"csrf_token": csrf, "maatregel": "3.2", "relevant": relevant, "context": "ja"},
+            data={
+                "csrf_token": csrf,
+                "maatregel": "3.2",
+                "relevant": relevant,
+                "fase": "plan",
+                "context": "ja",
+            },
         )
         assert r.status_code == 303
     scheduler = app.state.weerbaar.reranker

@@ -76,6 +76,7 @@ def test_web_concurrent_reviewers_and_batch_writer(tmp_path: Path):
                         "csrf_token": token,
                         "maatregel": MEASURE,
                         "relevant": "ja",
+                        "fase": "plan",
                         "context": "ja",
                     },
                 )

@@ -195,7 +195,7 @@ def test_web_csrf_required_on_every_post(app, sample: Sample):
     client = login(app, "anna")
     pid = sample.a[2].id
     url = f"/passage/{pid}/beslissing"
-    form = {"maatregel": MEASURE, "relevant": "ja", "context": "ja"}
+    form = {"maatregel": MEASURE, "relevant": "ja", "fase": "plan", "context": "ja"}
 
     def count() -> int:
         return len(list_decisions(sample.ws, reviewer="anna", passage_id=pid))
@@ -279,6 +279,7 @@ def test_web_route_matrix_refuses_other_organisation(app, sample: Sample, user, 
                         "measure_id": MEASURE,
                         "reviewer": user,
                         "relevant": "ja",
+                        "fase": "plan",
                     }
                 ]
                 r = client.post(
@@ -288,7 +289,13 @@ def test_web_route_matrix_refuses_other_organisation(app, sample: Sample, user, 
                 )
             else:
                 r = client.post(
-                    url, data={"csrf_token": token, "maatregel": MEASURE, "relevant": "ja"}
+                    url,
+                    data={
+                        "csrf_token": token,
+                        "maatregel": MEASURE,
+                        "relevant": "ja",
+                        "fase": "plan",
+                    },
                 )
             checked += 1
             if has_object:
@@ -312,7 +319,7 @@ def test_web_reader_cannot_decide(app, sample: Sample):
     token = csrf(client)
     r = client.post(
         f"/passage/{sample.a[3].id}/beslissing",
-        data={"csrf_token": token, "maatregel": MEASURE, "relevant": "ja"},
+        data={"csrf_token": token, "maatregel": MEASURE, "relevant": "ja", "fase": "plan"},
     )
     assert r.status_code == 403
     assert list_decisions(sample.ws, reviewer="lies") == []

@@ -56,7 +56,13 @@ def csrf(client: TestClient) -> str:
 
 
 def decide(client: TestClient, pid: int, measure: str, **extra: str) -> str:
-    data = {"csrf_token": csrf(client), "maatregel": measure, "relevant": "ja", **extra}
+    data = {
+        "csrf_token": csrf(client),
+        "maatregel": measure,
+        "relevant": "ja",
+        "fase": "plan",
+        **extra,
+    }
     r = client.post(f"/passage/{pid}/beslissing", data=data, follow_redirects=False)
     assert r.status_code == 303, r.text
     return r.headers["location"]
@@ -135,6 +141,20 @@ def test_web_passage_number_and_why(app, sample: Sample):
         == f"/passages/{pid}"
     )
     assert client.get(f"/passages/{sample.b[0].id}").status_code == 404
+
+
+def test_web_relevant_needs_a_chosen_stage(app, sample: Sample):
+    """"ja" without a stage is refused with a Dutch message and stores nothing; "nee"
+    needs none and stores none."""
+    client = login(app, "anna")
+    pid = sample.a[1].id
+    data = {"csrf_token": csrf(client), "maatregel": MEASURE, "relevant": "ja"}
+    r = client.post(f"/passage/{pid}/beslissing", data=data, follow_redirects=False)
+    assert r.status_code == 400 and "de fase die de passage laat zien" in r.text
+    assert not [d for d in list_decisions(sample.ws) if d["passage_id"] == pid]
+    decide(client, pid, MEASURE, relevant="nee", fase="")
+    (d,) = [d for d in list_decisions(sample.ws) if d["passage_id"] == pid]
+    assert (d["relevant"], d["stage"]) == ("nee", None)
 
 
 def test_web_queue_filters(app, sample: Sample):

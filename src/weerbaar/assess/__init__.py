@@ -14,6 +14,8 @@ from typing import Any
 
 from weerbaar.assess.aggregate import compute
 from weerbaar.assess.model import (
+    STAGE_CONFIRMED,
+    STAGE_UNCONFIRMED,
     Assessment,
     DocumentInfo,
     Evidence,
@@ -24,7 +26,7 @@ from weerbaar.assess.model import (
     Score,
 )
 from weerbaar.assess.rules import METHOD
-from weerbaar.assess.stage import STAGE_RANK, suggest_stage
+from weerbaar.assess.stage import STAGE_RANK, STAGES, suggest_stage
 from weerbaar.catalog import load_register
 from weerbaar.errors import UnknownOrganisation, WeerbaarError
 from weerbaar.store import Workspace
@@ -106,7 +108,13 @@ def _org_infos(
 def _merge_evidence(rows: list[dict[str, Any]]) -> list[Evidence]:
     """One Evidence per passage and measure from the validated decisions of all
     reviewers: aspects are the union; the stage is the one of the most recently updated
-    decision that set a stage, else the queue's suggestion, else ``suggest_stage``."""
+    decision that set a stage.
+
+    The software's stage suggestion is never used as evidence: the stage decides whether
+    a measure can reach Midden or Hoog, and a suggestion is only a proposal the reviewer
+    must confirm. A relevant passage without a confirmed stage therefore counts as the
+    lowest stage (``voornemen``, what any relevant passage shows at least), marked
+    ``stage_source="onbevestigd"`` so the reasons say the stage was not confirmed."""
     grouped: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         grouped[(r["passage_id"], r["measure_id"])].append(r)
@@ -116,11 +124,9 @@ def _merge_evidence(rows: list[dict[str, Any]]) -> list[Evidence]:
         staged = [r for r in rs if r["stage"] in STAGE_RANK]
         first = rs[0]
         if staged:
-            stage, source = staged[-1]["stage"], "beoordelaar"
-        elif first.get("stage_suggested") in STAGE_RANK:
-            stage, source = first["stage_suggested"], "voorstel"
+            stage, source = staged[-1]["stage"], STAGE_CONFIRMED
         else:
-            stage, source = suggest_stage(first["text"])[0], "voorstel"
+            stage, source = STAGES[0], STAGE_UNCONFIRMED
         aspects: list[str] = []
         for r in rs:
             for a in r["aspects"] or []:

@@ -35,6 +35,11 @@ SCORES_HML: tuple[Score, ...] = (Score.HOOG, Score.MIDDEN, Score.LAAG)
 # dependency checks and the self-assessment comparison).
 SCORES_UNSCORED: tuple[Score, ...] = (Score.ONVOLDOENDE, Score.NOG_NIET)
 
+# Where an evidence passage's stage comes from: chosen by a reviewer, or not confirmed
+# (the passage then counts as the lowest stage; see ``weerbaar.assess._merge_evidence``).
+STAGE_CONFIRMED = "beoordelaar"
+STAGE_UNCONFIRMED = "onbevestigd"
+
 
 class SignalCode(StrEnum):
     """Bottleneck signals (knelpunten)."""
@@ -104,7 +109,7 @@ class Evidence:
     page_start: int
     page_end: int
     stage: str
-    stage_source: str  # beoordelaar | voorstel
+    stage_source: str  # STAGE_CONFIRMED | STAGE_UNCONFIRMED
     aspects: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
     doc_type: str | None = None

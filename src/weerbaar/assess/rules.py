@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from weerbaar.assess.model import (
     SIGNAL_LABELS,
+    STAGE_UNCONFIRMED,
     Coverage,
     DocumentInfo,
     Evidence,
@@ -364,11 +365,12 @@ def explain(d: Decision, coverage: Coverage) -> list[str]:
         )
     if d.years and d.years[-1] < d.recent_from and d.score != Score.MIDDEN:
         reasons.append(f"Het nieuwste bewijs is uit {d.years[-1]}.")
-    proposed = sum(1 for e in d.evidence if e.stage_source == "voorstel")
-    if proposed:
+    unconfirmed = sum(1 for e in d.evidence if e.stage_source == STAGE_UNCONFIRMED)
+    if unconfirmed:
         reasons.append(
-            f"Bij {plural(proposed, 'passage', 'passages')} is de fase automatisch voorgesteld, niet door een "
-            "beoordelaar bevestigd."
+            f"Fase niet bevestigd bij {plural(unconfirmed, 'passage', 'passages')}: "
+            f"{form(unconfirmed, 'die telt', 'die tellen')} als voornemen (de laagste fase) tot een "
+            "beoordelaar de fase kiest; het voorstel van de software telt niet mee."
         )
     if d.open:
         reasons.append(

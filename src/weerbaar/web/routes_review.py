@@ -219,6 +219,11 @@ def _decide(request: Request, session: Session, passage_id: str, form: Any) -> R
     try:
         if not relevant:
             raise ReviewError("Kies of de passage relevant is (ja, nee of andere maatregel).")
+        if relevant == "ja" and not form.get("fase"):
+            raise ReviewError(
+                "Kies bij ‘relevant: ja’ de fase die de passage laat zien (1–4); "
+                "het voorstel van de software telt pas als u het zelf kiest."
+            )
         if other is not None and relevant == "andere":
             valid_measure(other)
         record_decision(

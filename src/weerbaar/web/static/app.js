@@ -42,7 +42,7 @@
   }
   function pick(name, key) {
     var el = form.querySelector('input[name="' + name + '"][data-key="' + key + '"]');
-    if (el) { el.checked = true; el.focus(); return true; }
+    if (el) { el.checked = true; el.focus(); sync(); return true; }
     return false;
   }
   document.addEventListener("keydown", function (ev) {
@@ -76,6 +76,9 @@
   function sync() {
     var chosen = form.querySelector('input[name="relevant"]:checked');
     if (other) { other.required = !!(chosen && chosen.value === "andere"); }
+    // "ja" needs a stage chosen by the reviewer (the suggestion is never pre-selected)
+    var stages = form.querySelectorAll('input[name="fase"]');
+    for (var i = 0; i < stages.length; i++) { stages[i].required = !!(chosen && chosen.value === "ja"); }
   }
   form.addEventListener("change", sync);
   sync();
