@@ -144,7 +144,7 @@ def test_web_passage_number_and_why(app, sample: Sample):
 
 
 def test_web_relevant_needs_a_chosen_stage(app, sample: Sample):
-    """"ja" without a stage is refused with a Dutch message and stores nothing; "nee"
+    """ "ja" without a stage is refused with a Dutch message and stores nothing; "nee"
     needs none and stores none."""
     client = login(app, "anna")
     pid = sample.a[1].id
