@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, select, update
 
 from weerbaar.store.db import Workspace, utcnow
+from weerbaar.store.decisions import candidate_decided, same_item
 from weerbaar.store.documents import READ_STATUSES
 from weerbaar.store.review_work import superseded_by_curation
 from weerbaar.store.schema import (
@@ -66,11 +67,7 @@ def validated_decisions(
         .join(documents, documents.c.id == passages.c.document_id)
         .outerjoin(
             candidates,
-            and_(
-                candidates.c.passage_id == decisions.c.passage_id,
-                candidates.c.measure_id == decisions.c.measure_id,
-                candidates.c.catalog_version == decisions.c.catalog_version,
-            ),
+            and_(*same_item(candidates, decisions)),
         )
         .where(
             validated_clause(),
@@ -127,15 +124,7 @@ def review_queue_counts(
     """(organisation, measure) -> (candidates in the review queue, of which still open).
     A candidate is open when nobody has recorded a decision on its passage for its
     measure (any outcome: ja, nee or andere)."""
-    decided = (
-        select(decisions.c.id)
-        .where(
-            decisions.c.passage_id == candidates.c.passage_id,
-            decisions.c.measure_id == candidates.c.measure_id,
-            decisions.c.catalog_version == candidates.c.catalog_version,
-        )
-        .exists()
-    )
+    decided = candidate_decided()
     q = (
         select(
             candidates.c.organisation_code,

@@ -270,16 +270,47 @@ def get_document(conn: Connection, document_id: int) -> dict[str, Any] | None:
 
 
 # --------------------------------------------------------------------------- queue
+def same_item(a: Any, b: Any) -> list[Any]:
+    """SQL conditions: a row of ``a`` and a row of ``b`` (tables, aliases or subqueries)
+    concern the same item, one passage for one measure in one catalogue version."""
+    return [
+        a.c.passage_id == b.c.passage_id,
+        a.c.measure_id == b.c.measure_id,
+        a.c.catalog_version == b.c.catalog_version,
+    ]
+
+
+def same_candidate_passage(sub: Any) -> Any:
+    """SQL join condition: ``sub`` (decisions of one measure) is about the candidate's
+    passage in the candidate's catalogue version."""
+    return and_(
+        sub.c.passage_id == candidates.c.passage_id,
+        sub.c.catalog_version == candidates.c.catalog_version,
+    )
+
+
 def decision_in_queue() -> Any:
     """SQL clause: the decision's passage is in the review queue of its measure."""
+    return select(candidates.c.id).where(*same_item(candidates, decisions)).exists()
+
+
+def candidate_decided() -> Any:
+    """SQL clause: someone has recorded a decision (any outcome) on the candidate."""
+    return select(decisions.c.id).where(*same_item(decisions, candidates)).exists()
+
+
+def my_decisions(measure_id: str, reviewer: str) -> Any:
+    """Subquery: ``reviewer``'s decisions on ``measure_id`` (``my_relevant``,
+    ``my_stage``), to join to the candidates with :func:`same_candidate_passage`."""
     return (
-        select(candidates.c.id)
-        .where(
-            candidates.c.catalog_version == decisions.c.catalog_version,
-            candidates.c.measure_id == decisions.c.measure_id,
-            candidates.c.passage_id == decisions.c.passage_id,
+        select(
+            decisions.c.passage_id,
+            decisions.c.catalog_version,
+            decisions.c.relevant.label("my_relevant"),
+            decisions.c.stage.label("my_stage"),
         )
-        .exists()
+        .where(decisions.c.measure_id == measure_id, decisions.c.reviewer == reviewer)
+        .subquery()
     )
 
 
@@ -402,16 +433,7 @@ def queue(
 ) -> list[dict[str, Any]]:
     """The review queue in rank order: candidate passages with, when ``reviewer`` is
     given, that reviewer's decision (``my_relevant``) and the number of decisions."""
-    mine = (
-        select(
-            decisions.c.passage_id,
-            decisions.c.catalog_version,
-            decisions.c.relevant.label("my_relevant"),
-            decisions.c.stage.label("my_stage"),
-        )
-        .where(decisions.c.measure_id == measure_id, decisions.c.reviewer == (reviewer or ""))
-        .subquery()
-    )
+    mine = my_decisions(measure_id, reviewer or "")
     q = (
         select(
             candidates.c.id.label("candidate_id"),
@@ -431,13 +453,7 @@ def queue(
         .select_from(
             candidates.join(passages, passages.c.id == candidates.c.passage_id)
             .join(documents, documents.c.id == passages.c.document_id)
-            .outerjoin(
-                mine,
-                and_(
-                    mine.c.passage_id == candidates.c.passage_id,
-                    mine.c.catalog_version == candidates.c.catalog_version,
-                ),
-            )
+            .outerjoin(mine, same_candidate_passage(mine))
         )
         .where(
             candidates.c.organisation_code == organisation,
@@ -521,15 +537,7 @@ def queue_scores(
             candidates.c.score,
             rel.c.is_relevant,
         )
-        .select_from(
-            candidates.outerjoin(
-                rel,
-                and_(
-                    rel.c.passage_id == candidates.c.passage_id,
-                    rel.c.catalog_version == candidates.c.catalog_version,
-                ),
-            )
-        )
+        .select_from(candidates.outerjoin(rel, same_candidate_passage(rel)))
         .where(
             candidates.c.organisation_code == organisation,
             candidates.c.measure_id == measure_id,

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select
 
 from weerbaar.store.db import utcnow
-from weerbaar.store.decisions import decision_in_queue, decisions_with_organisation
+from weerbaar.store.decisions import (
+    candidate_decided,
+    decision_in_queue,
+    decisions_with_organisation,
+    my_decisions,
+    same_candidate_passage,
+    same_item,
+)
 from weerbaar.store.schema import (
     candidates,
     curations,
@@ -30,18 +37,6 @@ from weerbaar.store.schema import (
 
 def _rows(result: Any) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in result]
-
-
-def _any_decision() -> Any:
-    return (
-        select(decisions.c.id)
-        .where(
-            decisions.c.passage_id == candidates.c.passage_id,
-            decisions.c.measure_id == candidates.c.measure_id,
-            decisions.c.catalog_version == candidates.c.catalog_version,
-        )
-        .exists()
-    )
 
 
 # --------------------------------------------------------------------------- open work
@@ -124,7 +119,7 @@ def first_open(
         .where(
             candidates.c.organisation_code == organisation,
             candidates.c.measure_id == measure_id,
-            ~_any_decision(),
+            ~candidate_decided(),
         )
         .order_by(candidates.c.rank, candidates.c.id)
         .limit(1)
@@ -142,12 +137,7 @@ def pending_double_reviews(
     first (passage id, measure, organisation)."""
     mine = (
         select(decisions.c.id)
-        .where(
-            decisions.c.passage_id == double_reviews.c.passage_id,
-            decisions.c.measure_id == double_reviews.c.measure_id,
-            decisions.c.catalog_version == double_reviews.c.catalog_version,
-            decisions.c.reviewer == reviewer,
-        )
+        .where(*same_item(decisions, double_reviews), decisions.c.reviewer == reviewer)
         .exists()
     )
     q = (
@@ -205,9 +195,9 @@ def _queue_filters(
     """The WHERE conditions of :func:`filtered_queue`."""
     where = [candidates.c.organisation_code == organisation, candidates.c.measure_id == measure_id]
     if status == "open":
-        where.append(~_any_decision())
+        where.append(~candidate_decided())
     elif status == "beoordeeld":
-        where.append(_any_decision())
+        where.append(candidate_decided())
     elif status == "mijn":
         where.append(mine.c.my_relevant.is_not(None))
     if year is not None:
@@ -237,47 +227,17 @@ def filtered_queue(
     (decided by ``reviewer``); ``year``, ``document_id``, ``stage`` (the stage a reviewer
     gave, else the suggested one). Sorted by rank, score, year or document. Returns the
     page of rows and the number of rows that match."""
-    mine = (
-        select(
-            decisions.c.passage_id,
-            decisions.c.catalog_version,
-            decisions.c.relevant.label("my_relevant"),
-            decisions.c.stage.label("my_stage"),
-        )
-        .where(decisions.c.measure_id == measure_id, decisions.c.reviewer == reviewer)
-        .subquery()
-    )
-    n_dec = (
-        select(func.count(decisions.c.id))
-        .where(
-            decisions.c.passage_id == candidates.c.passage_id,
-            decisions.c.measure_id == candidates.c.measure_id,
-            decisions.c.catalog_version == candidates.c.catalog_version,
-        )
-        .scalar_subquery()
-    )
-    any_stage = (
-        select(func.max(decisions.c.stage))
-        .where(
-            decisions.c.passage_id == candidates.c.passage_id,
-            decisions.c.measure_id == candidates.c.measure_id,
-            decisions.c.catalog_version == candidates.c.catalog_version,
-        )
-        .scalar_subquery()
-    )
+    mine = my_decisions(measure_id, reviewer)
+    on_candidate = same_item(decisions, candidates)
+    n_dec = select(func.count(decisions.c.id)).where(*on_candidate).scalar_subquery()
+    any_stage = select(func.max(decisions.c.stage)).where(*on_candidate).scalar_subquery()
     base = candidates.join(passages, passages.c.id == candidates.c.passage_id).join(
         documents, documents.c.id == passages.c.document_id
     )
     where = _queue_filters(
         organisation, measure_id, mine, any_stage, status, year, document_id, stage
     )
-    joined = base.outerjoin(
-        mine,
-        and_(
-            mine.c.passage_id == candidates.c.passage_id,
-            mine.c.catalog_version == candidates.c.catalog_version,
-        ),
-    )
+    joined = base.outerjoin(mine, same_candidate_passage(mine))
     sort = {
         "rang": [candidates.c.rank, candidates.c.id],
         "score": [candidates.c.score.desc(), candidates.c.rank],
@@ -383,24 +343,9 @@ def decisions_for_sampling(
     and that are not assigned for a second review yet."""
     d2 = decisions.alias("d2")
     judged_by_other = (
-        select(d2.c.id)
-        .where(
-            d2.c.passage_id == decisions.c.passage_id,
-            d2.c.measure_id == decisions.c.measure_id,
-            d2.c.catalog_version == decisions.c.catalog_version,
-            d2.c.reviewer != reviewer,
-        )
-        .exists()
+        select(d2.c.id).where(*same_item(d2, decisions), d2.c.reviewer != reviewer).exists()
     )
-    assigned = (
-        select(double_reviews.c.id)
-        .where(
-            double_reviews.c.passage_id == decisions.c.passage_id,
-            double_reviews.c.measure_id == decisions.c.measure_id,
-            double_reviews.c.catalog_version == decisions.c.catalog_version,
-        )
-        .exists()
-    )
+    assigned = select(double_reviews.c.id).where(*same_item(double_reviews, decisions)).exists()
     q = (
         select(
             decisions.c.passage_id,
