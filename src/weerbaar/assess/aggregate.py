@@ -90,6 +90,17 @@ def spread_of(h: float, m: float, low: float) -> str:
     return "wisselend"
 
 
+def _counts(counter: Mapping[str, int]) -> dict[str, int]:
+    """Count per score level, every level present (0 where none)."""
+    return {s.value: counter.get(s.value, 0) for s in Score}
+
+
+def _shares(counts: Mapping[str, int]) -> tuple[int, dict[str, float]]:
+    """(organisations with Hoog/Midden/Laag, share of each of those levels)."""
+    n = sum(counts[s] for s in SCORES_HML)
+    return n, {s.value: (round(counts[s] / n, 4) if n else 0.0) for s in SCORES_HML}
+
+
 def compute(
     *,
     catalog_version: str,
@@ -108,19 +119,54 @@ def compute(
     """Compute the full assessment from plain inputs. ``queue`` maps (organisation,
     measure) to (candidates in the review queue, of which nobody has decided yet);
     ``unscanned`` holds the (organisation, measure) pairs no scan has covered yet."""
-    roles = roles or {}
-    queue = queue or {}
+    all_evidence = list(evidence)
+    measure_info = {m.id: m for m in measures}
+    results = score_organisations(
+        measures,
+        organisations,
+        documents,
+        all_evidence,
+        overrides,
+        reference_year=reference_year,
+        queue=queue or {},
+        unscanned=unscanned or set(),
+    )
+    apply_regional_parts(results, measure_info, roles or {})
+    flags = dependency_flags(results, measure_info)
+    return Assessment(
+        catalog_version=catalog_version,
+        reference_year=reference_year,
+        organisations=results,
+        measures=measure_aggregates(measures, results),
+        regions=region_aggregates(measures, results, region_names or {}),
+        pillars=pillar_aggregates(measures, results, pillar_names),
+        years=year_aggregates(all_evidence),
+        dependency_flags=flags,
+        measure_info=measure_info,
+        org_info={o.code: o for o in organisations},
+        pillar_names=dict(pillar_names),
+    )
+
+
+def score_organisations(
+    measures: Sequence[MeasureInfo],
+    organisations: Sequence[OrgInfo],
+    documents: Iterable[DocumentInfo],
+    evidence: Iterable[Evidence],
+    overrides: Iterable[Override],
+    *,
+    reference_year: int,
+    queue: Mapping[tuple[str, str], tuple[int, int]],
+    unscanned: set[tuple[str, str]],
+) -> list[OrgResult]:
+    """Each organisation's own coverage and score per measure (before the region's part)."""
     docs_by_org: dict[str, list[DocumentInfo]] = defaultdict(list)
     for d in documents:
         docs_by_org[d.organisation_code].append(d)
     ev_by: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    all_evidence: list[Evidence] = []
     for e in evidence:
         ev_by[(e.organisation_code, e.measure_id)].append(e)
-        all_evidence.append(e)
     ov_by = {(o.organisation_code, o.measure_id): o for o in overrides}
-    measure_info = {m.id: m for m in measures}
-
     results: list[OrgResult] = []
     for org in organisations:
         cov = coverage_for(org, docs_by_org.get(org.code, []), reference_year)
@@ -133,41 +179,52 @@ def compute(
                 reference_year,
                 ov_by.get((org.code, m.id)),
                 queue.get((org.code, m.id), (0, 0)),
-                scanned=(org.code, m.id) not in (unscanned or set()),
+                scanned=(org.code, m.id) not in unscanned,
             )
             for m in measures
         ]
         results.append(OrgResult(org.code, org.name, org.type, org.region_code, cov, scores))
-    by_code = {r.organisation: r for r in results}
+    return results
 
-    # The region's part for its municipalities.
+
+def apply_regional_parts(
+    results: Sequence[OrgResult],
+    measure_info: Mapping[str, MeasureInfo],
+    roles: Mapping[tuple[str, str], str],
+) -> None:
+    """Set the region's part on every municipality's scores (in place): the region's score,
+    whether it carries the measure for its municipalities, and the combined score."""
+    by_code = {r.organisation: r for r in results}
     for r in results:
         if r.type != "gemeente" or not r.region:
             continue
         region = by_code.get(r.region)
         for s in r.scores:
             rs = region.score_of(s.measure) if region else None
-            region_score = rs.score if rs else None
-            carried = (
-                rs is not None
-                and rs.score in (Score.HOOG, Score.MIDDEN)
-                and carried_by_region(
-                    measure_info[s.measure], roles.get((r.organisation, s.measure))
-                )
+            if rs is None:
+                s.regional = RegionalPart(r.region, None, False, s.score)
+                continue
+            carried = rs.score in (Score.HOOG, Score.MIDDEN) and carried_by_region(
+                measure_info[s.measure], roles.get((r.organisation, s.measure))
             )
             combined = s.score
             if carried and (
                 s.score not in SCORE_RANK or SCORE_RANK[rs.score] > SCORE_RANK[s.score]
             ):
                 combined = rs.score
-            s.regional = RegionalPart(r.region, region_score, carried, combined)
+            s.regional = RegionalPart(r.region, rs.score, carried, combined)
             if carried and combined != s.score:
                 s.reasons.append(
                     f"Samen met de regio: {combined}, want {r.region} draagt deze maatregel "
                     f"voor haar gemeenten ({rs.score})."
                 )
 
-    # Dependency flags on the final own scores.
+
+def dependency_flags(
+    results: Sequence[OrgResult], measure_info: Mapping[str, MeasureInfo]
+) -> list[DependencyFlag]:
+    """Flag each own score that is higher than that of a measure it depends on (the flag
+    is also added to the score itself)."""
     flags: list[DependencyFlag] = []
     for r in results:
         for s in r.scores:
@@ -184,15 +241,19 @@ def compute(
                     flags.append(
                         DependencyFlag(r.organisation, s.measure, s.score, dep, ds.score, msg)
                     )
+    return flags
 
-    # Per measure across organisations.
+
+def measure_aggregates(
+    measures: Sequence[MeasureInfo], results: Sequence[OrgResult]
+) -> list[MeasureAggregate]:
+    """Per measure across organisations: counts, shares, national class and spread, the
+    aspects found nowhere and the signals."""
     agg_measures: list[MeasureAggregate] = []
     for m in measures:
-        counts = Counter(r.score_of(m.id).score for r in results)  # type: ignore[union-attr]
-        counts_full = {s.value: counts.get(s.value, 0) for s in Score}
-        n = sum(counts_full[s] for s in SCORES_HML)
-        shares = {s.value: (round(counts_full[s] / n, 4) if n else 0.0) for s in SCORES_HML}
-        cls, spread = national_class(counts_full)
+        counts = _counts(Counter(r.score_of(m.id).score for r in results))  # type: ignore[union-attr]
+        n, shares = _shares(counts)
+        cls, spread = national_class(counts)
         assessed = [r.score_of(m.id) for r in results]
         found_any = {a for s in assessed if s for a in s.aspects_found}
         nowhere = [a for a in m.aspects if a.id not in found_any]
@@ -203,7 +264,7 @@ def compute(
                 title=m.title,
                 pillar=m.pillar,
                 crucial=m.crucial,
-                counts=counts_full,
+                counts=counts,
                 shares=shares,
                 assessed=n,
                 spread=spread,
@@ -213,26 +274,34 @@ def compute(
                 signal_counts=dict(sorted(sig.items())),
             )
         )
+    return agg_measures
 
-    # Per region: the region itself and its municipalities (combined scores).
+
+def region_aggregates(
+    measures: Sequence[MeasureInfo],
+    results: Sequence[OrgResult],
+    region_names: Mapping[str, str],
+) -> list[RegionAggregate]:
+    """Per region: the region itself and its municipalities (combined scores)."""
+    by_code = {r.organisation: r for r in results}
     regions: list[RegionAggregate] = []
     region_codes = sorted(
         {r.organisation for r in results if r.type == "veiligheidsregio"}
         | {r.region for r in results if r.type == "gemeente" and r.region}
     )
-    names = dict(region_names or {})
     for code in region_codes:
         region = by_code.get(code)
         munis = [r for r in results if r.type == "gemeente" and r.region == code]
         counts: dict[str, dict[str, int]] = {}
         carried: dict[str, int] = {}
         for m in measures:
-            c = Counter(
-                (s.regional.combined_score if s.regional else s.score)
-                for r in munis
-                if (s := r.score_of(m.id))
+            counts[m.id] = _counts(
+                Counter(
+                    (s.regional.combined_score if s.regional else s.score)
+                    for r in munis
+                    if (s := r.score_of(m.id))
+                )
             )
-            counts[m.id] = {s.value: c.get(s.value, 0) for s in Score}
             carried[m.id] = sum(
                 1
                 for r in munis
@@ -242,35 +311,43 @@ def compute(
         regions.append(
             RegionAggregate(
                 region=code,
-                name=region.name if region else names.get(code, code),
+                name=region.name if region else region_names.get(code, code),
                 municipalities=[r.organisation for r in munis],
                 region_scores={s.measure: s.score for s in region.scores} if region else {},
                 counts=counts,
                 carried=carried,
-                coverage_sufficient=sum(1 for r in members if r and r.coverage.sufficient),
+                coverage_sufficient=len([r for r in members if r and r.coverage.sufficient]),
                 coverage_total=len(members),
             )
         )
+    return regions
 
-    # Per pillar.
+
+def pillar_aggregates(
+    measures: Sequence[MeasureInfo],
+    results: Sequence[OrgResult],
+    pillar_names: Mapping[int, str],
+) -> list[PillarAggregate]:
+    """Per pillar: counts and shares over all organisations and the pillar's measures."""
     pillars: list[PillarAggregate] = []
     for p in sorted({m.pillar for m in measures}):
-        c = Counter(s.score for r in results for s in r.scores if s.pillar == p)
-        counts_p = {s.value: c.get(s.value, 0) for s in Score}
-        n = sum(counts_p[s] for s in SCORES_HML)
+        counts = _counts(Counter(s.score for r in results for s in r.scores if s.pillar == p))
         pillars.append(
             PillarAggregate(
                 pillar=p,
                 name=pillar_names.get(p, f"Pijler {p}"),
-                counts=counts_p,
-                shares={s.value: (round(counts_p[s] / n, 4) if n else 0.0) for s in SCORES_HML},
+                counts=counts,
+                shares=_shares(counts)[1],
             )
         )
+    return pillars
 
-    # Per year of the documents.
+
+def year_aggregates(evidence: Iterable[Evidence]) -> list[YearAggregate]:
+    """Per year of the documents: passages, organisations, stages and measures."""
     years: list[YearAggregate] = []
     by_year: dict[int, list[Evidence]] = defaultdict(list)
-    for e in all_evidence:
+    for e in evidence:
         if e.year:
             by_year[e.year].append(e)
     for y in sorted(by_year):
@@ -285,17 +362,4 @@ def compute(
                 measures=len({e.measure_id for e in es}),
             )
         )
-
-    return Assessment(
-        catalog_version=catalog_version,
-        reference_year=reference_year,
-        organisations=results,
-        measures=agg_measures,
-        regions=regions,
-        pillars=pillars,
-        years=years,
-        dependency_flags=flags,
-        measure_info=measure_info,
-        org_info={o.code: o for o in organisations},
-        pillar_names=dict(pillar_names),
-    )
+    return years

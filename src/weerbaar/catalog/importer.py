@@ -439,88 +439,121 @@ def parse_guidance_text(
     # tab-separated table row for the measure text.
     full = [_clean_line(line.replace("\t", " ")) for line in split]
     lines = [_clean_line(_first_cell(line)) for line in split]
-    boiler = _boilerplate(lines)
     vocabulary = {w.lower() for w in re.findall(r"\w+-\w+|\w{5,}", text)}
+    reader = _RowReader(lenient=lenient, max_pillars=max_pillars)
+    reader.read(full, lines)
+    texts = _row_texts(reader.rows, vocabulary, reader.notes)
+    return texts, reader.pillars, reader.notes
 
-    rows: list[_Row] = []
-    pillars: dict[int, str] = {}
-    notes: list[str] = []
-    pillar, prev = 0, 0  # pillar 0 until the first row or heading
-    in_table = False
+
+@dataclass
+class _RowReader:
+    """Reads the measure rows of the guidance's tables, line by line."""
+
+    lenient: bool
+    max_pillars: int | None
+    rows: list[_Row] = field(default_factory=list)
+    pillars: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    pillar: int = 0  # pillar 0 until the first row or heading
+    prev: int = 0  # the number of the last row in this pillar
+    in_table: bool = False
     current: _Row | None = None
     pending: str | None = None  # a row number seen on a line of its own
 
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            rows.append(current)
-            current = None
+    def close(self) -> None:
+        if self.current is not None:
+            self.rows.append(self.current)
+            self.current = None
 
-    for i, line in enumerate(lines):
-        if not line:
-            continue
+    def read(self, full: list[str], lines: list[str]) -> None:
+        boiler = _boilerplate(lines)
+        for i, line in enumerate(lines):
+            if not line or self._structure(full, i):
+                continue
+            if re.sub(r"[\d\s]+", " ", line).strip().lower() in boiler:
+                continue
+            if not self.in_table:
+                continue
+            if self.pending is not None:
+                # The row number was a line of its own ("2." then "Gemeenten richten ...").
+                if _ROW.match(f"{self.pending} {line}"):
+                    line = f"{self.pending} {line}"
+                self.pending = None
+            elif _BARE_NUMBER.match(line):
+                self.pending = line.strip()
+                continue
+            started = self._start_row(line)
+            if started is None:
+                break  # past the last pillar: the rest of the document
+            if started:
+                continue
+            if self.current is not None:
+                if _ends_sentence(self.current.lines) and _heading_like(line):
+                    # A heading after a finished sentence: the table has ended (an export
+                    # without the legend under the table).
+                    self.close()
+                    continue
+                self.current.lines.append(line)
+        self.close()
+
+    def _structure(self, full: list[str], i: int) -> bool:
+        """Whether line ``i`` is a pillar heading, a legend, a section heading or a
+        table header (each opens or closes a table); the line is then handled."""
         heading = _pillar_heading(full, i)
         if heading is not None:
-            close()
-            in_table = lenient and in_table
+            self.close()
+            self.in_table = self.lenient and self.in_table
             number, name, _who = heading
-            pillars.setdefault(number, name)
-            if number != pillar:
-                pillar, prev = number, 0
-            continue
+            self.pillars.setdefault(number, name)
+            if number != self.pillar:
+                self.pillar, self.prev = number, 0
+            return True
         if _BEVOEGD.match(full[i]) or _LEGEND.search(full[i]):
-            close()
-            in_table = lenient and in_table
-            continue
-        if lenient and _SECTION.match(full[i]):
-            in_table = True
-            continue
+            self.close()
+            self.in_table = self.lenient and self.in_table
+            return True
+        if self.lenient and _SECTION.match(full[i]):
+            self.in_table = True
+            return True
         if _is_header(full, i):
-            close()
-            in_table = True
-            continue
-        if re.sub(r"[\d\s]+", " ", line).strip().lower() in boiler:
-            continue
-        if not in_table:
-            continue
-        if pending is not None:
-            # The row number was a line of its own ("2." then "Gemeenten richten ...").
-            if _ROW.match(f"{pending} {line}"):
-                line = f"{pending} {line}"
-            pending = None
-        elif _BARE_NUMBER.match(line):
-            pending = line.strip()
-            continue
-        m = _ROW.match(line)
-        if m:
-            if m.group("p"):
-                p, n = int(m.group("p")), int(m.group("m"))
-            else:
-                raw_n = m.group("n")
-                n = 1 if raw_n in ("l", "I") else int(raw_n)
-                p = max(pillar, 1) if n > prev else pillar + 1  # restart: next pillar
-            same = p == max(pillar, 1) and prev < n <= prev + 3
-            new_pillar = p == pillar + 1 and prev > 0 and 1 <= n <= 3
-            if (same or new_pillar) and max_pillars is not None and p > max_pillars:
-                break  # past the last pillar: the rest of the document
-            if same or new_pillar:
-                close()
-                first = prev + 1 if same else 1
-                if n > first:
-                    gap = f"{p}.{first}" if n == first + 1 else f"{p}.{first} t/m {p}.{n - 1}"
-                    notes.append(f"Maatregel {gap} niet gevonden (de nummering springt).")
-                pillar, prev = p, n
-                current = _Row(p, n, [m.group("rest")])
-                continue
-        if current is not None:
-            if _ends_sentence(current.lines) and _heading_like(line):
-                # A heading after a finished sentence: the table has ended (an export
-                # without the legend under the table).
-                close()
-                continue
-            current.lines.append(line)
-    close()
+            self.close()
+            self.in_table = True
+            return True
+        return False
 
+    def _start_row(self, line: str) -> bool | None:
+        """Whether ``line`` starts the next row (numbered on from the one before, or the
+        first of the next pillar); ``None`` when that row is past ``max_pillars``."""
+        m = _ROW.match(line)
+        if not m:
+            return False
+        pillar, prev = self.pillar, self.prev
+        if m.group("p"):
+            p, n = int(m.group("p")), int(m.group("m"))
+        else:
+            raw_n = m.group("n")
+            n = 1 if raw_n in ("l", "I") else int(raw_n)
+            p = max(pillar, 1) if n > prev else pillar + 1  # restart: next pillar
+        same = p == max(pillar, 1) and prev < n <= prev + 3
+        new_pillar = p == pillar + 1 and prev > 0 and 1 <= n <= 3
+        if not (same or new_pillar):
+            return False
+        if self.max_pillars is not None and p > self.max_pillars:
+            return None
+        self.close()
+        first = prev + 1 if same else 1
+        if n > first:
+            gap = f"{p}.{first}" if n == first + 1 else f"{p}.{first} t/m {p}.{n - 1}"
+            self.notes.append(f"Maatregel {gap} niet gevonden (de nummering springt).")
+        self.pillar, self.prev = p, n
+        self.current = _Row(p, n, [m.group("rest")])
+        return True
+
+
+def _row_texts(rows: list[_Row], vocabulary: set[str], notes: list[str]) -> dict[str, str]:
+    """The text of each row by measure id, without the words of other columns that
+    run into it; a repeated measure id is noted in ``notes`` and left out."""
     cleaned = [_drop_debris(row) for row in rows]
     debris: set[str] = set()
     for _kept, removed in cleaned:
@@ -535,7 +568,7 @@ def parse_guidance_text(
             continue
         if body:
             texts[key] = body
-    return texts, pillars, notes
+    return texts
 
 
 # --------------------------------------------------------------------------- import

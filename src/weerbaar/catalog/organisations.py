@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -363,16 +364,44 @@ def parse_register(data: Any, source_name: str = "register") -> Register:
     ref = data["reference_date"]
     if not isinstance(ref, date):
         raise fail("reference_date is geen datum.")
+    seen: set[str] = set()
+    regions, municipalities = _parse_regions(data["regions"], fail, seen)
+    by_code = {m.code: m for m in municipalities}
+    mergers = [_parse_merger(item, fail, seen, by_code) for item in data.get("mergers") or []]
+    former_of: dict[str, list[str]] = {}
+    for merger in mergers:
+        former_of.setdefault(merger.into, []).extend(code for code, _ in merger.former)
+    municipalities = [
+        replace(m, former_codes=tuple(former_of.get(m.code, ()))) for m in municipalities
+    ]
+    return Register(
+        id=str(data["id"]),
+        reference_date=ref,
+        source=" ".join(str(data["source"]).split()),
+        regions=regions,
+        municipalities=municipalities,
+        mergers=sorted(mergers, key=lambda m: (m.date, m.into)),
+    )
+
+
+def _claim(code: str, seen: set[str], fail: Callable[[str], CatalogError]) -> None:
+    """Each code (also a former one) may occur once in the register."""
+    if code in seen:
+        raise fail(f"code {code} komt twee keer voor.")
+    seen.add(code)
+
+
+def _parse_regions(
+    items: Any, fail: Callable[[str], CatalogError], seen: set[str]
+) -> tuple[list[Organisation], list[Organisation]]:
+    """The regions and their municipalities, in the order of the file."""
     regions: list[Organisation] = []
     municipalities: list[Organisation] = []
-    seen: set[str] = set()
-    for item in data["regions"]:
+    for item in items:
         code = str(item.get("code", ""))
         if not re.fullmatch(r"VR\d{2}", code):
             raise fail(f"ongeldige regiocode {code!r}.")
-        if code in seen:
-            raise fail(f"code {code} komt twee keer voor.")
-        seen.add(code)
+        _claim(code, seen, fail)
         munis = item.get("municipalities") or []
         if not munis:
             raise fail(f"regio {code} heeft geen gemeenten.")
@@ -388,9 +417,7 @@ def parse_register(data: Any, source_name: str = "register") -> Register:
             mcode = str(m.get("code", ""))
             if not re.fullmatch(r"GM\d{4}", mcode):
                 raise fail(f"ongeldige gemeentecode {mcode!r}.")
-            if mcode in seen:
-                raise fail(f"code {mcode} komt twee keer voor.")
-            seen.add(mcode)
+            _claim(mcode, seen, fail)
             municipalities.append(
                 Organisation(
                     code=mcode,
@@ -400,44 +427,29 @@ def parse_register(data: Any, source_name: str = "register") -> Register:
                     aliases=tuple(str(a) for a in m.get("aliases", ())),
                 )
             )
-    mergers: list[Merger] = []
-    by_code = {m.code: m for m in municipalities}
-    former_of: dict[str, list[str]] = {}
-    for item in data.get("mergers") or []:
-        into = str(item.get("into", ""))
-        when = item.get("date")
-        if into not in by_code:
-            raise fail(f"fusie naar onbekende gemeente {into!r}.")
-        if not isinstance(when, date):
-            raise fail(f"fusie naar {into} heeft geen geldige datum.")
-        former = tuple((str(f["code"]), str(f["name"])) for f in item.get("former") or [])
-        if not former:
-            raise fail(f"fusie naar {into} noemt geen oude gemeenten.")
-        for fcode, _ in former:
-            if fcode in seen:
-                raise fail(f"oude code {fcode} komt al voor in het register.")
-            seen.add(fcode)
-            former_of.setdefault(into, []).append(fcode)
-        mergers.append(Merger(date=when, into=into, name=str(item.get("name", "")), former=former))
-    municipalities = [
-        Organisation(
-            code=m.code,
-            name=m.name,
-            type=m.type,
-            region_code=m.region_code,
-            aliases=m.aliases,
-            former_codes=tuple(former_of.get(m.code, ())),
-        )
-        for m in municipalities
-    ]
-    return Register(
-        id=str(data["id"]),
-        reference_date=ref,
-        source=" ".join(str(data["source"]).split()),
-        regions=regions,
-        municipalities=municipalities,
-        mergers=sorted(mergers, key=lambda m: (m.date, m.into)),
-    )
+    return regions, municipalities
+
+
+def _parse_merger(
+    item: Any,
+    fail: Callable[[str], CatalogError],
+    seen: set[str],
+    by_code: dict[str, Organisation],
+) -> Merger:
+    into = str(item.get("into", ""))
+    when = item.get("date")
+    if into not in by_code:
+        raise fail(f"fusie naar onbekende gemeente {into!r}.")
+    if not isinstance(when, date):
+        raise fail(f"fusie naar {into} heeft geen geldige datum.")
+    former = tuple((str(f["code"]), str(f["name"])) for f in item.get("former") or [])
+    if not former:
+        raise fail(f"fusie naar {into} noemt geen oude gemeenten.")
+    for fcode, _ in former:
+        if fcode in seen:
+            raise fail(f"oude code {fcode} komt al voor in het register.")
+        seen.add(fcode)
+    return Merger(date=when, into=into, name=str(item.get("name", "")), former=former)
 
 
 __all__ = [

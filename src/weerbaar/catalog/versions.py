@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from weerbaar.catalog.models import PHASES, UNKNOWN_PHASE, Catalog
+from weerbaar.catalog.models import PHASES, UNKNOWN_PHASE, Catalog, Measure
 from weerbaar.errors import CatalogError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -71,6 +72,9 @@ def available_versions(data_dir: Path | None = None) -> list[str]:
     return sorted(_catalog_files(_data_dir(data_dir)), key=version_key)
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
@@ -79,6 +83,17 @@ def _read_yaml(path: Path) -> Any:
         raise CatalogError(f"Catalogusbestand {path.name} is niet te lezen: {exc}") from exc
     except yaml.YAMLError as exc:
         raise CatalogError(f"Catalogusbestand {path.name} is geen geldige YAML: {exc}") from exc
+
+
+def _load_model(path: Path, model: type[_Model], what: str, not_a_mapping: str) -> _Model:
+    """The YAML file at ``path`` validated as ``model``; ``what`` names the file in errors."""
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{what} {path.name} {not_a_mapping}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogError(f"{what} {path.name} is ongeldig: {_describe(exc)}") from exc
 
 
 def _describe(exc: ValidationError) -> str:
@@ -98,6 +113,15 @@ def validate_catalog(catalog: Catalog, name: str) -> None:
     def fail(problem: str) -> NoReturn:
         raise CatalogError(f"Catalogusbestand {name} is ongeldig: {problem}")
 
+    _check_numbering(catalog, fail)
+    known = {m.id for m in catalog.measures}
+    for m in catalog.measures:
+        _check_measure(m, known, fail)
+
+
+def _check_numbering(catalog: Catalog, fail: Callable[[str], NoReturn]) -> None:
+    """Version, pillars 1..n, measure ids of the form pillar.number, each pillar's size,
+    and the measures in official order without gaps."""
     if not _VERSION_RE.match(catalog.version):
         fail(f"versie {catalog.version!r} heeft niet de vorm JJJJ.MM")
     if not catalog.pillars:
@@ -131,58 +155,54 @@ def validate_catalog(catalog: Catalog, name: str) -> None:
     if ids != expected_order:
         fail("maatregelen staan niet in officiële volgorde of de nummering heeft gaten")
 
-    known = set(ids)
-    for m in catalog.measures:
-        where = f"maatregel {m.id}"
-        if not m.title.strip() or not m.description.strip():
-            fail(f"{where} heeft geen titel of omschrijving")
-        if not m.responsible:
-            fail(f"{where} heeft geen eindverantwoordelijke partij")
-        if m.phases == [UNKNOWN_PHASE]:
-            pass
-        elif not m.phases:
-            fail(f"{where} heeft geen fasen (gebruik ['{UNKNOWN_PHASE}'] als ze onbekend zijn)")
-        else:
-            bad = [p for p in m.phases if p not in PHASES]
-            if bad:
-                fail(f"{where} heeft onbekende fase(n) {bad}; toegestaan: {list(PHASES)}")
-            if len(set(m.phases)) != len(m.phases):
-                fail(f"{where} noemt een fase dubbel")
-        should_be_crucial = m.number <= CRUCIAL_PER_PILLAR
-        if m.crucial != should_be_crucial:
-            fail(
-                f"{where}: 'crucial' moet {str(should_be_crucial).lower()} zijn "
-                f"(de eerste {CRUCIAL_PER_PILLAR} van elke pijler zijn het meest cruciaal)"
-            )
-        if not MIN_ASPECTS <= len(m.aspects) <= MAX_ASPECTS:
-            fail(f"{where} heeft {len(m.aspects)} aspecten, verwacht {MIN_ASPECTS}-{MAX_ASPECTS}")
-        aspect_ids = [a.id for a in m.aspects]
-        if len(set(aspect_ids)) != len(aspect_ids):
-            fail(f"{where} heeft dubbele aspectnummers")
-        for a in m.aspects:
-            am = _ASPECT_RE.match(a.id)
-            if not am or am.group(1) != m.id:
-                fail(f"aspect {a.id!r} van {where} heeft niet de vorm {m.id}.a")
-            if not a.label.strip() or not a.terms:
-                fail(f"aspect {a.id} heeft geen label of geen zoektermen")
-        terms = [t.strip().lower() for t in m.terms]
-        if len(set(terms)) < MIN_TERMS or any(not t for t in terms):
-            fail(f"{where} heeft minder dan {MIN_TERMS} verschillende zoektermen")
-        for dep in m.depends_on:
-            if dep == m.id:
-                fail(f"{where} hangt van zichzelf af")
-            if dep not in known:
-                fail(f"{where} hangt af van onbekende maatregel {dep!r}")
+
+def _check_measure(m: Measure, known: set[str], fail: Callable[[str], NoReturn]) -> None:
+    """One measure: text, responsible party, phases, crucial flag, aspects, search terms
+    and dependencies on known measures."""
+    where = f"maatregel {m.id}"
+    if not m.title.strip() or not m.description.strip():
+        fail(f"{where} heeft geen titel of omschrijving")
+    if not m.responsible:
+        fail(f"{where} heeft geen eindverantwoordelijke partij")
+    if m.phases == [UNKNOWN_PHASE]:
+        pass
+    elif not m.phases:
+        fail(f"{where} heeft geen fasen (gebruik ['{UNKNOWN_PHASE}'] als ze onbekend zijn)")
+    else:
+        bad = [p for p in m.phases if p not in PHASES]
+        if bad:
+            fail(f"{where} heeft onbekende fase(n) {bad}; toegestaan: {list(PHASES)}")
+        if len(set(m.phases)) != len(m.phases):
+            fail(f"{where} noemt een fase dubbel")
+    should_be_crucial = m.number <= CRUCIAL_PER_PILLAR
+    if m.crucial != should_be_crucial:
+        fail(
+            f"{where}: 'crucial' moet {str(should_be_crucial).lower()} zijn "
+            f"(de eerste {CRUCIAL_PER_PILLAR} van elke pijler zijn het meest cruciaal)"
+        )
+    if not MIN_ASPECTS <= len(m.aspects) <= MAX_ASPECTS:
+        fail(f"{where} heeft {len(m.aspects)} aspecten, verwacht {MIN_ASPECTS}-{MAX_ASPECTS}")
+    aspect_ids = [a.id for a in m.aspects]
+    if len(set(aspect_ids)) != len(aspect_ids):
+        fail(f"{where} heeft dubbele aspectnummers")
+    for a in m.aspects:
+        am = _ASPECT_RE.match(a.id)
+        if not am or am.group(1) != m.id:
+            fail(f"aspect {a.id!r} van {where} heeft niet de vorm {m.id}.a")
+        if not a.label.strip() or not a.terms:
+            fail(f"aspect {a.id} heeft geen label of geen zoektermen")
+    terms = [t.strip().lower() for t in m.terms]
+    if len(set(terms)) < MIN_TERMS or any(not t for t in terms):
+        fail(f"{where} heeft minder dan {MIN_TERMS} verschillende zoektermen")
+    for dep in m.depends_on:
+        if dep == m.id:
+            fail(f"{where} hangt van zichzelf af")
+        if dep not in known:
+            fail(f"{where} hangt af van onbekende maatregel {dep!r}")
 
 
 def _parse_catalog(path: Path) -> Catalog:
-    raw = _read_yaml(path)
-    if not isinstance(raw, dict):
-        raise CatalogError(f"Catalogusbestand {path.name} bevat geen catalogus (geen mapping).")
-    try:
-        catalog = Catalog.model_validate(raw)
-    except ValidationError as exc:
-        raise CatalogError(f"Catalogusbestand {path.name} is ongeldig: {_describe(exc)}") from exc
+    catalog = _load_model(path, Catalog, "Catalogusbestand", "bevat geen catalogus (geen mapping).")
     validate_catalog(catalog, path.name)
     expected = path.stem[len(CATALOG_PREFIX) :]
     if catalog.version != expected:
@@ -314,13 +334,7 @@ def _validate_mapping(mapping: VersionMapping, name: str, data_dir: Path) -> Non
 
 
 def _parse_mapping(path: Path) -> VersionMapping:
-    raw = _read_yaml(path)
-    if not isinstance(raw, dict):
-        raise CatalogError(f"Mappingbestand {path.name} bevat geen mapping.")
-    try:
-        mapping = VersionMapping.model_validate(raw)
-    except ValidationError as exc:
-        raise CatalogError(f"Mappingbestand {path.name} is ongeldig: {_describe(exc)}") from exc
+    mapping = _load_model(path, VersionMapping, "Mappingbestand", "bevat geen mapping.")
     m = _MAPPING_RE.match(path.name)
     if not m or (m.group(1), m.group(2)) != (mapping.from_version, mapping.to_version):
         raise CatalogError(

@@ -92,6 +92,46 @@ def _show_measure(measure: Any, catalog: Any, official: str | None = None) -> No
         )
 
 
+def _measures_table(measures: list[Any], catalog: Any) -> Table:
+    """The measures by pillar as a table (with the dependencies on a wide terminal)."""
+    table = Table(
+        title=f"Maatregelen handreiking weerbaarheid en veerkracht (versie {catalog.version})",
+        caption="Fasen: K = koude fase, W<72 / W>72 = warme fase korter/langer dan 72 uur, "
+        "N = nafase, ? = niet te lezen in de bron. ★ = meest cruciaal. Asp. = aantal aspecten.",
+    )
+    table.add_column("Nr.", no_wrap=True)
+    table.add_column("Maatregel", ratio=4, min_width=20)
+    table.add_column("★", justify="center", no_wrap=True)
+    table.add_column("Eindverantw.", ratio=2)
+    table.add_column("Fasen", min_width=4)
+    table.add_column("Asp.", justify="right", no_wrap=True)
+    wide = console.width >= 100
+    if wide:
+        table.add_column("Hangt af van", ratio=1, min_width=8)
+    current = None
+    for m in measures:
+        if m.pillar != current:
+            current = m.pillar
+            pillar = catalog.pillar(m.pillar)
+            if table.row_count:
+                table.add_section()
+            table.add_row(
+                "",
+                f"[bold]Pijler {pillar.number}: {pillar.name}[/] "
+                f"[dim](bevoegd gezag: {pillar.authority})[/]",
+            )
+        table.add_row(
+            m.id,
+            escape(m.title),
+            "★" if m.crucial else "",
+            ", ".join(m.responsible),
+            " ".join(_PHASE_SHORT.get(p, p) for p in m.phases),
+            str(len(m.aspects)),
+            *([", ".join(m.depends_on)] if wide else []),
+        )
+    return table
+
+
 @catalogus_app.callback()
 def catalogus(
     ctx: typer.Context,
@@ -139,40 +179,5 @@ def catalogus(
             ]
         )
         return
-    table = Table(
-        title=f"Maatregelen handreiking weerbaarheid en veerkracht (versie {catalog.version})",
-        caption="Fasen: K = koude fase, W<72 / W>72 = warme fase korter/langer dan 72 uur, "
-        "N = nafase, ? = niet te lezen in de bron. ★ = meest cruciaal. Asp. = aantal aspecten.",
-    )
-    table.add_column("Nr.", no_wrap=True)
-    table.add_column("Maatregel", ratio=4, min_width=20)
-    table.add_column("★", justify="center", no_wrap=True)
-    table.add_column("Eindverantw.", ratio=2)
-    table.add_column("Fasen", min_width=4)
-    table.add_column("Asp.", justify="right", no_wrap=True)
-    wide = console.width >= 100
-    if wide:
-        table.add_column("Hangt af van", ratio=1, min_width=8)
-    current = None
-    for m in measures:
-        if m.pillar != current:
-            current = m.pillar
-            pillar = catalog.pillar(m.pillar)
-            if table.row_count:
-                table.add_section()
-            table.add_row(
-                "",
-                f"[bold]Pijler {pillar.number}: {pillar.name}[/] "
-                f"[dim](bevoegd gezag: {pillar.authority})[/]",
-            )
-        table.add_row(
-            m.id,
-            escape(m.title),
-            "★" if m.crucial else "",
-            ", ".join(m.responsible),
-            " ".join(_PHASE_SHORT.get(p, p) for p in m.phases),
-            str(len(m.aspects)),
-            *([", ".join(m.depends_on)] if wide else []),
-        )
-    console.print(table)
+    console.print(_measures_table(measures, catalog))
     console.print(f"{len(measures)} van {len(catalog.measures)} maatregelen getoond.")

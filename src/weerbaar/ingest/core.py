@@ -349,6 +349,13 @@ class _Ingest:
         self._index: OrganisationIndex | bool | None = False
         self.warming: threading.Thread | None = None  # builds the index in the background
 
+    def warm_index(self) -> None:
+        """Build the organisation index (register + workspace) in the background, while
+        the worker reads the first file."""
+        warm = threading.Thread(target=lambda: self.index, daemon=True)
+        self.warming = warm
+        warm.start()
+
     @property
     def index(self) -> OrganisationIndex | None:
         warm = self.warming
@@ -498,16 +505,7 @@ class _Ingest:
             and existing["organisation_code"] != given.organisation
         ):
             if not self.move_organisation:
-                return InputResult(
-                    item.display,
-                    Status.organisation_conflict,
-                    f"Dit document hoort al bij {existing['organisation_code']}; het is niet "
-                    f"verplaatst naar {given.organisation}. Verplaatsen kan alleen met "
-                    "--verplaats-organisatie (beoordelingen blijven dan staan en het logboek "
-                    "legt de verplaatsing vast).",
-                    existing["id"],
-                    organisation=existing["organisation_code"],
-                )
+                return _conflict(item, existing)
             with self.ws.write() as conn:
                 moved = store.move_document(
                     conn,
@@ -526,44 +524,7 @@ class _Ingest:
                 and existing["status"] not in RETRY_STATUSES
             )
         ):
-            with self.ws.write() as conn:
-                added = store.add_name(conn, existing["id"], item.display, item.name)
-                updates = {
-                    k: v
-                    for k, v in (
-                        ("organisation_code", given.organisation),
-                        ("doc_type", given.doc_type),
-                        ("year", given.year),
-                        ("title", given.title),
-                        ("source_url", given.source_url),
-                    )
-                    if v is not None and existing[k] != v
-                }
-                if updates:
-                    inferred = dict(existing["inferred"] or {})
-                    for key in ("organisation", "doc_type", "year", "title"):
-                        col = "organisation_code" if key == "organisation" else key
-                        if col in updates:
-                            inferred.pop(key, None)
-                    store.upsert_document(conn, existing["id"], inferred=inferred, **updates)
-                n_pass = store.count_passages(conn, existing["id"])
-            status = Status.duplicate if added else Status.unchanged
-            reason = REASONS[status]
-            if moved is not None:
-                reason += (
-                    f" Verplaatst van {moved['from']} naar {moved['to']} "
-                    f"({moved['decisions']} beoordelingen blijven staan)."
-                )
-            return InputResult(
-                item.display,
-                status,
-                reason,
-                existing["id"],
-                existing["pages"],
-                n_pass,
-                duplicate_of=existing["id"] if added else None,
-                organisation=updates.get("organisation_code", existing["organisation_code"]),
-            )
+            return self._known(item, existing, moved)
         self.seen.add(sha)
         pending = _Pending(h.item, sha, h.size, existing["id"] if existing else None, existing)
         try:
@@ -574,6 +535,51 @@ class _Ingest:
             stored = self._store_file(h.tmp, sha, pending.media_type)
             pending.job = self.pool.submit(self.ws.root / stored, pending.media_type, self._pages)
         return pending
+
+    def _known(
+        self, item: _Input, existing: dict[str, Any], moved: dict[str, Any] | None
+    ) -> InputResult:
+        """Content stored before (or read earlier in this run): record this name and what
+        was given for it; ``duplicate`` under a new name, else ``unchanged``."""
+        given = item.given
+        with self.ws.write() as conn:
+            added = store.add_name(conn, existing["id"], item.display, item.name)
+            updates = {
+                k: v
+                for k, v in (
+                    ("organisation_code", given.organisation),
+                    ("doc_type", given.doc_type),
+                    ("year", given.year),
+                    ("title", given.title),
+                    ("source_url", given.source_url),
+                )
+                if v is not None and existing[k] != v
+            }
+            if updates:
+                inferred = dict(existing["inferred"] or {})
+                for key in ("organisation", "doc_type", "year", "title"):
+                    col = "organisation_code" if key == "organisation" else key
+                    if col in updates:
+                        inferred.pop(key, None)
+                store.upsert_document(conn, existing["id"], inferred=inferred, **updates)
+            n_pass = store.count_passages(conn, existing["id"])
+        status = Status.duplicate if added else Status.unchanged
+        reason = REASONS[status]
+        if moved is not None:
+            reason += (
+                f" Verplaatst van {moved['from']} naar {moved['to']} "
+                f"({moved['decisions']} beoordelingen blijven staan)."
+            )
+        return InputResult(
+            item.display,
+            status,
+            reason,
+            existing["id"],
+            existing["pages"],
+            n_pass,
+            duplicate_of=existing["id"] if added else None,
+            organisation=updates.get("organisation_code", existing["organisation_code"]),
+        )
 
     def finish(self, p: _Pending) -> InputResult:
         """Wait for the parse result and store the document in one transaction."""
@@ -655,6 +661,20 @@ class _Ingest:
         self.on_pages(n)
 
 
+def _conflict(item: _Input, existing: dict[str, Any]) -> InputResult:
+    """The content is stored under another organisation and may not be moved."""
+    return InputResult(
+        item.display,
+        Status.organisation_conflict,
+        f"Dit document hoort al bij {existing['organisation_code']}; het is niet "
+        f"verplaatst naar {item.given.organisation}. Verplaatsen kan alleen met "
+        "--verplaats-organisatie (beoordelingen blijven dan staan en het logboek "
+        "legt de verplaatsing vast).",
+        existing["id"],
+        organisation=existing["organisation_code"],
+    )
+
+
 def _os_user() -> str:
     """Who runs this ingest (for the audit log)."""
     import getpass
@@ -706,22 +726,28 @@ def ingest(
     given = Metadata(organisation=_resolve_org(ws, organisation), doc_type=doc_type, year=year)
     items = collect_inputs(ws, paths, given, Path(manifest) if manifest else None)
     started = time.monotonic()
+    run = {
+        "paths": [str(p) for p in paths],
+        "organisation": given.organisation,
+        "doc_type": doc_type,
+        "year": year,
+        "manifest": str(manifest) if manifest else None,
+        "force": force,
+        "move_organisation": move_organisation,
+        "extractor_version": EXTRACTOR_VERSION,
+    }
     with ws.write() as conn:
-        run_id = store.start_run(
-            conn,
-            {
-                "paths": [str(p) for p in paths],
-                "organisation": given.organisation,
-                "doc_type": doc_type,
-                "year": year,
-                "manifest": str(manifest) if manifest else None,
-                "force": force,
-                "move_organisation": move_organisation,
-                "extractor_version": EXTRACTOR_VERSION,
-            },
-        )
+        run_id = store.start_run(conn, run)
     report = IngestReport(run_id)
     bar = _ProgressBar(len(items)) if progress else None
+
+    def emit(res: InputResult) -> None:
+        report.items.append(res)
+        if on_result:
+            on_result(res)
+        if bar:
+            bar.done()
+
     try:
         with ParsePools(settings, workers, target=parser) as pool:
             runner = _Ingest(
@@ -734,19 +760,7 @@ def ingest(
                 actor=actor or _os_user(),
             )
             if given.organisation is None:
-                # the organisation index (register + workspace) is built while the worker
-                # reads the first file
-                warm = threading.Thread(target=lambda: runner.index, daemon=True)
-                runner.warming = warm
-                warm.start()
-
-            def emit(res: InputResult) -> None:
-                report.items.append(res)
-                if on_result:
-                    on_result(res)
-                if bar:
-                    bar.done()
-
+                runner.warm_index()
             _run_items(runner, items, workers, emit, bar)
             report.pages_parsed = runner.pages_parsed
             report.worker_peak_rss_kb = pool.peak_rss_kb

@@ -304,6 +304,160 @@ def outline_key(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
+class _Paragraphs:
+    """The blocks of a page as they are written: the paragraph or list item being
+    gathered (``cur``) goes into ``blocks`` when it ends."""
+
+    def __init__(self, full: int) -> None:
+        self.full = full  # the longest line on the page: a full line
+        self.blocks: list[Block] = []
+        self.cur: list[str] = []
+        self.kind = "tekst"
+
+    def flush(self) -> None:
+        if self.cur:
+            self.blocks.append(Block("\n".join(self.cur), self.kind, chars_clean=True))
+        self.cur, self.kind = [], "tekst"
+
+    def ends_paragraph(self, text: str) -> bool:
+        return text.endswith(_END) and len(text) < 0.8 * self.full
+
+    def heading(self, text: str, level: int) -> None:
+        self.flush()
+        self.blocks.append(Block(text, "kop", level, chars_clean=True))
+
+    def add_line(self, text: str, numbered: bool, style: DocStyle | None) -> None:
+        """A line of running text: a new list item, the start of a paragraph or more."""
+        if _BULLET.match(text) and (not numbered or style is None):
+            self.flush()
+            self.cur, self.kind = [text], "lijst"
+        else:
+            if self.cur and self.ends_paragraph(self.cur[-1]):
+                self.flush()
+            self.cur.append(text)
+
+
+def _line_spacing(lines: list[Line]) -> float:
+    """Typical distance between lines of a paragraph on this page (0 if unknown)."""
+    gaps = [
+        a.y - b.y
+        for a, b in itertools.pairwise(lines)
+        if a.text and b.text and a.size > 0 and 0 < a.y - b.y < 4 * max(a.size, 1)
+    ]
+    return sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+
+
+def _gap_break(prev: Line | None, ln: Line, spacing: float) -> bool:
+    """A clear vertical gap (or a jump upwards, a new column) before ``ln``."""
+    return (
+        prev is not None
+        and spacing > 0
+        and ln.size > 0
+        and (prev.y - ln.y > 1.45 * spacing or ln.y > prev.y + 2)
+    )
+
+
+def _outline_heading(
+    lines: list[Line], i: int, outline: list[tuple[str, int]]
+) -> tuple[str, tuple[str, int], int] | None:
+    """(heading text, the bookmark it spells, index after it) when line ``i`` and maybe a
+    few lines after it spell a bookmark title."""
+    text = lines[i].text
+    key = outline_key(text)
+    hit = next(((t, lv) for t, lv in outline if key and t.startswith(key)), None)
+    if hit is None:
+        return None
+    parts, j = [text], i + 1
+    while outline_key(" ".join(parts)) != hit[0] and j < len(lines) and lines[j].text:
+        more = outline_key(" ".join([*parts, lines[j].text]))
+        if not hit[0].startswith(more):
+            break
+        parts.append(lines[j].text)
+        j += 1
+    if outline_key(" ".join(parts)) != hit[0]:
+        return None
+    return " ".join(parts), hit, j
+
+
+def _styled_heading(
+    lines: list[Line],
+    i: int,
+    style: DocStyle,
+    table_of: list[int],
+    spacing: float,
+    out: _Paragraphs,
+    numbered: re.Match[str] | None,
+) -> tuple[str, int, int] | None:
+    """(heading text, level, index after it) when line ``i`` starts a heading set in a
+    heading style (with font information); a heading may take up to three lines."""
+    ln = lines[i]
+    n = len(lines)
+    if not (
+        _heading_style(ln, style)
+        and (not out.cur or out.cur[-1].endswith(_END))
+        and _heading_text_ok(ln.text)
+    ):
+        return None
+    # a heading over several lines: following lines of the same style
+    parts = [ln.text]
+    j = i + 1
+    while (
+        j < n
+        and len(parts) < 3
+        and lines[j].text
+        and not table_of[j]
+        and _heading_text_ok(lines[j].text)
+        and lines[j].bold == ln.bold
+        and abs(lines[j].size - ln.size) < 0.3
+        and (spacing == 0 or 0 < lines[j - 1].y - lines[j].y <= 1.45 * spacing)
+    ):
+        parts.append(lines[j].text)
+        j += 1
+    nxt = lines[j] if j < n else None
+    if len(parts) == 3 and nxt is not None and _heading_style(nxt, style):
+        return None  # a bold paragraph, not a heading
+    level = (
+        style.level(ln)
+        if not ln.bold or ln.size > style.body * 1.05
+        else (len(style.heading_sizes) + 1)
+    )
+    if numbered:
+        level += numbered.group(1).count(".")
+    return " ".join(parts), level, j
+
+
+def _guessed_heading(
+    lines: list[Line], i: int, out: _Paragraphs, numbered: re.Match[str] | None
+) -> int | None:
+    """The level when line ``i`` looks like a heading without font information (OCR):
+    short, capitalised, unpunctuated, after a finished paragraph, before more text."""
+    text = lines[i].text
+    full = out.full
+    cur = out.cur
+    words = text.split()
+    prev_done = not cur or out.ends_paragraph(cur[-1]) or len(cur[-1]) < 0.5 * full
+    nxt_text = next((x.text for x in lines[i + 1 :] if x.text), "")
+    numbered_title = (
+        numbered is not None and len(words) >= 2 and words[1][:1].isupper() and len(words[0]) <= 6
+    )
+    prev_done = prev_done or (numbered_title and cur[-1].endswith(_END))
+    is_heading = (
+        prev_done
+        and 1 <= len(words) <= 12
+        and len(text) <= 90
+        and not text.endswith((*_END, ","))
+        and (text[0].isupper() or text[0].isdigit())
+        and not numeric_line(text)
+        and not (nxt_text and numeric_line(nxt_text))
+        and (nxt_text != "" or numbered_title)
+        and (len(text) < 0.6 * full or full < 40)
+        and (numbered is not None or not _BULLET.match(text))
+    )
+    if not is_heading:
+        return None
+    return numbered.group(1).count(".") + 1 if numbered else GUESSED_LEVEL
+
+
 def blocks_from_lines(
     lines: list[Line],
     style: DocStyle | None,
@@ -315,28 +469,8 @@ def blocks_from_lines(
     if not any(ln.text for ln in lines):
         return []
     table_of, kinds = _tables(lines, style)
-    full = max(len(ln.text) for ln in lines)
-    # typical distance between lines of a paragraph on this page
-    gaps = [
-        a.y - b.y
-        for a, b in itertools.pairwise(lines)
-        if a.text and b.text and a.size > 0 and 0 < a.y - b.y < 4 * max(a.size, 1)
-    ]
-    spacing = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
-
-    blocks: list[Block] = []
-    cur: list[str] = []
-    kind = "tekst"
-
-    def flush() -> None:
-        nonlocal cur, kind
-        if cur:
-            blocks.append(Block("\n".join(cur), kind, chars_clean=True))
-        cur, kind = [], "tekst"
-
-    def ends_paragraph(text: str) -> bool:
-        return text.endswith(_END) and len(text) < 0.8 * full
-
+    spacing = _line_spacing(lines)
+    out = _Paragraphs(max(len(ln.text) for ln in lines))
     i = 0
     n = len(lines)
     prev: Line | None = None
@@ -344,120 +478,44 @@ def blocks_from_lines(
         ln = lines[i]
         text = ln.text
         if not text:
-            flush()
+            out.flush()
             prev = None
             i += 1
             continue
-        t_no = table_of[i]
-        if t_no:
-            flush()
-            i = _emit_table(lines, table_of, kinds, i, t_no, blocks)
+        if table_of[i]:
+            out.flush()
+            i = _emit_table(lines, table_of, kinds, i, table_of[i], out.blocks)
             prev = None
             continue
-        gap_break = (
-            prev is not None
-            and spacing > 0
-            and ln.size > 0
-            and (prev.y - ln.y > 1.45 * spacing or ln.y > prev.y + 2)
-        )
-        if gap_break:
-            flush()
-        if outline:
-            key = outline_key(text)
-            hit = next(((t, lv) for t, lv in outline if key and t.startswith(key)), None)
-            if hit is not None:
-                parts, j = [text], i + 1
-                while outline_key(" ".join(parts)) != hit[0] and j < n and lines[j].text:
-                    more = outline_key(" ".join([*parts, lines[j].text]))
-                    if not hit[0].startswith(more):
-                        break
-                    parts.append(lines[j].text)
-                    j += 1
-                if outline_key(" ".join(parts)) == hit[0]:
-                    flush()
-                    blocks.append(Block(" ".join(parts), "kop", hit[1], chars_clean=True))
-                    outline = [o for o in outline if o is not hit]
-                    prev = lines[j - 1]
-                    i = j
-                    continue
+        if _gap_break(prev, ln, spacing):
+            out.flush()
+        if outline and (found := _outline_heading(lines, i, outline)) is not None:
+            heading, hit, j = found
+            out.heading(heading, hit[1])
+            outline = [o for o in outline if o is not hit]
+            prev = lines[j - 1]
+            i = j
+            continue
         m = _NUMBERED.match(text) if text[0].isdigit() else None
         if style is not None and ln.size > 0:
             # (a gap break has flushed the paragraph before)
-            is_heading = (
-                _heading_style(ln, style)
-                and (not cur or cur[-1].endswith(_END))
-                and _heading_text_ok(text)
-            )
-            if is_heading:
-                # a heading over several lines: following lines of the same style
-                parts = [text]
-                j = i + 1
-                while (
-                    j < n
-                    and len(parts) < 3
-                    and lines[j].text
-                    and not table_of[j]
-                    and _heading_text_ok(lines[j].text)
-                    and lines[j].bold == ln.bold
-                    and abs(lines[j].size - ln.size) < 0.3
-                    and (spacing == 0 or 0 < lines[j - 1].y - lines[j].y <= 1.45 * spacing)
-                ):
-                    parts.append(lines[j].text)
-                    j += 1
-                nxt = lines[j] if j < n else None
-                if len(parts) == 3 and nxt is not None and _heading_style(nxt, style):
-                    is_heading = False  # a bold paragraph, not a heading
-                else:
-                    level = (
-                        style.level(ln)
-                        if not ln.bold or ln.size > style.body * 1.05
-                        else (len(style.heading_sizes) + 1)
-                    )
-                    if m:
-                        level += m.group(1).count(".")
-                    flush()
-                    blocks.append(Block(" ".join(parts), "kop", level, chars_clean=True))
-                    prev = lines[j - 1]
-                    i = j
-                    continue
-        else:
-            words = text.split()
-            prev_done = not cur or ends_paragraph(cur[-1]) or len(cur[-1]) < 0.5 * full
-            nxt_text = next((x.text for x in lines[i + 1 :] if x.text), "")
-            numbered_title = (
-                m is not None and len(words) >= 2 and words[1][:1].isupper() and len(words[0]) <= 6
-            )
-            prev_done = prev_done or (numbered_title and cur[-1].endswith(_END))
-            is_heading = (
-                prev_done
-                and 1 <= len(words) <= 12
-                and len(text) <= 90
-                and not text.endswith((*_END, ","))
-                and (text[0].isupper() or text[0].isdigit())
-                and not numeric_line(text)
-                and not (nxt_text and numeric_line(nxt_text))
-                and (nxt_text != "" or numbered_title)
-                and (len(text) < 0.6 * full or full < 40)
-                and (m is not None or not _BULLET.match(text))
-            )
-            if is_heading:
-                flush()
-                level = m.group(1).count(".") + 1 if m else GUESSED_LEVEL
-                blocks.append(Block(text, "kop", level, chars_clean=True))
-                prev = ln
-                i += 1
+            styled = _styled_heading(lines, i, style, table_of, spacing, out, m)
+            if styled is not None:
+                heading, level, j = styled
+                out.heading(heading, level)
+                prev = lines[j - 1]
+                i = j
                 continue
-        if _BULLET.match(text) and (not m or style is None):
-            flush()
-            cur, kind = [text], "lijst"
-        else:
-            if cur and ends_paragraph(cur[-1]):
-                flush()
-            cur.append(text)
+        elif (guessed := _guessed_heading(lines, i, out, m)) is not None:
+            out.heading(text, guessed)
+            prev = ln
+            i += 1
+            continue
+        out.add_line(text, m is not None, style)
         prev = ln
         i += 1
-    flush()
-    return blocks
+    out.flush()
+    return out.blocks
 
 
 def _emit_table(

@@ -351,6 +351,28 @@ class OrganisationIndex:
         return best, first[best][1]
 
 
+@dataclass(frozen=True)
+class _Sources:
+    """The texts a document's metadata is inferred from, strongest first."""
+
+    file_name: str
+    stem: str  # the file name without its extension
+    name_text: str  # the stem with separators as spaces
+    first_text: str  # the first pages
+    top: str  # the first lines
+    cover: str  # the title on the cover ("" if none)
+    props: str | None  # the title in the document properties
+
+    def ranked(self) -> tuple[tuple[str, str], ...]:
+        return (
+            ("titel op de voorpagina", self.cover),
+            ("eerste regels", self.top),
+            ("documenteigenschappen", self.props or ""),
+            ("eerste pagina's", self.first_text),
+            ("bestandsnaam", self.name_text),
+        )
+
+
 def infer(
     given: Metadata,
     *,
@@ -367,88 +389,102 @@ def infer(
     and docs/inlezen.md."""
     out = Metadata(**{**given.__dict__, "inferred": dict(given.inferred)})
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file_name)
-    name_text = re.sub(r"[_\-.]+", " ", stem)
-    props = clean_title(reader_title) if reader_title else None
-    top = "\n".join(first_lines(first_text, 6))
-    cover = cover_title or ""
+    src = _Sources(
+        file_name=file_name,
+        stem=stem,
+        name_text=re.sub(r"[_\-.]+", " ", stem),
+        first_text=first_text,
+        top="\n".join(first_lines(first_text, 6)),
+        cover=cover_title or "",
+        props=clean_title(reader_title) if reader_title else None,
+    )
     if out.doc_type is None:
-        for source, text in (
-            ("titel op de voorpagina", cover),
-            ("eerste regels", top),
-            ("documenteigenschappen", props or ""),
-            ("eerste pagina's", first_text),
-            ("bestandsnaam", name_text),
-        ):
-            found = infer_doc_type(text)
-            if found:
-                out.doc_type = found[0]
-                out.inferred["doc_type"] = {"value": found[0], "how": f"{source}: '{found[1]}'"}
-                break
+        _infer_doc_type(out, src)
     date = find_date(first_text[:3000])
     if date:
         out.inferred["date"] = {"value": date[0], "how": f"eerste pagina's: '{date[1]}'"}
     if out.year is None:
-        candidates: list[tuple[str, str, bool]] = [
-            ("titel op de voorpagina", cover, False),
-            ("eerste regels", top, False),
-            ("documenteigenschappen", props or "", False),
-            ("eerste pagina's", first_text, False),
-            ("bestandsnaam", name_text, False),
-        ]
-        dated = out.doc_type in DATED_TYPES or out.doc_type is None
-        found_year: tuple[int, str] | None = None
-        how = ""
-        if date and dated:
-            found_year, how = (int(date[0][:4]), date[1]), "datum"
-        else:
-            for source, text, loose in candidates:
-                hit = infer_year(text, loose=loose)
-                if hit and 1990 <= hit[0] <= 2100:
-                    found_year, how = hit, source
-                    break
-            if found_year is None and date:
-                found_year, how = (int(date[0][:4]), date[1]), "datum"
-        if found_year is None:
-            hit = infer_year(name_text, loose=True)
-            if hit and 1990 <= hit[0] <= 2100:
-                found_year, how = hit, "bestandsnaam"
-        if found_year is not None:
-            out.year = found_year[0]
-            out.inferred["year"] = {"value": found_year[0], "how": f"{how}: '{found_year[1]}'"}
+        _infer_year(out, src, date)
     if out.organisation is None and index is not None:
-        # the file name and the title weigh more than a passing mention in the text
-        head = first_text[:_FIRST_LINES_CHARS]
-        for source, finder, text in (
-            ("bestandsnaam", index.find_prefixed, name_text),
-            ("bestandsnaam", index.find_in_name, name_text),
-            ("titel", index.find_prefixed, cover or reader_title or ""),
-            ("titel", index.find_in_name, cover or reader_title or ""),
-            ("eerste regels", index.find_in_body, head),
-            ("eerste pagina's", index.find_in_body, first_text),
-        ):
-            found_org = finder(text)
-            if found_org:
-                out.organisation = found_org[0]
-                out.inferred["organisation"] = {
-                    "value": found_org[0],
-                    "how": f"{source}: '{found_org[1]}'",
-                }
-                break
+        _infer_organisation(out, src, index, reader_title)
     if out.title is None:
-        text_title = title_from_text(first_text)
-        for source, title in (
-            ("titel op de voorpagina", cover_title),
-            ("eerste regels", text_title),
-            ("onderwerp van de e-mail", mail_subject),
-            ("documenteigenschappen", props),
-        ):
-            if title and len(title) >= 4:
-                out.title = title[:300]
-                out.inferred["title"] = {"value": out.title, "how": source}
-                break
-        else:
-            # underscores and dots as spaces; hyphens stay within "2026-2029", "Baarle-Nassau"
-            title = re.sub(r"[_.]+|(?<=\s)-+|-+(?=\s)|^-+|-+$", " ", stem)
-            out.title = " ".join(title.split())[:300] or file_name
-            out.inferred["title"] = {"value": out.title, "how": "bestandsnaam"}
+        _infer_title(out, src, cover_title, mail_subject)
     return out
+
+
+def _infer_doc_type(out: Metadata, src: _Sources) -> None:
+    for source, text in src.ranked():
+        found = infer_doc_type(text)
+        if found:
+            out.doc_type = found[0]
+            out.inferred["doc_type"] = {"value": found[0], "how": f"{source}: '{found[1]}'"}
+            return
+
+
+def _infer_year(out: Metadata, src: _Sources, date: tuple[str, str] | None) -> None:
+    """The date for a dated type (or an unknown one), else a year named after the type;
+    then the date, then any year in the file name."""
+    dated = out.doc_type in DATED_TYPES or out.doc_type is None
+    found_year: tuple[int, str] | None = None
+    how = ""
+    if date and dated:
+        found_year, how = (int(date[0][:4]), date[1]), "datum"
+    else:
+        for source, text in src.ranked():
+            hit = infer_year(text, loose=False)
+            if hit and 1990 <= hit[0] <= 2100:
+                found_year, how = hit, source
+                break
+        if found_year is None and date:
+            found_year, how = (int(date[0][:4]), date[1]), "datum"
+    if found_year is None:
+        hit = infer_year(src.name_text, loose=True)
+        if hit and 1990 <= hit[0] <= 2100:
+            found_year, how = hit, "bestandsnaam"
+    if found_year is not None:
+        out.year = found_year[0]
+        out.inferred["year"] = {"value": found_year[0], "how": f"{how}: '{found_year[1]}'"}
+
+
+def _infer_organisation(
+    out: Metadata, src: _Sources, index: OrganisationIndex, reader_title: str | None
+) -> None:
+    # the file name and the title weigh more than a passing mention in the text
+    head = src.first_text[:_FIRST_LINES_CHARS]
+    title = src.cover or reader_title or ""
+    for source, finder, text in (
+        ("bestandsnaam", index.find_prefixed, src.name_text),
+        ("bestandsnaam", index.find_in_name, src.name_text),
+        ("titel", index.find_prefixed, title),
+        ("titel", index.find_in_name, title),
+        ("eerste regels", index.find_in_body, head),
+        ("eerste pagina's", index.find_in_body, src.first_text),
+    ):
+        found_org = finder(text)
+        if found_org:
+            out.organisation = found_org[0]
+            out.inferred["organisation"] = {
+                "value": found_org[0],
+                "how": f"{source}: '{found_org[1]}'",
+            }
+            return
+
+
+def _infer_title(
+    out: Metadata, src: _Sources, cover_title: str | None, mail_subject: str | None
+) -> None:
+    text_title = title_from_text(src.first_text)
+    for source, title in (
+        ("titel op de voorpagina", cover_title),
+        ("eerste regels", text_title),
+        ("onderwerp van de e-mail", mail_subject),
+        ("documenteigenschappen", src.props),
+    ):
+        if title and len(title) >= 4:
+            out.title = title[:300]
+            out.inferred["title"] = {"value": out.title, "how": source}
+            return
+    # underscores and dots as spaces; hyphens stay within "2026-2029", "Baarle-Nassau"
+    name = re.sub(r"[_.]+|(?<=\s)-+|-+(?=\s)|^-+|-+$", " ", src.stem)
+    out.title = " ".join(name.split())[:300] or src.file_name
+    out.inferred["title"] = {"value": out.title, "how": "bestandsnaam"}

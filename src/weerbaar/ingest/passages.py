@@ -159,14 +159,20 @@ def _is_cover(
     return words < min_words
 
 
+# (start, end, kind, heading path, page_no, words); a table's rows carry its caption in
+# their heading path, so every passage of a long table names it
+_Unit = tuple[int, int, str, str | None, int, int]
+_Range = tuple[int, int, str, str | None]  # (start, end, kind, heading path)
+
+
 def _merge_short(
     doc_text: str,
-    ranges: list[tuple[int, int, str, str | None]],
+    ranges: list[_Range],
     min_words: int,
     max_words: int,
     max_chars: int,
     tiny: int,
-) -> list[tuple[int, int, str, str | None]]:
+) -> list[_Range]:
     """Join a passage of fewer than ``min_words`` words with its neighbour in the same
     section (the one before, else the one after) while the result stays within
     ``max_words``: of the same kind, or any kind when one of them has fewer than ``tiny``
@@ -180,7 +186,7 @@ def _merge_short(
             n = counted[(s, e)] = len(doc_text[s:e].split())
         return n
 
-    def fits(a: tuple[int, int, str, str | None], b: tuple[int, int, str, str | None]) -> bool:
+    def fits(a: _Range, b: _Range) -> bool:
         s, e = min(a[0], b[0]), max(a[1], b[1])
         if a[3] != b[3] or e - s > max_chars or words(s, e) > max_words:
             return False
@@ -188,11 +194,11 @@ def _merge_short(
             return False  # table rows never join running text
         return a[2] == b[2] or min(words(a[0], a[1]), words(b[0], b[1])) < tiny
 
-    def join(a: tuple[int, int, str, str | None], b: tuple[int, int, str, str | None]):  # type: ignore[no-untyped-def]
+    def join(a: _Range, b: _Range) -> _Range:
         kind = a[2] if words(a[0], a[1]) >= words(b[0], b[1]) else b[2]
         return (min(a[0], b[0]), max(a[1], b[1]), kind, a[3])
 
-    out: list[tuple[int, int, str, str | None]] = []
+    out: list[_Range] = []
     for r in ranges:  # backwards: onto the passage before
         if (
             out
@@ -203,7 +209,7 @@ def _merge_short(
             out[-1] = join(out[-1], r)
         else:
             out.append(r)
-    merged: list[tuple[int, int, str, str | None]] = []
+    merged: list[_Range] = []
     i = 0
     while i < len(out):  # forwards: a short first passage of a section onto the next
         r = out[i]
@@ -232,12 +238,22 @@ def build_passages(
         starts.append(pos)
         pos += len(t) + len(PAGE_SEPARATOR)
     max_chars = max_words * 30
-    overlap = max(1, max_words // 5)
     tiny = max(3, min_words // 4)  # fewer words than this: a fragment, not a passage
+    units, table_keys = _units(doc_text, pages, starts, min_words)
+    ranges = _group_units(
+        doc_text, units, table_keys, min_words=min_words, max_words=max_words, tiny=tiny
+    )
+    ranges = _merge_short(doc_text, ranges, min_words, max_words, max_chars, tiny)
+    return doc_text, _passages(doc_text, ranges, starts)
 
-    # units: (start, end, kind, heading path, page_no, words); a table's rows carry its
-    # caption in their heading path, so every passage of a long table names it
-    units: list[tuple[int, int, str, str | None, int, int]] = []
+
+def _units(
+    doc_text: str, pages: list[tuple[str, list[Span]]], starts: list[int], min_words: int
+) -> tuple[list[_Unit], list[tuple[int, int] | None]]:
+    """The blocks of the document in order with their heading path, and for each the
+    table it belongs to as (page, group), or ``None``. Headings become paths, not units,
+    except the lines of a cover page (its text, not a series of sections)."""
+    units: list[_Unit] = []
     table_keys: list[tuple[int, int] | None] = []
     headings: list[tuple[int, str]] = []
     for page_no, ((_, spans), base) in enumerate(zip(pages, starts, strict=True), start=1):
@@ -247,7 +263,6 @@ def build_passages(
         for sp in spans:
             s, e = base + sp.start, base + sp.end
             if sp.kind == "kop" and cover and (first or sp.level >= GUESSED_LEVEL):
-                # the lines of a cover page are its text, not a series of sections
                 path = " > ".join(h for _, h in headings) or None
                 units.append((s, e, "tekst", path, page_no, _count_words(doc_text, s, e)))
                 table_keys.append(None)
@@ -268,29 +283,36 @@ def build_passages(
                     path = f"{path} > {caption[sp.group]}" if path else caption[sp.group]
             units.append((s, e, kind, path, page_no, _count_words(doc_text, s, e)))
             table_keys.append(key)
+    return units, table_keys
 
-    def page_of(offset: int) -> int:
-        # last page whose start <= offset
-        lo, hi = 0, len(starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
 
-    ranges: list[tuple[int, int, str, str | None]] = []
-    group: list[tuple[int, int, str, str | None, int, int]] = []
+def _group_kind(group: list[_Unit]) -> str:
+    """The kind of most of the words ("tekst" when a short list joins a paragraph)."""
+    by_kind: dict[str, int] = {}
+    for u in group:
+        by_kind[u[2]] = by_kind.get(u[2], 0) + u[5]
+    return max(by_kind, key=lambda k: (by_kind[k], k == group[0][2]))
+
+
+def _group_units(
+    doc_text: str,
+    units: list[_Unit],
+    table_keys: list[tuple[int, int] | None],
+    *,
+    min_words: int,
+    max_words: int,
+    tiny: int,
+) -> list[_Range]:
+    """Passage ranges from the units: a unit over ``max_words`` is cut into overlapping
+    windows, short units of one section (or of one table) are joined."""
+    max_chars = max_words * 30
+    overlap = max(1, max_words // 5)
+    ranges: list[_Range] = []
+    group: list[_Unit] = []
 
     def flush() -> None:
         if group:
-            # the kind of most of the words ("tekst" when a short list joins a paragraph)
-            by_kind: dict[str, int] = {}
-            for u in group:
-                by_kind[u[2]] = by_kind.get(u[2], 0) + u[5]
-            kind = max(by_kind, key=lambda k: (by_kind[k], k == group[0][2]))
-            ranges.append((group[0][0], group[-1][1], kind, group[0][3]))
+            ranges.append((group[0][0], group[-1][1], _group_kind(group), group[0][3]))
             group.clear()
 
     group_key: tuple[int, int] | None = None
@@ -323,8 +345,24 @@ def build_passages(
         group.append(unit)
         group_key = key
     flush()
-    ranges = _merge_short(doc_text, ranges, min_words, max_words, max_chars, tiny)
+    return ranges
 
+
+def _page_of(starts: list[int], offset: int) -> int:
+    """The page number (1-based) of ``offset``: the last page whose start <= offset."""
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo + 1
+
+
+def _passages(doc_text: str, ranges: list[_Range], starts: list[int]) -> list[PassageData]:
+    """The passages of the ranges, in order, without repeats, empty ranges and ranges
+    of bare figures (a table without labels: in the page text, no passage)."""
     passages: list[PassageData] = []
     seen: set[tuple[int, int]] = set()
     for s, e, kind, path in ranges:
@@ -333,12 +371,12 @@ def build_passages(
         seen.add((s, e))
         text = doc_text[s:e]
         if not _HAS_WORD.search(text):
-            continue  # bare figures (a table without labels): in the page text, no passage
+            continue
         passages.append(
             PassageData(
                 seq=len(passages),
-                page_start=page_of(s),
-                page_end=page_of(e - 1),
+                page_start=_page_of(starts, s),
+                page_end=_page_of(starts, e - 1),
                 char_start=s,
                 char_end=e,
                 text=text,
@@ -348,4 +386,4 @@ def build_passages(
                 words=len(text.split()),
             )
         )
-    return doc_text, passages
+    return passages

@@ -20,7 +20,9 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -309,20 +311,42 @@ def cover_title(pages: list[list[Line]]) -> str | None:
     return title[:300] if letters >= 4 else None
 
 
+@dataclass
+class _PageLog:
+    """How the pages of one PDF were read: the lists that become the result's notes."""
+
+    no_text: list[int] = field(default_factory=list)  # image pages that could not be read
+    unusable: list[int] = field(default_factory=list)  # text layer judged unusable
+    not_read: list[int] = field(default_factory=list)  # pages with content, not read at all
+    ocr_pages: list[int] = field(default_factory=list)
+    too_big: list[int] = field(default_factory=list)
+    ocr_seconds: float = 0.0
+    page_notes: dict[str, str] = field(default_factory=dict)
+
+    def write_notes(self, notes: dict[str, Any], settings: Settings) -> None:
+        if self.no_text:
+            notes["pages_without_text_layer"] = self.no_text
+            available = settings.ocr and tesseract_path()
+            notes["ocr"] = "grens bereikt" if available else "niet beschikbaar"
+        if self.unusable:
+            notes["pages_unusable_text_layer"] = self.unusable
+        if self.not_read:
+            notes["pages_not_read"] = self.not_read
+        if self.ocr_pages:
+            notes["ocr_pages"] = self.ocr_pages
+            notes["ocr_seconds"] = round(self.ocr_seconds, 1)
+        if self.too_big:
+            notes["pages_too_large_for_ocr"] = self.too_big
+        if self.page_notes:
+            notes["page_notes"] = self.page_notes
+
+
 def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
     """Pages of a PDF: the text layer where it is usable, OCR where it is missing or
     unusable (within the page and time limits), and per page how it was read and why."""
     pdf = _open(path)
     result = ReadResult()
-    extend = getattr(progress, "extend", None)
-    page_notes: dict[str, str] = {}
-    no_text: list[int] = []  # image pages that could not be read
-    unusable: list[int] = []  # pages whose text layer was judged unusable
-    not_read: list[int] = []  # pages with content that could not be read at all
-    ocr_pages: list[int] = []
-    too_big: list[int] = []
-    ocr_seconds = 0.0
-    data: list[tuple[str, list[Line]]] = []  # (method, lines) per page
+    log = _PageLog()
     try:
         if pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1:
             result.notes["encrypted_owner_only"] = True
@@ -332,59 +356,90 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         except Exception:
             result.title = None
         outline = _outline(pdf)
-        total = len(pdf)
-        result.pages_total = total
-        if total == 0:
-            raise IngestError(Status.empty, f"{REASONS[Status.empty]} (PDF zonder pagina's)")
-        limit = min(total, settings.max_pages)
-        result.truncated = total > limit
-        chars = 0
-        for i in range(limit):
-            page = pdf[i]
-            page_no = i + 1
-            try:
-                textpage = page.get_textpage()
-                raw = textpage.get_text_range()
-                problem = judge(raw, map_error_share(textpage, raw)) if raw.strip() else None
-                lines = layout_lines(textpage, raw) if raw.strip() and problem is None else []
-                textpage.close()
-                if not any(ln.text for ln in lines):
-                    lines = []
-                method = "text"
-                if not lines:
-                    method = "none"
-                    need = problem or ("geen tekstlaag" if _has_images(page) else None)
-                    if problem:
-                        unusable.append(page_no)
-                    if need is not None:
-                        ocr_text, why = _try_ocr(
-                            page, settings, need, ocr_seconds, len(ocr_pages), extend
-                        )
-                        ocr_seconds += why[1]
-                        if ocr_text is not None:
-                            method = "ocr"
-                            raw = ocr_text
-                            lines = [Line(_leader(t)) for t in page_lines(ocr_text)]
-                            ocr_pages.append(page_no)
-                            page_notes[str(page_no)] = f"OCR ({need})"
-                        else:
-                            raw = ""
-                            not_read.append(page_no)
-                            page_notes[str(page_no)] = f"niet gelezen: {need}; {why[0]}"
-                            if why[0] == _TOO_BIG:
-                                too_big.append(page_no)
-                            if not problem:
-                                no_text.append(page_no)
-            finally:
-                page.close()
-            data.append((method, lines))
-            chars += len(raw)
-            progress(1)
-            if chars > settings.max_chars:
-                result.truncated = True
-                break
+        data = _read_pages(pdf, settings, progress, result, log)
     finally:
         pdf.close()
+    _layout_pages(data, outline, result)
+    log.write_notes(result.notes, settings)
+    return result
+
+
+def _read_pages(
+    pdf: pdfium.PdfDocument,
+    settings: Settings,
+    progress: Progress,
+    result: ReadResult,
+    log: _PageLog,
+) -> list[tuple[str, list[Line]]]:
+    """(method, lines) of each page within the page and character limits; sets the
+    result's page count and whether it was cut short."""
+    extend = getattr(progress, "extend", None)
+    total = len(pdf)
+    result.pages_total = total
+    if total == 0:
+        raise IngestError(Status.empty, f"{REASONS[Status.empty]} (PDF zonder pagina's)")
+    limit = min(total, settings.max_pages)
+    result.truncated = total > limit
+    chars = 0
+    data: list[tuple[str, list[Line]]] = []
+    for i in range(limit):
+        page = pdf[i]
+        try:
+            method, lines, raw = _read_page(page, i + 1, settings, log, extend)
+        finally:
+            page.close()
+        data.append((method, lines))
+        chars += len(raw)
+        progress(1)
+        if chars > settings.max_chars:
+            result.truncated = True
+            break
+    return data
+
+
+def _read_page(
+    page: pdfium.PdfPage,
+    page_no: int,
+    settings: Settings,
+    log: _PageLog,
+    extend: Callable[[float], None] | None,
+) -> tuple[str, list[Line], str]:
+    """(method, lines, raw text) of one page: ``text`` from a usable text layer, ``ocr``
+    where that is missing or unusable, ``none`` when neither gave text."""
+    textpage = page.get_textpage()
+    raw = textpage.get_text_range()
+    problem = judge(raw, map_error_share(textpage, raw)) if raw.strip() else None
+    lines = layout_lines(textpage, raw) if raw.strip() and problem is None else []
+    textpage.close()
+    if any(ln.text for ln in lines):
+        return "text", lines, raw
+    need = problem or ("geen tekstlaag" if _has_images(page) else None)
+    if problem:
+        log.unusable.append(page_no)
+    if need is None:
+        return "none", [], raw
+    ocr_text, why = _try_ocr(page, settings, need, log.ocr_seconds, len(log.ocr_pages), extend)
+    log.ocr_seconds += why[1]
+    if ocr_text is not None:
+        log.ocr_pages.append(page_no)
+        log.page_notes[str(page_no)] = f"OCR ({need})"
+        return "ocr", [Line(_leader(t)) for t in page_lines(ocr_text)], ocr_text
+    log.not_read.append(page_no)
+    log.page_notes[str(page_no)] = f"niet gelezen: {need}; {why[0]}"
+    if why[0] == _TOO_BIG:
+        log.too_big.append(page_no)
+    if not problem:
+        log.no_text.append(page_no)
+    return "none", [], ""
+
+
+def _layout_pages(
+    data: list[tuple[str, list[Line]]],
+    outline: dict[int, list[tuple[str, int]]],
+    result: ReadResult,
+) -> None:
+    """Blocks of every page into ``result``: text-layer pages without running headers and
+    footers and with the document's heading style and bookmarks; OCR pages by layout."""
     text_pages = [lines if method == "text" else [] for method, lines in data]
     running = running_lines(text_pages)
     style = doc_style(text_pages)
@@ -402,22 +457,6 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         result.methods.append(method)
     if dropped:
         result.notes["header_footer_lines_dropped"] = dropped
-    if no_text:
-        result.notes["pages_without_text_layer"] = no_text
-        available = settings.ocr and tesseract_path()
-        result.notes["ocr"] = "grens bereikt" if available else "niet beschikbaar"
-    if unusable:
-        result.notes["pages_unusable_text_layer"] = unusable
-    if not_read:
-        result.notes["pages_not_read"] = not_read
-    if ocr_pages:
-        result.notes["ocr_pages"] = ocr_pages
-        result.notes["ocr_seconds"] = round(ocr_seconds, 1)
-    if too_big:
-        result.notes["pages_too_large_for_ocr"] = too_big
-    if page_notes:
-        result.notes["page_notes"] = page_notes
-    return result
 
 
 _TOO_BIG = "pagina te groot voor OCR"
