@@ -64,7 +64,7 @@ WORDS = [
     "evaluatie",
     "kern",
 ]
-PASSWORD = "benchmark-wachtwoord"
+PASSWORD = "lange-meetzin-voor-de-webapp-2026"
 
 
 def build(

@@ -248,11 +248,16 @@ def unscanned(
     read passage (by id, see ``scan_coverage``): for those, "nothing in the queue" means
     "not looked". A document stored during a scan, or in the second it ends, has higher
     passage ids than the scan read, so it counts as not scanned."""
+    wanted = list(dict.fromkeys(organisations_in))
+    # only the organisations asked for: their documents by index, not every passage
     newest = dict(
         conn.execute(
             select(documents.c.organisation_code, func.max(passages.c.id))
             .join(passages, passages.c.document_id == documents.c.id)
-            .where(documents.c.status.in_(READ_STATUSES))
+            .where(
+                documents.c.status.in_(READ_STATUSES),
+                documents.c.organisation_code.in_(wanted),
+            )
             .group_by(documents.c.organisation_code)
         ).all()
     )
@@ -263,11 +268,14 @@ def unscanned(
                 scan_coverage.c.organisation_code,
                 scan_coverage.c.measure_id,
                 scan_coverage.c.max_passage_id,
-            ).where(scan_coverage.c.catalog_version == catalog_version)
+            ).where(
+                scan_coverage.c.catalog_version == catalog_version,
+                scan_coverage.c.organisation_code.in_(wanted),
+            )
         )
     }
     out: set[tuple[str, str]] = set()
-    for org in organisations_in:
+    for org in wanted:
         since = newest.get(org)
         if since is None:
             continue  # no read passage: coverage of the sources decides (onvoldoende bronnen)
