@@ -34,6 +34,15 @@ ENTRY_COLUMNS = (
     ("bewijs", "Bewijs"),
     ("notities", "Notities"),
 )
+# Columns read back on import (column -> field of the entry); the others are for people.
+IMPORTED_COLUMNS = {
+    "eigenaar": "owner",
+    "partners": "partners",
+    "fasen": "phases",
+    "deadline": "deadline",
+    "bewijs": "evidence",
+    "notities": "notes",
+}
 
 _env = Environment(
     loader=PackageLoader("weerbaar.selfassess", "templates"),
@@ -235,18 +244,7 @@ def read_entries_file(path: Path) -> list[dict[str, Any]]:
         if not rec.get("maatregel"):
             continue
         values: dict[str, Any] = {"status": rec.get("status", "")}
-        if "eigenaar" in rec:
-            values["owner"] = rec["eigenaar"]
-        if "partners" in rec:
-            values["partners"] = rec["partners"]
-        if "fasen" in rec:
-            values["phases"] = rec["fasen"]
-        if "deadline" in rec:
-            values["deadline"] = rec["deadline"]
-        if "bewijs" in rec:
-            values["evidence"] = rec["bewijs"]
-        if "notities" in rec:
-            values["notes"] = rec["notities"]
+        values |= {field: rec[col] for col, field in IMPORTED_COLUMNS.items() if col in rec}
         out.append({"line": line_no, "measure_id": rec["maatregel"], "values": values})
     return out
 

@@ -197,16 +197,7 @@ def add_override(
     """Record an override (deactivating the previous one for the same measure) in one
     transaction; returns its id. Earlier overrides are kept as history."""
     with ws.write() as conn:
-        conn.execute(
-            update(score_overrides)
-            .where(
-                score_overrides.c.organisation_code == organisation_code,
-                score_overrides.c.catalog_version == catalog_version,
-                score_overrides.c.measure_id == measure_id,
-                score_overrides.c.active.is_(True),
-            )
-            .values(active=False)
-        )
+        _deactivate_override(conn, organisation_code, catalog_version, measure_id)
         res = conn.execute(
             score_overrides.insert().values(
                 organisation_code=organisation_code,
@@ -228,17 +219,24 @@ def withdraw_override(
 ) -> int:
     """Deactivate the active override; returns the number of rows changed."""
     with ws.write() as conn:
-        res = conn.execute(
-            update(score_overrides)
-            .where(
-                score_overrides.c.organisation_code == organisation_code,
-                score_overrides.c.catalog_version == catalog_version,
-                score_overrides.c.measure_id == measure_id,
-                score_overrides.c.active.is_(True),
-            )
-            .values(active=False)
+        return _deactivate_override(conn, organisation_code, catalog_version, measure_id)
+
+
+def _deactivate_override(
+    conn: Connection, organisation_code: str, catalog_version: str, measure_id: str
+) -> int:
+    """Deactivate the active override of one measure (kept as history); the rows changed."""
+    res = conn.execute(
+        update(score_overrides)
+        .where(
+            score_overrides.c.organisation_code == organisation_code,
+            score_overrides.c.catalog_version == catalog_version,
+            score_overrides.c.measure_id == measure_id,
+            score_overrides.c.active.is_(True),
         )
-        return int(res.rowcount or 0)
+        .values(active=False)
+    )
+    return int(res.rowcount or 0)
 
 
 def unscanned(

@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, func, select, text, update
 
@@ -175,27 +176,17 @@ class WorkQueue:
         """Claim the next free item, or ``None`` when every item left is taken."""
         if self.ws.is_sqlite:
             return self._lease()
-        conn = self.ws.engine.connect()
-        try:
-            row = conn.execute(
-                select(work_items.c.id, work_items.c.item)
-                .where(work_items.c.queue == self.queue, work_items.c.state == OPEN)
-                .order_by(work_items.c.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            ).first()
-            if row is None:
-                conn.rollback()
-                conn.close()
-                return None
-            conn.execute(
-                update(work_items)
-                .where(work_items.c.id == row.id)
-                .values(attempts=work_items.c.attempts + 1)
-            )
-        except BaseException:
-            conn.close()
-            raise
+        locked = _lock_row(
+            self.ws,
+            select(work_items.c.id, work_items.c.item)
+            .where(work_items.c.queue == self.queue, work_items.c.state == OPEN)
+            .order_by(work_items.c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True),
+        )
+        if locked is None:
+            return None
+        conn, row = locked
         return Claim(self, int(row.id), str(row.item), conn)
 
     def _lease(self) -> Claim | None:
@@ -236,6 +227,28 @@ class WorkQueue:
             time.sleep(poll_s)
 
 
+def _lock_row(ws: Workspace, query: Any, **values: Any) -> tuple[Connection, Any] | None:
+    """Run ``query`` (a ``SELECT ... FOR UPDATE`` of one work item) on a connection of its
+    own and count an attempt on the row it finds (with ``values``); the row stays locked
+    until that connection commits or closes. ``None`` when no row was found (or free)."""
+    conn = ws.engine.connect()
+    try:
+        row = conn.execute(query).first()
+        if row is None:
+            conn.rollback()
+            conn.close()
+            return None
+        conn.execute(
+            update(work_items)
+            .where(work_items.c.id == row.id)
+            .values(attempts=work_items.c.attempts + 1, **values)
+        )
+    except BaseException:
+        conn.close()
+        raise
+    return conn, row
+
+
 class ItemLock:
     """Hold one item (``queue``, ``item``) so that no other process on the same
     PostgreSQL database works on it at the same time, e.g. one document's content while
@@ -262,26 +275,17 @@ class ItemLock:
                 )
                 .on_conflict_do_nothing(index_elements=["queue", "item"])
             )
-        conn = self.ws.engine.connect()
-        try:
-            row = conn.execute(
-                select(work_items.c.id)
-                .where(work_items.c.queue == self.queue, work_items.c.item == self.item)
-                .with_for_update(skip_locked=not wait)
-            ).first()
-        except BaseException:
-            conn.close()
-            raise
-        if row is None:
-            conn.rollback()
-            conn.close()
-            return False
-        conn.execute(
-            update(work_items)
-            .where(work_items.c.id == row.id)
-            .values(attempts=work_items.c.attempts + 1, worker=worker_name(), updated_at=utcnow())
+        locked = _lock_row(
+            self.ws,
+            select(work_items.c.id)
+            .where(work_items.c.queue == self.queue, work_items.c.item == self.item)
+            .with_for_update(skip_locked=not wait),
+            worker=worker_name(),
+            updated_at=utcnow(),
         )
-        self._conn = conn
+        if locked is None:
+            return False
+        self._conn = locked[0]
         return True
 
     def release(self, *, done: bool = True) -> None:
