@@ -2,7 +2,8 @@
 variable ``WEERBAAR_<NAME>`` (upper case) or by passing values to :func:`load_settings`.
 
 The table also declares the other ``WEERBAAR_*`` variables (workspace, database, web
-app) and writes the settings page of the documentation:
+app), which the code reads through :func:`environment`, and writes the settings page of
+the documentation:
 ``python -m weerbaar.settings > docs/instellingen.md`` (a test keeps that page current).
 """
 
@@ -68,6 +69,18 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("WEERBAAR_DEMO_DIR", "Map met de demodata (standaard `demo/` van de broncode)."),
     ("WEERBAAR_ONTWIKKELSET", "Map met de ontwikkelset voor het trainen van het fasemodel."),
 )  # fmt: skip
+
+
+_DECLARED = frozenset(name for name, _ in ENVIRONMENT)
+
+
+def environment(name: str) -> str | None:
+    """The value of ``name``, one of the ``WEERBAAR_*`` variables declared in
+    ``ENVIRONMENT`` (``None`` when it is not set). The code reads those variables only
+    through here (a test keeps it so); an undeclared name is a programming error."""
+    if name not in _DECLARED:
+        raise KeyError(f"{name} is not declared in weerbaar.settings.ENVIRONMENT")
+    return os.environ.get(name)
 
 
 def _parse(value: str, default: Any) -> Any:

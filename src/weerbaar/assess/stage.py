@@ -22,12 +22,13 @@ are printed by ``benchmarks/assess_stage.py``.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from weerbaar.settings import environment
 
 STAGES: tuple[str, ...] = ("voornemen", "plan", "uitvoering", "evaluatie")
 CUE_OVERRIDE_MIN = 0.7  # a cue stage with this share (and >= 2 hits) wins outright
@@ -141,7 +142,7 @@ def cue_stage(text: str) -> tuple[str, float]:
 # --------------------------------------------------------------------------- classifier
 def devset_dir() -> Path:
     """``data/ontwikkelset`` of the checkout (``WEERBAAR_ONTWIKKELSET`` overrides)."""
-    env = os.environ.get("WEERBAAR_ONTWIKKELSET")
+    env = environment("WEERBAAR_ONTWIKKELSET")
     if env:
         return Path(env)
     return Path(__file__).resolve().parents[3] / "data" / "ontwikkelset"

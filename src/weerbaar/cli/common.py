@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from weerbaar.settings import environment
 from weerbaar.store import Workspace, open_workspace
 
 
 def default_workspace() -> Path:
-    return Path(os.environ.get("WEERBAAR_WERKRUIMTE", "werkruimte"))
+    value = environment("WEERBAAR_WERKRUIMTE")
+    return Path(value if value is not None else "werkruimte")
 
 
 WORKSPACE_HELP = "Map van de werkruimte (standaard $WEERBAAR_WERKRUIMTE of ./werkruimte)."

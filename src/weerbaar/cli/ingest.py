@@ -65,6 +65,7 @@ def inlezen(
 ) -> None:
     """Lees documenten in (PDF, DOCX, HTML, TXT, Markdown) en knip ze in passages."""
     from weerbaar.ingest import ingest
+    from weerbaar.settings import load_settings
 
     if not paden and manifest is None:
         raise typer.BadParameter("Geef een of meer bestanden of mappen, of --manifest.")
@@ -81,6 +82,7 @@ def inlezen(
             force=opnieuw,
             move_organisation=verplaats_organisatie,
             workers=werkers,
+            settings=load_settings(),
         )
     except KeyboardInterrupt:
         console.print(

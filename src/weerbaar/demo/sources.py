@@ -5,11 +5,11 @@ a tiny subset of Markdown (headings, paragraphs, ``|`` tables, ``- `` lists and 
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from weerbaar.errors import WeerbaarError
+from weerbaar.settings import environment
 
 PAGE_BREAK = "[pagina]"
 FORMATS = ("pdf", "docx", "html", "scan", "kapot")
@@ -67,7 +67,7 @@ class SourceDocument:
 
 def demo_dir() -> Path:
     """The ``demo/`` folder of the source tree (``WEERBAAR_DEMO_DIR`` overrides)."""
-    env = os.environ.get("WEERBAAR_DEMO_DIR")
+    env = environment("WEERBAAR_DEMO_DIR")
     if env:
         return Path(env)
     return Path(__file__).resolve().parents[3] / "demo"

@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from weerbaar.errors import WorkspaceError
+from weerbaar.settings import environment
 
 DB_NAME = "weerbaar.sqlite"
 FILES_DIR = "bestanden"
@@ -182,10 +183,10 @@ def _first_line(exc: BaseException) -> str:
 def database_url(root: str | Path, url: str | None = None, *, create: bool = True) -> str | None:
     """The PostgreSQL URL of workspace ``root`` (argument, then ``WEERBAAR_DATABASE_URL``,
     then a database of its own on ``WEERBAAR_DATABASE_SERVER``), or ``None`` for SQLite."""
-    url = url or os.environ.get(DATABASE_URL_ENV)
+    url = url or environment(DATABASE_URL_ENV)
     if url:
         return normalise_url(url)
-    server = os.environ.get(DATABASE_SERVER_ENV)
+    server = environment(DATABASE_SERVER_ENV)
     if server:
         return _database_on_server(server, Path(root).expanduser().resolve(), create=create)
     return None
