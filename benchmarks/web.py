@@ -6,8 +6,9 @@ organisations as that covers) and a few hundred decisions (bulk inserts), starts
 under uvicorn on 127.0.0.1 and requests every review page over HTTP. Prints p50/p95 per
 page, "save and next" (a decision POST in the work flow, which finds the next open
 passage across queues), and each p95 as a ratio to the baseline measured in the same
-run (a static file over the same HTTP stack). Targets: review pages p95 < 100 ms, save
-and next p95 < 150 ms.
+run (a static file over the same HTTP stack), and the machine's load average (the
+figures depend on what else runs). Targets: review pages p95 < 100 ms, save and next
+p95 < 150 ms.
 
     .venv/bin/python benchmarks/web.py [--passages 1000000] [--kandidaten 50000]
                                        [--rounds 30] [--keep DIR]
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import re
 import socket
@@ -294,6 +296,8 @@ def main() -> int:
     results["opslaan en volgende (POST)"] = post_ms
     server.should_exit = True
     thread.join(10)
+    load = " / ".join(f"{x:.2f}".replace(".", ",") for x in os.getloadavg())
+    print(f"belasting van de machine na de metingen (1/5/15 min, {os.cpu_count()} kernen): {load}")
     print(f"{'pagina':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95/basis':>10}")
     p95s: dict[str, float] = {}
     for name, values in results.items():

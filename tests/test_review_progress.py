@@ -95,10 +95,25 @@ def test_review_stop_rule_on_plain_data():
     done = [(0.9, True), (0.85, True), (0.8, False), (0.7, True)]
     done += [(0.3 - i * 0.01, False) for i in range(10)]
     est, method, streak, stop = estimate_rest(done, [0.1, 0.08, 0.05])
-    assert method == "logistisch op score" and streak == 10
+    assert method.startswith("logistisch op score") and streak == 10
     assert est < 1.0 and stop
     # the same streak, but the rest still scores like the relevant ones: go on
     est, _, _, stop = estimate_rest(done, [0.9] * 6)
     assert est >= 1.0 and not stop
     # fewer than ten misses in a row never stops
     assert not estimate_rest(done[:-1], [0.01])[3]
+    # ten misses and nothing relevant yet in a long queue (real text: the relevant
+    # passages came later): the share so far, one relevant and one irrelevant added,
+    # still expects relevant passages in the rest
+    est, method, streak, stop = estimate_rest(
+        [(0.5 - i * 0.01, False) for i in range(10)], [0.3] * 190
+    )
+    assert method == "aandeel tot nu toe" and est == pytest.approx(190 / 12) and not stop
+    # the curve says nothing is left, but half the last twenty were relevant: the floor
+    # (a quarter of their rate over the 40 left) keeps the reviewer going
+    done = [(0.9 - i * 0.01, True) for i in range(10)] + [
+        (0.5 - i * 0.01, False) for i in range(10)
+    ]
+    est, method, streak, stop = estimate_rest(done, [0.01] * 40)
+    assert method == "logistisch op score; ondergrens laatste 20" and streak == 10
+    assert est == pytest.approx(0.25 * 10.5 / 21 * 40) and not stop
