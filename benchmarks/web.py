@@ -219,7 +219,13 @@ def main() -> int:
     if (root / "weerbaar.sqlite").exists():  # --keep DIR built before: reuse it
         ws = open_workspace(root)
         with ws.read() as conn:
-            orgs = sorted({r["organisation_code"] for r in q.queue_counts(conn)})
+            counts = q.queue_counts(conn)
+            reviewed: dict[str, int] = {}
+            for r in counts:
+                code = r["organisation_code"]
+                reviewed[code] = reviewed.get(code, 0) + r["reviewed"]
+            # the organisation with the most decisions first, as in a fresh build
+            orgs = sorted(reviewed, key=lambda c: (-reviewed[c], c))
             mid = load_catalog().measures[0].id
             rows = q.queue(conn, organisation=orgs[0], measure_id=mid, limit=30, offset=10)
         passage_ids = [r["passage_id"] for r in rows]
@@ -244,6 +250,9 @@ def main() -> int:
     )
     assert r.status_code == 303, r.text
     measure = load_catalog().measures[0].id
+    from weerbaar.catalog import load_register
+
+    region = load_register().region_of(orgs[0]).code
     pages = {
         "basislijn (statisch bestand)": "/static/app.css",
         "overzicht": "/",
@@ -254,6 +263,8 @@ def main() -> int:
         "wachtrij gefilterd": f"/wachtrij/{orgs[0]}/{measure}?status=open&sorteer=score",
         "passage": None,  # rotates through passages
         "scores organisatie": f"/organisaties/{orgs[0]}",
+        "scores regio": f"/regios/{region}",
+        "team (coördinator)": "/team",
         "bron (pagina)": None,
         "logboek": "/logboek",
         "overeenstemming": "/overeenstemming",

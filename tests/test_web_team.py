@@ -157,6 +157,32 @@ def test_web_relevant_needs_a_chosen_stage(app, sample: Sample):
     assert (d["relevant"], d["stage"]) == ("nee", None)
 
 
+def test_web_server_start_stores_planner_statistics(app, sample: Sample):
+    """SQLite plans the score pages from statistics: the server's start stores them
+    (PostgreSQL keeps its own)."""
+    from sqlalchemy import text
+
+    from weerbaar.store.statistics import refresh_statistics
+
+    if not sample.ws.is_sqlite:
+        assert refresh_statistics(sample.ws) is False
+        return
+
+    def stats() -> int:
+        with sample.ws.read() as conn:
+            has = conn.execute(
+                text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            ).scalar()
+            return int(
+                conn.execute(text("SELECT count(*) FROM sqlite_stat1")).scalar() if has else 0
+            )
+
+    assert stats() == 0
+    with TestClient(app) as client:  # runs the app's lifespan, as uvicorn does
+        assert client.get("/inloggen").status_code == 200
+    assert stats() > 0
+
+
 def test_web_queue_filters(app, sample: Sample):
     client = login(app, "anna")
     decide(client, sample.a[0].id, MEASURE)

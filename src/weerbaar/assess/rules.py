@@ -9,6 +9,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from weerbaar.assess.model import (
     SIGNAL_LABELS,
@@ -172,7 +173,10 @@ SIGNAL_PATTERNS: dict[str, tuple[str, ...]] = {
 _SIGNAL_RX = {k: tuple(re.compile(p, re.IGNORECASE) for p in v) for k, v in SIGNAL_PATTERNS.items()}
 
 
+@lru_cache(maxsize=16384)
 def _matches(key: str, text: str) -> bool:
+    """Whether a signal's patterns occur in a passage; cached, because the organisation
+    page assesses the same validated passages again after every decision."""
     return any(rx.search(text) for rx in _SIGNAL_RX[key])
 
 

@@ -125,21 +125,25 @@ def review_queue_counts(
     A candidate is open when nobody has recorded a decision on its passage for its
     measure (any outcome: ja, nee or andere)."""
     decided = candidate_decided()
-    q = (
-        select(
-            candidates.c.organisation_code,
-            candidates.c.measure_id,
-            func.count().label("total"),
-            func.sum(case((decided, 0), else_=1)).label("open"),
-        )
-        .where(candidates.c.catalog_version == catalog_version)
-        .group_by(candidates.c.organisation_code, candidates.c.measure_id)
+    q = select(
+        candidates.c.organisation_code,
+        candidates.c.measure_id,
+        candidates.c.catalog_version,
+        func.count().label("total"),
+        func.sum(case((decided, 0), else_=1)).label("open"),
+    ).group_by(
+        candidates.c.organisation_code, candidates.c.measure_id, candidates.c.catalog_version
     )
     if organisations_in is not None:
+        # by the organisations' index; the catalogue version is picked below (with it in
+        # the WHERE clause SQLite walks every candidate of the version: 20 ms at 50 k)
         q = q.where(candidates.c.organisation_code.in_(list(organisations_in)))
+    else:
+        q = q.where(candidates.c.catalog_version == catalog_version)
     return {
         (r.organisation_code, r.measure_id): (int(r.total), int(r.open or 0))
         for r in conn.execute(q)
+        if r.catalog_version == catalog_version
     }
 
 

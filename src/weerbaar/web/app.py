@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from weerbaar.errors import WeerbaarError
 from weerbaar.review.progress import RerankScheduler
 from weerbaar.store import Workspace, open_workspace
+from weerbaar.store.statistics import refresh_statistics
 from weerbaar.web.deps import (  # noqa: F401  (re-exported for older imports)
     HERE,
     LOCAL_HOSTS,
@@ -49,10 +50,12 @@ log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """When the server starts: move everything loaded so far (modules, catalogue,
-    templates) out of the garbage collector's view, so its full collections stay short
-    and a page view does not pause for them (they cost 100-300 ms at 1 M passages)."""
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """When the server starts: fresh query planner statistics (SQLite), then move
+    everything loaded so far (modules, catalogue, templates) out of the garbage
+    collector's view, so its full collections stay short and a page view does not pause
+    for them (they cost 100-300 ms at 1 M passages)."""
+    refresh_statistics(app.state.weerbaar.ws)
     gc.collect()
     gc.freeze()
     yield
