@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select, update
 
-from weerbaar.store.db import Workspace, utcnow
+from weerbaar.store.db import Workspace, row_dicts, utcnow
 from weerbaar.store.decisions import candidate_decided, same_item
 from weerbaar.store.documents import READ_STATUSES
 from weerbaar.store.review_work import superseded_by_curation
@@ -26,10 +26,6 @@ from weerbaar.store.schema import (
     score_overrides,
 )
 from weerbaar.store.validated import validated_clause
-
-
-def _rows(result: Any) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in result]
 
 
 def validated_decisions(
@@ -79,7 +75,7 @@ def validated_decisions(
         q = q.where(decisions.c.catalog_version == catalog_version)
     if organisations_in is not None:
         q = q.where(documents.c.organisation_code.in_(list(organisations_in)))
-    return _rows(conn.execute(q))
+    return row_dicts(conn.execute(q))
 
 
 def document_organisations(conn: Connection) -> list[str]:
@@ -104,7 +100,7 @@ def collected_documents(
     ).where(documents.c.organisation_code.is_not(None))
     if organisations_in is not None:
         q = q.where(documents.c.organisation_code.in_(list(organisations_in)))
-    rows = _rows(conn.execute(q.order_by(documents.c.id)))
+    rows = row_dicts(conn.execute(q.order_by(documents.c.id)))
     names: dict[int, list[str]] = {}
     for doc_id, name in conn.execute(
         select(document_names.c.document_id, document_names.c.name).order_by(document_names.c.id)
@@ -156,7 +152,7 @@ def newest_document_year(conn: Connection) -> int | None:
 
 def workspace_organisations(conn: Connection) -> list[dict[str, Any]]:
     """Rows of the workspace's own organisations table."""
-    return _rows(conn.execute(select(organisations).order_by(organisations.c.code)))
+    return row_dicts(conn.execute(select(organisations).order_by(organisations.c.code)))
 
 
 def role_assignments(conn: Connection) -> dict[tuple[str, str], str]:
@@ -184,7 +180,7 @@ def active_overrides(
     q = select(score_overrides).where(score_overrides.c.active.is_(True))
     if catalog_version:
         q = q.where(score_overrides.c.catalog_version == catalog_version)
-    return _rows(conn.execute(q.order_by(score_overrides.c.id)))
+    return row_dicts(conn.execute(q.order_by(score_overrides.c.id)))
 
 
 def add_override(

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select, text
 
+from weerbaar.store.db import row_dict, row_dicts
 from weerbaar.store.schema import audit_events, decision_log
 
 GENESIS = "0" * 64
@@ -102,7 +103,7 @@ def list_events(conn: Connection, action: str | None = None) -> list[dict[str, A
     q = select(audit_events).order_by(audit_events.c.id)
     if action:
         q = q.where(audit_events.c.action == action)
-    return [r._asdict() for r in conn.execute(q)]
+    return row_dicts(conn.execute(q))
 
 
 @dataclass
@@ -124,7 +125,7 @@ def verify(conn: Connection) -> list[ChainReport]:
         n = 0
         for r in conn.execute(select(t).order_by(t.c.id)):
             n += 1
-            row = r._asdict()
+            row = row_dict(r)
             expected = row_hash(previous, name, {f: row.get(f) for f in fields})
             if broken is None and row.get("row_hash") != expected:
                 broken = int(row["id"])

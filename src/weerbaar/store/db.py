@@ -26,11 +26,12 @@ import hashlib
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -52,6 +53,16 @@ WRITE_LOCK_KEY = 0x77656572
 def utcnow() -> str:
     """Current UTC time as an ISO-8601 string with seconds."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """A result row as a plain dict (column label -> value)."""
+    return dict(row._mapping)
+
+
+def row_dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Result rows (a result or any iterable of rows) as plain dicts."""
+    return [dict(r._mapping) for r in rows]
 
 
 def _sqlite_engine(path: Path) -> Engine:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select, text
 
+from weerbaar.store.db import row_dict, row_dicts
 from weerbaar.store.schema import (
     candidates,
     decision_log,
@@ -31,10 +32,6 @@ DECISION_FIELDS = (
     "aspects",
     "comment",
 )
-
-
-def _row(r: Any) -> dict[str, Any]:
-    return r._asdict()  # type: ignore[no-any-return]
 
 
 def decision_state(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -59,12 +56,12 @@ def get_decision(
             decisions.c.reviewer == reviewer,
         )
     ).first()
-    return _row(r) if r else None
+    return row_dict(r) if r else None
 
 
 def get_decision_by_id(conn: Connection, decision_id: int) -> dict[str, Any] | None:
     r = conn.execute(select(decisions).where(decisions.c.id == decision_id)).first()
-    return _row(r) if r else None
+    return row_dict(r) if r else None
 
 
 def insert_decision(conn: Connection, values: dict[str, Any]) -> int:
@@ -121,7 +118,7 @@ def reviewer_log_desc(conn: Connection, reviewer: str) -> Iterable[dict[str, Any
         .order_by(decision_log.c.id.desc())
     )
     for r in result:
-        yield _row(r)
+        yield row_dict(r)
 
 
 def list_log(
@@ -157,7 +154,7 @@ def list_log(
         q = q.where(decision_log.c.measure_id == measure_id)
     if reviewer:
         q = q.where(decision_log.c.reviewer == reviewer)
-    return [_row(r) for r in conn.execute(q)]
+    return row_dicts(conn.execute(q))
 
 
 def query_decisions(
@@ -193,7 +190,7 @@ def query_decisions(
         q = q.where(decisions.c.passage_id == passage_id)
     if catalog_version:
         q = q.where(decisions.c.catalog_version == catalog_version)
-    return [_row(r) for r in conn.execute(q)]
+    return row_dicts(conn.execute(q))
 
 
 # --------------------------------------------------------------------------- passages
@@ -215,7 +212,7 @@ def get_passage(conn: Connection, passage_id: int) -> dict[str, Any] | None:
         .select_from(passages.join(documents, documents.c.id == passages.c.document_id))
         .where(passages.c.id == passage_id)
     ).first()
-    return _row(r) if r else None
+    return row_dict(r) if r else None
 
 
 def find_passage_by_offsets(
@@ -246,7 +243,7 @@ def neighbour_passages(
         )
         .order_by(passages.c.seq)
     )
-    return [_row(r) for r in rows]
+    return row_dicts(rows)
 
 
 def document_pages(
@@ -261,12 +258,12 @@ def document_pages(
         )
         .order_by(pages.c.page_no)
     )
-    return [_row(r) for r in rows]
+    return row_dicts(rows)
 
 
 def get_document(conn: Connection, document_id: int) -> dict[str, Any] | None:
     r = conn.execute(select(documents).where(documents.c.id == document_id)).first()
-    return _row(r) if r else None
+    return row_dict(r) if r else None
 
 
 # --------------------------------------------------------------------------- queue
@@ -465,7 +462,7 @@ def queue(
     )
     if catalog_version:
         q = q.where(candidates.c.catalog_version == catalog_version)
-    return [_row(r) for r in conn.execute(q)]
+    return row_dicts(conn.execute(q))
 
 
 def next_in_queue(
@@ -513,7 +510,7 @@ def candidate_for(conn: Connection, *, passage_id: int, measure_id: str) -> dict
         .order_by(candidates.c.id.desc())
         .limit(1)
     ).first()
-    return _row(r) if r else None
+    return row_dict(r) if r else None
 
 
 def queue_scores(
@@ -546,7 +543,7 @@ def queue_scores(
     )
     if catalog_version:
         q = q.where(candidates.c.catalog_version == catalog_version)
-    return [_row(r) for r in conn.execute(q)]
+    return row_dicts(conn.execute(q))
 
 
 def candidate_catalog_version(conn: Connection, *, passage_id: int, measure_id: str) -> str | None:
@@ -598,7 +595,7 @@ def document_passages(conn: Connection, document_id: int) -> list[dict[str, Any]
         .where(passages.c.document_id == document_id)
         .order_by(passages.c.seq)
     )
-    return [_row(r) for r in rows]
+    return row_dicts(rows)
 
 
 def any_candidate(conn: Connection, *, passage_id: int) -> dict[str, Any] | None:
@@ -609,7 +606,7 @@ def any_candidate(conn: Connection, *, passage_id: int) -> dict[str, Any] | None
         .order_by(candidates.c.rank, candidates.c.id)
         .limit(1)
     ).first()
-    return _row(r) if r else None
+    return row_dict(r) if r else None
 
 
 def passage_queues(conn: Connection, *, passage_id: int) -> list[dict[str, Any]]:
@@ -619,4 +616,4 @@ def passage_queues(conn: Connection, *, passage_id: int) -> list[dict[str, Any]]
         .where(candidates.c.passage_id == passage_id)
         .order_by(candidates.c.rank, candidates.c.id)
     )
-    return [_row(r) for r in rows]
+    return row_dicts(rows)

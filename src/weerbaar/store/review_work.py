@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select
 
-from weerbaar.store.db import utcnow
+from weerbaar.store.db import row_dict, row_dicts, utcnow
 from weerbaar.store.decisions import (
     candidate_decided,
     decision_in_queue,
@@ -33,10 +33,6 @@ from weerbaar.store.schema import (
     review_assignments,
     scan_runs,
 )
-
-
-def _rows(result: Any) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in result]
 
 
 # --------------------------------------------------------------------------- open work
@@ -156,7 +152,7 @@ def pending_double_reviews(
         .order_by(double_reviews.c.id)
         .limit(limit)
     )
-    return _rows(conn.execute(q))
+    return row_dicts(conn.execute(q))
 
 
 def count_double_reviews(conn: Connection, *, reviewer: str | None = None) -> dict[str, int]:
@@ -266,7 +262,7 @@ def filtered_queue(
         .offset(offset)
     )
     count = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
-    return _rows(conn.execute(q)), int(count)
+    return row_dicts(conn.execute(q)), int(count)
 
 
 def queue_documents(
@@ -286,7 +282,7 @@ def queue_documents(
         .distinct()
         .order_by(documents.c.title)
     )
-    return _rows(conn.execute(q))
+    return row_dicts(conn.execute(q))
 
 
 # --------------------------------------------------------------------------- assignments
@@ -332,7 +328,7 @@ def list_assignments(conn: Connection, *, reviewer: str | None = None) -> list[d
     )
     if reviewer is not None:
         q = q.where(review_assignments.c.reviewer == reviewer)
-    return _rows(conn.execute(q))
+    return row_dicts(conn.execute(q))
 
 
 # --------------------------------------------------------------------------- double review
@@ -359,7 +355,7 @@ def decisions_for_sampling(
     )
     if organisations is not None:
         q = q.where(documents.c.organisation_code.in_(list(organisations)))
-    return _rows(conn.execute(q))
+    return row_dicts(conn.execute(q))
 
 
 def add_double_reviews(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
@@ -386,7 +382,7 @@ def get_curation(
             curations.c.measure_id == measure_id,
         )
     ).first()
-    return dict(r._mapping) if r else None
+    return row_dict(r) if r else None
 
 
 def save_curation(

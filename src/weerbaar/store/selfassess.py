@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
-from weerbaar.store.db import utcnow
+from weerbaar.store.db import row_dict, row_dicts, utcnow
 from weerbaar.store.schema import (
     noodsteunpunten,
     role_matrix,
@@ -115,7 +115,7 @@ def get_history(conn: Connection, organisation: str, measure_id: str | None = No
     if measure_id:
         q = q.where(self_assessment_history.c.measure_id == measure_id)
     q = q.order_by(self_assessment_history.c.id)
-    return [dict(r._mapping) for r in conn.execute(q)]
+    return row_dicts(conn.execute(q))
 
 
 def get_settings(conn: Connection, organisation: str) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def get_settings(conn: Connection, organisation: str) -> dict[str, Any]:
     ).first()
     if row is None:
         return {"organisation_code": organisation, "published": False, "card_text": None}
-    return dict(row._mapping)
+    return row_dict(row)
 
 
 def set_settings(conn: Connection, organisation: str, **values: Any) -> None:
@@ -194,7 +194,7 @@ def get_roles(conn: Connection, region_code: str, organisation: str | None = Non
     if organisation:
         q = q.where(role_matrix.c.organisation_code == organisation)
     q = q.order_by(role_matrix.c.organisation_code, role_matrix.c.measure_id)
-    return [dict(r._mapping) for r in conn.execute(q)]
+    return row_dicts(conn.execute(q))
 
 
 def set_role(

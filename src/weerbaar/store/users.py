@@ -7,11 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from weerbaar.store.db import row_dict, row_dicts
 from weerbaar.store.schema import user_organisations, users, web_sessions
-
-
-def _row(r: Any) -> dict[str, Any]:
-    return r._asdict()  # type: ignore[no-any-return]
 
 
 def insert_user(
@@ -40,11 +37,11 @@ def get_user(
     q = select(users)
     q = q.where(users.c.name == name) if name is not None else q.where(users.c.id == user_id)
     r = conn.execute(q).first()
-    return _row(r) if r else None
+    return row_dict(r) if r else None
 
 
 def list_users(conn: Connection) -> list[dict[str, Any]]:
-    return [_row(r) for r in conn.execute(select(users).order_by(users.c.name))]
+    return row_dicts(conn.execute(select(users).order_by(users.c.name)))
 
 
 def set_user_organisations(conn: Connection, user_id: int, codes: Sequence[str]) -> None:
@@ -98,7 +95,7 @@ def get_session(conn: Connection, token_hash: str) -> dict[str, Any] | None:
         .select_from(web_sessions.join(users, users.c.id == web_sessions.c.user_id))
         .where(web_sessions.c.token_hash == token_hash)
     ).first()
-    return _row(r) if r else None
+    return row_dict(r) if r else None
 
 
 def revoke_session(conn: Connection, token_hash: str) -> None:
