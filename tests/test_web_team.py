@@ -183,6 +183,22 @@ def test_web_server_start_stores_planner_statistics(app, sample: Sample):
     assert stats() > 0
 
 
+def test_web_region_page_side_by_side(app, sample: Sample):
+    from weerbaar.catalog import load_catalog
+
+    client = login(app, "beheer")
+    decide(client, sample.a[0].id, MEASURE, fase="uitvoering")
+    page = client.get("/regios/VR99")
+    assert page.status_code == 200
+    heads = re.findall(r'scope="col"><a [^>]*href="/organisaties/([A-Z0-9]+)"', page.text)
+    assert heads == ["VR99", sample.org_a, sample.org_b]  # the region first
+    cells = re.findall(r'class="wb-score wb-score--([a-z]+)">([^<]+)<', page.text)
+    assert len(cells) == len(load_catalog().measures) * len(heads)
+    row = re.search(rf"<th[^>]*>{re.escape(MEASURE)} .*?</tr>", page.text, re.S).group(0)
+    scores = re.findall(r'wb-score--[a-z]+">([^<]+)<', row)
+    assert scores[1] == score_of(client.get(f"/organisaties/{sample.org_a}").text, MEASURE)
+
+
 def test_web_queue_filters(app, sample: Sample):
     client = login(app, "anna")
     decide(client, sample.a[0].id, MEASURE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from weerbaar.assess.aggregate import compute
@@ -87,22 +88,20 @@ def _org_infos(
     out: dict[str, OrgInfo] = {}
     for r in own_rows:
         out[r["code"]] = OrgInfo(r["code"], r["name"], r["type"], r.get("region_code"))
-    try:
-        register = load_register()
-    except WeerbaarError:
-        register = None
     for code in sorted(codes - set(out)):
-        org = None
-        if register is not None:
-            try:
-                org = register.lookup(code)
-            except WeerbaarError:
-                org = None
-        if org is not None:
-            out[code] = OrgInfo(org.code, org.name, org.type, getattr(org, "region_code", None))
-        else:
-            out[code] = OrgInfo(code, code, _org_type_from_code(code), None)
+        out[code] = _register_info(code) or OrgInfo(code, code, _org_type_from_code(code), None)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _register_info(code: str) -> OrgInfo | None:
+    """An organisation of the built-in register (static data: looked up once per code,
+    not on every page view of a region with its 342 neighbours)."""
+    try:
+        org = load_register().lookup(code)
+    except WeerbaarError:
+        return None
+    return OrgInfo(org.code, org.name, org.type, getattr(org, "region_code", None))
 
 
 def _merge_evidence(rows: list[dict[str, Any]]) -> list[Evidence]:

@@ -69,12 +69,17 @@ def region_page(
     region = next((o for o in orgs if o.organisation == code.upper()), None)
     municipalities = [o for o in orgs if o.organisation != code.upper()]
     measures = [result.measure_info[m] for m in result.measure_info]
+    columns = ([region] if region else []) + municipalities
+    # one lookup per cell (organisations x measures), not a search through the scores
+    cells = {(o.organisation, s.measure): s.score for o in columns for s in o.scores}
     return render(
         request,
         "region.html",
         code=code.upper(),
         region=region,
         municipalities=municipalities,
+        columns=columns,
+        cells=cells,
         measures=measures,
         score_class=SCORE_CLASS,
     )
