@@ -4,10 +4,13 @@ through record_decision) in every format, and their content checked."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -225,3 +228,29 @@ def test_report_html_passes_axe(built: Built, org_report: dict[str, Path]) -> No
             found[name] = [(v["id"], len(v["nodes"])) for v in result["violations"]]
         browser.close()
     assert found == {name: [] for name in found}
+
+
+def test_report_reproducible_across_processes(built: Built, tmp_path: Path) -> None:
+    """The same report from two processes with different string hashing (set and dict
+    order of strings differ between processes): byte for byte the same."""
+    code = (
+        "import sys\n"
+        "from weerbaar.report import write_reports\n"
+        "from weerbaar.store import open_workspace\n"
+        "ws = open_workspace(sys.argv[1], create=False)\n"
+        f"write_reports(ws, sys.argv[2], scope='landelijk', formats='html,md,json', "
+        f"generated_at={STAMP!r})\n"
+        "ws.close()\n"
+    )
+    outs = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-c", code, str(built.ws.root), str(out)], check=True, env=env
+        )
+        outs.append(sorted(out.iterdir()))
+    for a, b in itertools.pairwise(outs):
+        assert [p.name for p in a] == [p.name for p in b]
+        for p, q in zip(a, b, strict=True):
+            assert p.read_bytes() == q.read_bytes(), p.name

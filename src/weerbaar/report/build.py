@@ -364,7 +364,9 @@ def _knelpunten(orgs: list[OrgResult]) -> list[Knelpunt]:
             pct=pct(cnt, len(orgs)),
             measures=", ".join(f"{k} ({v})" for k, v in sig_measures[code].most_common(5)),
         )
-        for code, cnt in sig_orgs.most_common()
+        # most organisations first; a tie by code (not by the order of a set of strings,
+        # which differs between processes)
+        for code, cnt in sorted(sig_orgs.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
 
