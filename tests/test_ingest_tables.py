@@ -148,3 +148,21 @@ def test_pdf_bookmarks_make_headings(workspace: Workspace, tmp_path: Path) -> No
     rows = _rows(workspace)
     assert {r["heading"] for r in rows} == set(titles)
     assert not any(r["text"].startswith(("Stroomuitval", "Drinkwater")) for r in rows)
+
+
+def test_a_bookmark_makes_one_heading_per_page() -> None:
+    """A bookmark title is a heading where it first stands on its page; the same words
+    again further down, within a sentence that wraps onto them, stay text."""
+    from weerbaar.ingest.layout import Line, blocks_from_lines, outline_key
+
+    title = "Noodstroom voor de noodsteunpunten"
+    lines = [
+        Line(title, 10, y=780),
+        Line("De gemeente regelt noodstroom voor elk noodsteunpunt en test die elk", 10, y=768),
+        Line("jaar. Zie voor de afspraken met de netbeheerder het hoofdstuk over", 10, y=756),
+        Line(title, 10, y=744),
+        Line("verderop in dit plan, waar ook de kosten per locatie staan vermeld.", 10, y=732),
+    ]
+    blocks = blocks_from_lines(lines, None, [(outline_key(title), 2)])
+    assert [(b.kind, b.level) for b in blocks] == [("kop", 2), ("tekst", 0)]
+    assert blocks[1].text.splitlines()[2] == title

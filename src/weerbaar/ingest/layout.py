@@ -364,7 +364,7 @@ def _outline_heading(
     few lines after it spell a bookmark title."""
     text = lines[i].text
     key = outline_key(text)
-    hit = next(((t, lv) for t, lv in outline if key and t.startswith(key)), None)
+    hit = next((o for o in outline if key and o[0].startswith(key)), None)
     if hit is None:
         return None
     parts, j = [text], i + 1
