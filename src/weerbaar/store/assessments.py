@@ -101,10 +101,13 @@ def collected_documents(
     if organisations_in is not None:
         q = q.where(documents.c.organisation_code.in_(list(organisations_in)))
     rows = row_dicts(conn.execute(q.order_by(documents.c.id)))
+    names_q = select(document_names.c.document_id, document_names.c.name)
+    if organisations_in is not None:  # only these documents' names (by the index)
+        names_q = names_q.join(documents, documents.c.id == document_names.c.document_id).where(
+            documents.c.organisation_code.in_(list(organisations_in))
+        )
     names: dict[int, list[str]] = {}
-    for doc_id, name in conn.execute(
-        select(document_names.c.document_id, document_names.c.name).order_by(document_names.c.id)
-    ):
+    for doc_id, name in conn.execute(names_q.order_by(document_names.c.id)):
         names.setdefault(doc_id, []).append(name)
     for r in rows:
         r["names"] = list(dict.fromkeys(names.get(r["id"], [])))
