@@ -8,6 +8,7 @@ everything outside the user's organisations answers 404.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -51,14 +52,18 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """When the server starts: fresh query planner statistics (SQLite), then move
-    everything loaded so far (modules, catalogue, templates) out of the garbage
-    collector's view, so its full collections stay short and a page view does not pause
-    for them (they cost 100-300 ms at 1 M passages)."""
-    refresh_statistics(app.state.weerbaar.ws)
+    """When the server starts: fresh query planner statistics (SQLite; in a background
+    thread, so a scan holding the write lock does not delay the start), and everything
+    loaded so far (modules, catalogue, templates) moved out of the garbage collector's
+    view, so its full collections stay short and a page view does not pause for them
+    (they cost 100-300 ms at 1 M passages)."""
+    stats = asyncio.get_running_loop().run_in_executor(
+        None, refresh_statistics, app.state.weerbaar.ws
+    )
     gc.collect()
     gc.freeze()
     yield
+    await stats
 
 
 def create_app(
