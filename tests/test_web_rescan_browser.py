@@ -1,7 +1,7 @@
 """Issue 14 in a real browser (Debian's chromium via Playwright): a reviewer works through
-the top of a queue that the real scan filled to the default cut (with the re-ranker on,
+the top of a queue that the real scan filled to the cut (with the re-ranker on,
 as in the app), the workspace is scanned again, and the queue page still holds at most
-the default cut with every reviewed passage kept. Also: "ja" without a stage is not
+the cut with every reviewed passage kept. Also: "ja" without a stage is not
 saved (the form asks for the stage)."""
 
 from __future__ import annotations
@@ -26,11 +26,14 @@ def _queue_rows(page) -> list[int]:
     return [int(c.strip()) for c in cells]
 
 
-def test_web_rescan_after_reviews_keeps_the_default_cut(tmp_path, monkeypatch):
+def test_web_rescan_after_reviews_keeps_the_cut(tmp_path, monkeypatch):
     from weerbaar.web.app import create_app
 
-    monkeypatch.delenv("WEERBAAR_SCAN_TOP_K", raising=False)
+    # a cut that the sample's passages certainly fill (the default has a score floor too)
+    monkeypatch.setenv("WEERBAAR_SCAN_TOP_K", "15")
+    monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "0")
     cut = load_settings().scan_top_k
+    assert cut == 15
     ws = open_workspace(tmp_path / "werkruimte")
     sample = build(ws, n_a=3 * cut)  # more passages on the measure than the cut
     scan(ws, progress=False)
