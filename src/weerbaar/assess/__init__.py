@@ -176,38 +176,12 @@ def assess(
         own = q.workspace_organisations(conn)
         codes = set(q.document_organisations(conn)) | {r["code"] for r in own}
         infos = _org_infos(ws, codes, own)
-        if organisation is not None:
-            code = _resolve(ws, organisation, infos)
-            info = infos[code]
-            wanted = {code} | ({info.region_code} if info.region_code else set())
-        elif region is not None:
-            rcode = region.strip().upper()
-            if rcode not in infos:
-                infos.update(_org_infos(ws, {rcode}, []))
-                if infos[rcode].name == rcode:  # neither in the workspace nor the register
-                    raise UnknownOrganisation(region)
-            if infos[rcode].type != "veiligheidsregio":
-                raise UnknownOrganisation(region)
-            wanted = {rcode} | {c for c, i in infos.items() if i.region_code == rcode}
-        else:
-            wanted = set(infos)
+        wanted = _wanted(ws, infos, organisation, region)
         # only the documents of the organisations assessed (fast with many documents)
         docs = q.collected_documents(conn, organisations_in=wanted)
         ref = reference_year or q.newest_document_year(conn) or datetime.now(UTC).year
         rows = q.validated_decisions(conn, catalog_version=catalog.version, organisations_in=wanted)
-        overrides = [
-            Override(
-                r["organisation_code"],
-                r["measure_id"],
-                r["score"],
-                r["computed_score"],
-                r["justification"],
-                r["reviewer"],
-                r["at"],
-            )
-            for r in q.active_overrides(conn, catalog_version=catalog.version)
-            if r["organisation_code"] in wanted
-        ]
+        overrides = _overrides(conn, catalog.version, wanted)
         roles = q.role_assignments(conn)
         queue = q.review_queue_counts(
             conn, catalog_version=catalog.version, organisations_in=wanted
@@ -222,23 +196,7 @@ def assess(
     if missing:
         infos.update(_org_infos(ws, missing, []))
     evidence = [e for e in _merge_evidence(rows) if e.measure_id in known]
-    documents = [
-        DocumentInfo(
-            d["id"],
-            d["organisation_code"],
-            d["doc_type"],
-            d["year"],
-            d["title"],
-            d["stored_path"],
-            status=d["status"],
-            names=tuple(d["names"]),
-        )
-        for d in docs
-        if d["organisation_code"] in wanted
-    ]
-    refs = {i.region_code for i in infos.values() if i.region_code} - set(infos)
-    region_infos = {**(_org_infos(ws, refs, []) if refs else {}), **infos}
-    region_names = {c: i.name for c, i in region_infos.items() if i.type == "veiligheidsregio"}
+    documents = [_document_info(d) for d in docs if d["organisation_code"] in wanted]
     orgs = sorted((infos[c] for c in wanted), key=lambda o: (o.type != "veiligheidsregio", o.code))
     return compute(
         catalog_version=catalog.version,
@@ -250,10 +208,67 @@ def assess(
         overrides=overrides,
         roles=roles,
         reference_year=int(ref),
-        region_names=region_names,
+        region_names=_region_names(ws, infos),
         queue={k: v for k, v in queue.items() if k[1] in known},
         unscanned=not_scanned,
     )
+
+
+def _wanted(
+    ws: Workspace, infos: dict[str, OrgInfo], organisation: str | None, region: str | None
+) -> set[str]:
+    """The organisations to assess: one with its region, a region (code) with its
+    municipalities, or all in ``infos``; adds what it looks up to ``infos``."""
+    if organisation is not None:
+        code = _resolve(ws, organisation, infos)
+        info = infos[code]
+        return {code} | ({info.region_code} if info.region_code else set())
+    if region is not None:
+        rcode = region.strip().upper()
+        if rcode not in infos:
+            infos.update(_org_infos(ws, {rcode}, []))
+            if infos[rcode].name == rcode:  # neither in the workspace nor the register
+                raise UnknownOrganisation(region)
+        if infos[rcode].type != "veiligheidsregio":
+            raise UnknownOrganisation(region)
+        return {rcode} | {c for c, i in infos.items() if i.region_code == rcode}
+    return set(infos)
+
+
+def _overrides(conn: Any, catalog_version: str, wanted: set[str]) -> list[Override]:
+    return [
+        Override(
+            r["organisation_code"],
+            r["measure_id"],
+            r["score"],
+            r["computed_score"],
+            r["justification"],
+            r["reviewer"],
+            r["at"],
+        )
+        for r in q.active_overrides(conn, catalog_version=catalog_version)
+        if r["organisation_code"] in wanted
+    ]
+
+
+def _document_info(d: dict[str, Any]) -> DocumentInfo:
+    return DocumentInfo(
+        d["id"],
+        d["organisation_code"],
+        d["doc_type"],
+        d["year"],
+        d["title"],
+        d["stored_path"],
+        status=d["status"],
+        names=tuple(d["names"]),
+    )
+
+
+def _region_names(ws: Workspace, infos: dict[str, OrgInfo]) -> dict[str, str]:
+    """Names of the safety regions: of those assessed and those they refer to."""
+    refs = {i.region_code for i in infos.values() if i.region_code} - set(infos)
+    region_infos = {**(_org_infos(ws, refs, []) if refs else {}), **infos}
+    return {c: i.name for c, i in region_infos.items() if i.type == "veiligheidsregio"}
 
 
 def _resolve(ws: Workspace, query: str, infos: dict[str, OrgInfo]) -> str:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from weerbaar.files import atomic_open
 from weerbaar.settings import environment
 
 STAGES: tuple[str, ...] = ("voornemen", "plan", "uitvoering", "evaluatie")
@@ -259,10 +260,8 @@ class StageClassifier:
         }
         arrays["meta"] = np.array(json.dumps(meta))
         path = Path(path)
-        part = path.with_name(path.name + ".part")
-        with part.open("wb") as fh:
+        with atomic_open(path) as fh:
             np.savez_compressed(fh, **arrays)
-        part.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> StageClassifier:

@@ -25,9 +25,16 @@ def scan_command(
 ) -> None:
     """Zoek per maatregel en organisatie de passages die haar onderbouwen (de beoordelingsrij)."""
     from weerbaar.search import scan
+    from weerbaar.settings import load_settings
 
     ws = workspace_from(werkruimte, create=False)
-    report = scan(ws, measure=maatregel, organisation=organisatie, progress=not json_out)
+    report = scan(
+        ws,
+        measure=maatregel,
+        organisation=organisatie,
+        progress=not json_out,
+        settings=load_settings(),
+    )
     if json_out:
         print_json(report.__dict__)
         return

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from weerbaar import __version__
 from weerbaar.assess.model import Assessment
+from weerbaar.files import atomic_path, write_text_atomic
 from weerbaar.ingest.status import label as status_label
 from weerbaar.report.build import (
     PLAIN_SCORE,
@@ -137,16 +138,8 @@ def write_pdf(html: str, path: Path) -> Path:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    tmp = path.with_suffix(".pdf.part")
-    HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(tmp)
-    tmp.replace(path)
-    return path
-
-
-def _write_text(path: Path, text: str) -> Path:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(tmp)
     return path
 
 
@@ -264,13 +257,13 @@ def write_reports(
     if "html" in fmts or "pdf" in fmts:
         html = render_html(c)
     if "html" in fmts:
-        written.append(_write_text(out / f"{stem}.html", html or ""))
+        written.append(write_text_atomic(out / f"{stem}.html", html or ""))
     if "pdf" in fmts:
         written.append(write_pdf(html or "", out / f"{stem}.pdf"))
     if "xlsx" in fmts:
         written.append(write_xlsx(out / f"{stem}.xlsx", assessment, c))
     if "md" in fmts:
-        written.append(_write_text(out / f"{stem}.md", render_markdown(c)))
+        written.append(write_text_atomic(out / f"{stem}.md", render_markdown(c)))
     if "json" in fmts:
         meta = {"scope": sc.slug, "generated_at": stamp, "weerbaar_version": __version__}
         written += write_open_data(
@@ -308,7 +301,7 @@ def _write_council_pages(
         )
         name = f"raadslid-{org.organisation}"
         if "html" in fmts:
-            written.append(_write_text(out / f"{name}.html", page))
+            written.append(write_text_atomic(out / f"{name}.html", page))
         if "pdf" in fmts:
             written.append(write_pdf(page, out / f"{name}.pdf"))
     return written

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from weerbaar.assess.model import Assessment, Score
+from weerbaar.files import atomic_open, write_text_atomic
 from weerbaar.report.context import Finding
 
 SCHEMA_VERSION = "weerbaar.opendata.v3"  # v3: file_name and passage_url, no stored_path
@@ -36,13 +37,11 @@ COVERAGE_FIELDS = (
 
 
 def _csv(path: Path, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
-    tmp = path.with_suffix(".csv.part")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(fields), lineterminator="\n")
         w.writeheader()
         for r in rows:
             w.writerow({k: _cell(r.get(k)) for k in fields})
-    tmp.replace(path)
     return path
 
 
@@ -208,11 +207,7 @@ def write_open_data(
         },
     }
     path = out_dir / f"{stem}.json"
-    tmp = path.with_suffix(".json.part")
-    tmp.write_text(
-        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8"
-    )
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False))
     return [
         path,
         _csv(out_dir / f"{stem}-scores.csv", SCORE_FIELDS, data["scores"]),

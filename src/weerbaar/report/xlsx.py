@@ -14,6 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from weerbaar.assess.model import SIGNAL_LABELS, Assessment, OrgResult, Score
+from weerbaar.files import atomic_path
 from weerbaar.report.charts import SCORE_COLORS, TEXT_ON
 from weerbaar.report.context import ReportContext
 
@@ -449,7 +450,6 @@ def write_xlsx(path: Path, a: Assessment, ctx: ReportContext) -> Path:
         sheet(wb, a, ctx, orgs)
     wb.properties.creator = "weerbaar"
     wb.properties.title = ctx.title
-    tmp = path.with_suffix(".xlsx.part")
-    wb.save(tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return path

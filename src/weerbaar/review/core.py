@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from weerbaar.errors import WeerbaarError
+from weerbaar.files import atomic_open, write_text_atomic
 from weerbaar.store import Workspace, utcnow
 from weerbaar.store import decisions as q
 from weerbaar.store.documents import PAGE_SEPARATOR
@@ -102,71 +103,77 @@ def _check_catalogue(
         )
 
 
+@dataclass(frozen=True)
+class Decision:
+    """One reviewer's decision on one passage for one measure, as it is to be recorded
+    (see :func:`record_decision` for the fields)."""
+
+    reviewer: str
+    passage_id: int
+    measure_id: str
+    relevant: str
+    other_measure_id: str | None = None
+    context_ok: bool | None = None
+    source_ok: bool | None = None
+    stage: str | None = None
+    aspects: list[str] | None = None
+    comment: str | None = None
+    catalog_version: str | None = None
+
+
+def _checked_version(conn: Connection, d: Decision) -> str:
+    """Check the decision's values, its passage and its catalogue; the catalogue version
+    it is judged against. Takes the decision writers' lock first."""
+    if not d.reviewer or not d.reviewer.strip():
+        raise ReviewError("Een beslissing heeft een beoordelaar nodig.")
+    _check_values(d.relevant, d.other_measure_id, d.stage, d.aspects)
+    # one decision writer at a time (SQLite: BEGIN IMMEDIATE already; PostgreSQL: the
+    # audit chain's lock), so read-then-write and the log's hash chain cannot interleave
+    from weerbaar.store.audit import lock_chain
+
+    lock_chain(conn)
+    if not d.measure_id:
+        raise ReviewError("Een beslissing hoort bij een maatregel.")
+    if q.get_passage(conn, d.passage_id) is None:
+        raise ReviewError(f"Passage {d.passage_id} bestaat niet in deze werkruimte.")
+    version = d.catalog_version or _default_catalog_version(conn, d.passage_id, d.measure_id)
+    _check_catalogue(version, d.measure_id, d.other_measure_id, d.aspects)
+    return version
+
+
+def _stored_values(d: Decision) -> dict[str, Any]:
+    """The columns a decision sets (a stage and aspects only mean something for 'ja')."""
+    evidence = d.relevant == "ja"
+    return {
+        "source_ok": d.source_ok,
+        "relevant": d.relevant,
+        "other_measure_id": d.other_measure_id if d.relevant == "andere" else None,
+        "context_ok": d.context_ok,
+        "stage": d.stage if evidence else None,
+        "aspects": sorted(set(d.aspects)) if evidence and d.aspects else [],
+        "comment": (d.comment or "").strip() or None,
+    }
+
+
 def _record(
     conn: Connection,
+    d: Decision,
     *,
-    reviewer: str,
-    passage_id: int,
-    measure_id: str,
-    relevant: str,
-    other_measure_id: str | None,
-    context_ok: bool | None,
-    source_ok: bool | None,
-    stage: str | None,
-    aspects: list[str] | None,
-    comment: str | None,
-    catalog_version: str | None,
     action: str,
     log_extra: dict[str, Any] | None = None,
     actor: str | None = None,
 ) -> tuple[int, bool]:
     """Insert or update inside ``conn``; returns (decision id, changed). ``actor`` is
     who records it when that is not the reviewer (an import), for the log."""
-    if not reviewer or not reviewer.strip():
-        raise ReviewError("Een beslissing heeft een beoordelaar nodig.")
-    _check_values(relevant, other_measure_id, stage, aspects)
-    # one decision writer at a time (SQLite: BEGIN IMMEDIATE already; PostgreSQL: the
-    # audit chain's lock), so read-then-write and the log's hash chain cannot interleave
-    from weerbaar.store.audit import lock_chain
-
-    lock_chain(conn)
-    if not measure_id:
-        raise ReviewError("Een beslissing hoort bij een maatregel.")
-    if q.get_passage(conn, passage_id) is None:
-        raise ReviewError(f"Passage {passage_id} bestaat niet in deze werkruimte.")
-    version = catalog_version or _default_catalog_version(conn, passage_id, measure_id)
-    _check_catalogue(version, measure_id, other_measure_id, aspects)
+    version = _checked_version(conn, d)
     now = utcnow()
-    if relevant != "ja":  # a stage and aspects only mean something for evidence
-        stage, aspects = None, None
-    values: dict[str, Any] = {
-        "source_ok": source_ok,
-        "relevant": relevant,
-        "other_measure_id": other_measure_id if relevant == "andere" else None,
-        "context_ok": context_ok,
-        "stage": stage,
-        "aspects": sorted(set(aspects)) if aspects else [],
-        "comment": (comment or "").strip() or None,
-    }
-    existing = q.get_decision(
-        conn,
-        passage_id=passage_id,
-        catalog_version=version,
-        measure_id=measure_id,
-        reviewer=reviewer,
-    )
+    values = _stored_values(d)
+    key = {"passage_id": d.passage_id, "measure_id": d.measure_id, "reviewer": d.reviewer}
+    existing = q.get_decision(conn, catalog_version=version, **key)
     if existing is None:
         decision_id = q.insert_decision(
             conn,
-            {
-                **values,
-                "passage_id": passage_id,
-                "catalog_version": version,
-                "measure_id": measure_id,
-                "reviewer": reviewer,
-                "created_at": now,
-                "updated_at": now,
-            },
+            {**values, **key, "catalog_version": version, "created_at": now, "updated_at": now},
         )
         before = None
     else:
@@ -181,9 +188,7 @@ def _record(
     q.append_log(
         conn,
         decision_id=decision_id,
-        passage_id=passage_id,
-        measure_id=measure_id,
-        reviewer=reviewer,
+        **key,
         action=action if before is None else ("update" if action == "insert" else action),
         before=before,
         after=after,
@@ -216,22 +221,12 @@ def record_decision(
     ``catalog_version`` defaults to the version of the passage's candidate row, else the
     newest catalogue. Recording the same values again changes nothing and logs nothing.
     """
+    decision = Decision(
+        reviewer, passage_id, measure_id, relevant, other_measure_id, context_ok, source_ok,
+        stage, aspects, comment, catalog_version,
+    )  # fmt: skip
     with ws.write() as conn:
-        decision_id, _ = _record(
-            conn,
-            reviewer=reviewer,
-            passage_id=passage_id,
-            measure_id=measure_id,
-            relevant=relevant,
-            other_measure_id=other_measure_id,
-            context_ok=context_ok,
-            source_ok=source_ok,
-            stage=stage,
-            aspects=aspects,
-            comment=comment,
-            catalog_version=catalog_version,
-            action="insert",
-        )
+        decision_id, _ = _record(conn, decision, action="insert")
     return decision_id
 
 
@@ -355,7 +350,6 @@ def export_decisions(
     fmt = _fmt_from(path, fmt)
     rows = list_decisions(ws, organisation=organisation, measure_id=measure_id, reviewer=reviewer)
     records = [{k: r.get(k) for k in EXPORT_FIELDS} for r in rows]
-    tmp = path.with_name(path.name + ".part")
     if fmt == "json":
         from weerbaar.review.agreement import agreement
 
@@ -366,9 +360,9 @@ def export_decisions(
             "decisions": records,
             "agreement": figures,
         }
-        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text_atomic(path, json.dumps(payload, ensure_ascii=False, indent=1))
     else:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
+        with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
             writer.writeheader()
             for rec in records:
@@ -382,7 +376,6 @@ def export_decisions(
                     comment = "'" + comment
                 out["comment"] = comment
                 writer.writerow({k: ("" if v is None else v) for k, v in out.items()})
-    tmp.replace(path)
     return len(records)
 
 
@@ -514,8 +507,6 @@ def import_decisions(
     (``organisations``), and the passage must be in the reviewer's organisations. The log
     records the importer (or the system user, from the command line) as actor. Measures,
     other measures and aspects must exist in the catalogue."""
-    from weerbaar.store.audit import append_event
-
     path = Path(path)
     fmt = _fmt_from(path, fmt)
     actor = importer or _os_user()
@@ -525,44 +516,62 @@ def import_decisions(
     for i, rec in enumerate(records, start=1):
         try:
             _check_record(rec)
-            with ws.read() as conn:
-                passage_id = _resolve_passage(conn, rec)
-                org = q.passage_organisation(conn, passage_id) if passage_id else None
-            if passage_id is None or (organisations is not None and org not in organisations):
-                raise ReviewError("passage niet gevonden in deze werkruimte")
-            who = reviewer or str(rec.get("reviewer") or "").strip()
-            if not valid_reviewer_name(who):
-                raise ReviewError(
-                    "beoordelaar heeft geen geldige naam (kleine letters, cijfers, . _ -)"
-                )
-            if importer is not None:
-                _check_reviewer_scope(ws, accounts, who, org, organisations)
-            aspects = rec.get("aspects")
-            if isinstance(aspects, str):
-                aspects = [a for a in aspects.split(";") if a]
+            decision = _imported_decision(ws, rec, reviewer, organisations, importer, accounts)
             with ws.write() as conn:
-                _, changed = _record(
-                    conn,
-                    reviewer=who,
-                    passage_id=passage_id,
-                    measure_id=str(rec.get("measure_id") or "").strip(),
-                    relevant=str(rec.get("relevant") or "").strip(),
-                    other_measure_id=(str(rec.get("other_measure_id") or "").strip() or None),
-                    context_ok=_parse_bool(rec.get("context_ok")),
-                    source_ok=_parse_bool(rec.get("source_ok")),
-                    stage=(str(rec.get("stage") or "").strip() or None),
-                    aspects=list(aspects or []),
-                    comment=None if rec.get("comment") is None else str(rec.get("comment")),
-                    catalog_version=(str(rec.get("catalog_version") or "").strip() or None),
-                    action="import",
-                    actor=actor,
-                )
+                _, changed = _record(conn, decision, action="import", actor=actor)
             if changed:
                 report.recorded += 1
             else:
                 report.unchanged += 1
         except (ReviewError, ValueError, TypeError) as exc:
             report.skipped.append({"regel": i, "reden": str(exc)})
+    _log_import(ws, actor, path, report, len(records))
+    return report
+
+
+def _imported_decision(
+    ws: Workspace,
+    rec: dict[str, Any],
+    reviewer: str | None,
+    organisations: list[str] | tuple[str, ...] | None,
+    importer: str | None,
+    accounts: dict[str, tuple[bool, tuple[str, ...] | None] | None],
+) -> Decision:
+    """The decision one imported row asks for: its passage found in this workspace
+    (and in ``organisations``), its reviewer a valid name (and, for a web import, an
+    account the importer may import for, see :func:`_check_reviewer_scope`)."""
+    with ws.read() as conn:
+        passage_id = _resolve_passage(conn, rec)
+        org = q.passage_organisation(conn, passage_id) if passage_id else None
+    if passage_id is None or (organisations is not None and org not in organisations):
+        raise ReviewError("passage niet gevonden in deze werkruimte")
+    who = reviewer or str(rec.get("reviewer") or "").strip()
+    if not valid_reviewer_name(who):
+        raise ReviewError("beoordelaar heeft geen geldige naam (kleine letters, cijfers, . _ -)")
+    if importer is not None:
+        _check_reviewer_scope(ws, accounts, who, org, organisations)
+    aspects = rec.get("aspects")
+    if isinstance(aspects, str):
+        aspects = [a for a in aspects.split(";") if a]
+    return Decision(
+        reviewer=who,
+        passage_id=passage_id,
+        measure_id=str(rec.get("measure_id") or "").strip(),
+        relevant=str(rec.get("relevant") or "").strip(),
+        other_measure_id=(str(rec.get("other_measure_id") or "").strip() or None),
+        context_ok=_parse_bool(rec.get("context_ok")),
+        source_ok=_parse_bool(rec.get("source_ok")),
+        stage=(str(rec.get("stage") or "").strip() or None),
+        aspects=list(aspects or []),
+        comment=None if rec.get("comment") is None else str(rec.get("comment")),
+        catalog_version=(str(rec.get("catalog_version") or "").strip() or None),
+    )
+
+
+def _log_import(ws: Workspace, actor: str, path: Path, report: ImportReport, rows: int) -> None:
+    """One audit event for the whole import, with its counts."""
+    from weerbaar.store.audit import append_event
+
     with ws.write() as conn:
         append_event(
             conn,
@@ -573,11 +582,10 @@ def import_decisions(
                 "vastgelegd": report.recorded,
                 "ongewijzigd": report.unchanged,
                 "overgeslagen": len(report.skipped),
-                "regels": len(records),
+                "regels": rows,
             },
             at=utcnow(),
         )
-    return report
 
 
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")

@@ -69,34 +69,7 @@ def add_document(
             ],
         )
         doc_id = _document_id(conn, digest)
-        page_rows, passage_rows = [], []
-        offset, seq = 0, 0
-        for page_no, (paras, text) in enumerate(zip(pages, page_texts, strict=True), start=1):
-            page_rows.append(
-                {"document_id": doc_id, "page_no": page_no, "doc_start": offset, "text": text}
-            )
-            pos = 0
-            for para in paras:
-                start = text.index(para, pos)
-                pos = start + len(para)
-                heading = headings[seq] if headings and seq < len(headings) else None
-                passage_rows.append(
-                    {
-                        "document_id": doc_id,
-                        "seq": seq,
-                        "page_start": page_no,
-                        "page_end": page_no,
-                        "char_start": offset + start,
-                        "char_end": offset + pos,
-                        "text": para,
-                        "heading": heading,
-                        "kind": "tekst",
-                        "text_hash": hashlib.sha256(para.encode()).hexdigest(),
-                        "words": len(para.split()),
-                    }
-                )
-                seq += 1
-            offset += len(text) + len(PAGE_SEPARATOR)
+        page_rows, passage_rows = _page_and_passage_rows(doc_id, pages, page_texts, headings)
         q.bulk_insert(conn, "pages", page_rows)
         q.bulk_insert(conn, "passages", passage_rows)
         for row in q.document_passages(conn, doc_id):
@@ -106,6 +79,46 @@ def add_document(
                 )
             )
     return out
+
+
+def _page_and_passage_rows(
+    doc_id: int,
+    pages: Sequence[Sequence[str]],
+    page_texts: list[str],
+    headings: Sequence[str | None] | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The page rows and one passage row per paragraph, with the paragraph's offsets in
+    the document text (pages joined by the page separator)."""
+    page_rows: list[dict[str, Any]] = []
+    passage_rows: list[dict[str, Any]] = []
+    offset, seq = 0, 0
+    for page_no, (paras, text) in enumerate(zip(pages, page_texts, strict=True), start=1):
+        page_rows.append(
+            {"document_id": doc_id, "page_no": page_no, "doc_start": offset, "text": text}
+        )
+        pos = 0
+        for para in paras:
+            start = text.index(para, pos)
+            pos = start + len(para)
+            heading = headings[seq] if headings and seq < len(headings) else None
+            passage_rows.append(
+                {
+                    "document_id": doc_id,
+                    "seq": seq,
+                    "page_start": page_no,
+                    "page_end": page_no,
+                    "char_start": offset + start,
+                    "char_end": offset + pos,
+                    "text": para,
+                    "heading": heading,
+                    "kind": "tekst",
+                    "text_hash": hashlib.sha256(para.encode()).hexdigest(),
+                    "words": len(para.split()),
+                }
+            )
+            seq += 1
+        offset += len(text) + len(PAGE_SEPARATOR)
+    return page_rows, passage_rows
 
 
 def _document_id(conn: Any, sha256: str) -> int:

@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from weerbaar.review.core import ReviewError, _record
+from weerbaar.review.core import Decision, ReviewError, _record
 from weerbaar.store import Workspace
 from weerbaar.store import decisions as dq
 from weerbaar.store import review_work as q
@@ -272,21 +272,12 @@ def curate(
             )
         version = version or found[0]["catalog_version"]
         originals = [{"reviewer": d["reviewer"], **(dq.decision_state(d) or {})} for d in found]
+        decision = Decision(
+            curator, passage_id, measure_id, relevant, other_measure_id, context_ok, source_ok,
+            stage, aspects, comment, version,
+        )  # fmt: skip
         decision_id, _ = _record(
-            conn,
-            reviewer=curator,
-            passage_id=passage_id,
-            measure_id=measure_id,
-            relevant=relevant,
-            other_measure_id=other_measure_id,
-            context_ok=context_ok,
-            source_ok=source_ok,
-            stage=stage,
-            aspects=aspects,
-            comment=comment,
-            catalog_version=version,
-            action="curate",
-            log_extra={"originals": originals},
+            conn, decision, action="curate", log_extra={"originals": originals}
         )
         q.save_curation(
             conn,

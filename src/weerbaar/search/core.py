@@ -3,29 +3,30 @@ text search, and re-rank a queue after new reviewer decisions."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from weerbaar.catalog import load_catalog
 from weerbaar.search import text as textmod
-from weerbaar.search.embed import embed, model_info
-from weerbaar.search.index import (
-    ensure_vectors,
-    load_dense,
-    load_lexical,
-    query_vector,
-    update_index,
+from weerbaar.search.data import (
+    WorkspaceData,
+    default_model_path,
+    dense_rows,
+    load_default_model,
+    load_workspace_data,
 )
-from weerbaar.search.model import EvidenceModel, PassageFeatures
-from weerbaar.search.rerank import BlendedModel
+from weerbaar.search.embed import embed
+from weerbaar.search.index import ensure_vectors, query_vector, update_index
+from weerbaar.search.model import PassageFeatures
+from weerbaar.search.rerank import BlendedModel, model_for
+from weerbaar.settings import Settings, load_settings
 from weerbaar.store import Workspace
+from weerbaar.store import candidates as cstore
 from weerbaar.store.work import WorkQueue, worker_name
 
-DEFAULT_MODEL_FILE = "default.npz"
 RRF_K = 60
 # Free-text search: a passage without any of the query's words is only a hit when its
 # BM25 score over character n-grams is at least this much per query feature.
@@ -48,44 +49,6 @@ class ScanReport:
     # worker scanned these organisations, and ``candidates`` counts only its rows.
     worker: str = ""
     organisations_by_worker: list[str] = field(default_factory=list)
-
-
-def default_model_path() -> Path:
-    return Path(str(resources.files("weerbaar.search") / "models" / DEFAULT_MODEL_FILE))
-
-
-@lru_cache(maxsize=4)
-def _load_cached(path: str, mtime: float) -> EvidenceModel:
-    return EvidenceModel.load(Path(path))
-
-
-def load_default_model() -> EvidenceModel:
-    """The model shipped inside the package (cold start of every workspace)."""
-    from weerbaar.errors import IncompatibleModelError
-
-    path = default_model_path()
-    if not path.exists():
-        raise IncompatibleModelError(
-            "Het standaardmodel ontbreekt in het pakket; maak het met 'make model'."
-        )
-    return _load_cached(str(path), path.stat().st_mtime)
-
-
-def _catalog():  # type: ignore[no-untyped-def]
-    from weerbaar.catalog import load_catalog
-
-    return load_catalog()
-
-
-def model_for(ws: Workspace | None) -> BlendedModel:
-    """The scorer for a workspace: the default model, with the workspace re-ranker
-    trained from reviewer decisions when there is one (it only re-orders)."""
-    from weerbaar.search.rerank import load_workspace_model
-
-    base = load_default_model()
-    if ws is None:
-        return BlendedModel(base, None)
-    return BlendedModel(base, load_workspace_model(ws))
 
 
 # -------------------------------------------------------------------------- classify
@@ -148,51 +111,6 @@ def classify(texts: list[str], ws: Workspace | None = None) -> list[Classificati
     return out
 
 
-# -------------------------------------------------------------------------- workspace data
-@dataclass
-class WorkspaceData:
-    ids: np.ndarray
-    features: PassageFeatures
-    organisation: np.ndarray
-    year: np.ndarray
-    doc_type: np.ndarray
-    lexical: Any
-
-
-def load_workspace_data(ws: Workspace) -> WorkspaceData:
-    """Lexical features and metadata of every passage (dense vectors: :func:`with_dense`)."""
-    from weerbaar.store import vectors as vstore
-
-    lex = load_lexical(ws)
-    with ws.read() as conn:
-        meta = vstore.passage_meta(conn)
-    pos = np.searchsorted(meta["id"], lex.ids)
-    pos[pos >= len(meta["id"])] = 0
-    org = meta["organisation"][pos] if len(meta["id"]) else np.zeros(0, object)
-    year = meta["year"][pos] if len(meta["id"]) else np.zeros(0, np.int64)
-    dtype = meta["doc_type"][pos] if len(meta["id"]) else np.zeros(0, object)
-    feats = PassageFeatures(lex.counts, lex.stance)
-    return WorkspaceData(lex.ids, feats, org, year, dtype, lex)
-
-
-def dense_rows(
-    ws: Workspace, data: WorkspaceData, rows: np.ndarray, embed_model: str
-) -> np.ndarray:
-    """Dense vectors of the given rows of ``data`` (zeros where none is stored)."""
-    ids_d, dense16 = load_dense(ws, embed_model)
-    dim = (
-        dense16.shape[1] if dense16.ndim == 2 and dense16.shape[1] else model_info(embed_model).dim
-    )
-    out = np.zeros((len(rows), dim), dtype=np.float32)
-    if len(ids_d) and len(rows):
-        want = data.ids[rows]
-        pos = np.searchsorted(ids_d, want)
-        pos[pos >= len(ids_d)] = 0
-        ok = ids_d[pos] == want if len(ids_d) else np.zeros(len(want), bool)
-        out[ok] = dense16[pos[ok]].astype(np.float32)
-    return out
-
-
 # -------------------------------------------------------------------------- scan
 def scan(
     ws: Workspace,
@@ -200,6 +118,7 @@ def scan(
     measure: str | None = None,
     organisation: str | None = None,
     progress: bool = True,
+    settings: Settings | None = None,
 ) -> ScanReport:
     """Fill the review queue (table ``candidates``): per measure per organisation at most
     ``scan_top_k`` passages whose evidence score for the measure is at least
@@ -210,20 +129,13 @@ def scan(
     score. Passages of documents without an organisation are not scanned (they cannot
     be assessed); the report counts them. Several scan processes on one database share a
     run and each organisation is scanned by one of them (``store/work.py``). The defaults
-    and their measured recall are in ``docs/zoeken.md``."""
-    import time
-
-    from weerbaar.settings import load_settings
-    from weerbaar.store import candidates as cstore
-
+    and their measured recall are in ``docs/zoeken.md``. ``settings``: those of the
+    caller (the CLI passes its own), else loaded here."""
     t0 = time.perf_counter()
-    catalog = _catalog()
+    settings = settings or load_settings()
+    catalog = load_catalog()
     measures = [catalog.measure(measure).id] if measure else catalog.ids()
     org_code = _organisation_code(ws, organisation) if organisation else None
-    settings = load_settings()
-    top_k = settings.scan_top_k
-    min_score = settings.scan_min_score
-
     with ws.read() as conn:
         since_run_id = cstore.last_scan_run_id(conn)  # workers started with us share a run
     bar = _Progress(progress)
@@ -233,46 +145,26 @@ def scan(
         bar.update(task, 1, 1)
         data = load_workspace_data(ws)
         blended = model_for(ws)
-        model = blended.base
-        orgs = sorted(set(data.organisation.tolist()) - {""}) if data.ids.size else []
-        unassigned = int((data.organisation == "").sum()) if data.ids.size else 0
-        if org_code:
-            orgs = [o for o in orgs if o == org_code]
+        orgs, unassigned = _scanned_organisations(data, org_code)
+        params = {
+            "top_k": settings.scan_top_k,
+            "min_score": settings.scan_min_score,
+            "measure": measure,
+            "organisation": org_code,
+            "gate_threshold": blended.base.gate_threshold,
+            "pre_threshold": blended.base.pre_threshold,
+        }
         run_id, _joined = cstore.open_scan_run(
             ws,
             catalog_version=catalog.version,
             method=blended.method,
-            params={
-                "top_k": top_k,
-                "min_score": min_score,
-                "measure": measure,
-                "organisation": org_code,
-                "gate_threshold": model.gate_threshold,
-                "pre_threshold": model.pre_threshold,
-            },
+            params=params,
             training_size=blended.training_size,
             organisations=orgs,
             since_run_id=since_run_id,
         )
-        # One work item per organisation, shared with every other scan worker on this run
-        # (store/work.py): each organisation is scanned (and embedded) by one of them.
-        queue = WorkQueue(ws, cstore.scan_queue_name(run_id))
-        task = bar.add(f"Organisaties (werker {worker_name()})", total=len(orgs))
-        n_cand = admitted = embedded = 0
-        mine: list[str] = []
-        for claim in queue.claims():
-            with claim:
-                sel = np.flatnonzero(data.organisation == claim.item)
-                scored = _organisation_scores(ws, blended, measures, data, sel)
-                admitted += len(scored.rows)
-                embedded += scored.embedded
-                with claim.write() as conn:
-                    n_cand += _store_queue(
-                        conn, catalog.version, measures, claim.item, data, sel, scored,
-                        run_id=run_id, method=blended.method, top_k=top_k, min_score=min_score,
-                    )  # fmt: skip
-            mine.append(claim.item)
-            bar.update(task, len(orgs) - queue.remaining(), len(orgs))
+        run = _Run(run_id, catalog.version, measures, blended, settings)
+        tally = _scan_organisations(ws, run, data, len(orgs), bar)
         with ws.write() as conn:
             cstore.finish_scan_run(conn, run_id)
     return ScanReport(
@@ -283,16 +175,71 @@ def scan(
         organisations=orgs,
         passages=int(data.ids.size),
         worker=worker_name(),
-        organisations_by_worker=mine,
-        candidates=n_cand,
+        organisations_by_worker=tally.mine,
+        candidates=tally.candidates,
         unassigned_passages=unassigned,
         index={
             "lexicaal_nieuw": upd.lexical_added,
-            "vectoren_nieuw": embedded,
-            "toegelaten": admitted,
+            "vectoren_nieuw": tally.embedded,
+            "toegelaten": tally.admitted,
         },
         seconds=round(time.perf_counter() - t0, 2),
     )
+
+
+def _scanned_organisations(data: WorkspaceData, org_code: str | None) -> tuple[list[str], int]:
+    """The organisations to scan (all with passages, or the one asked for) and the
+    number of passages that belong to no organisation."""
+    orgs = sorted(set(data.organisation.tolist()) - {""}) if data.ids.size else []
+    unassigned = int((data.organisation == "").sum()) if data.ids.size else 0
+    if org_code:
+        orgs = [o for o in orgs if o == org_code]
+    return orgs, unassigned
+
+
+@dataclass
+class _Run:
+    """What every organisation of one scan run is scanned with."""
+
+    id: int
+    catalog_version: str
+    measures: list[str]
+    blended: BlendedModel
+    settings: Settings
+
+
+@dataclass
+class _Tally:
+    candidates: int = 0
+    admitted: int = 0
+    embedded: int = 0
+    mine: list[str] = field(default_factory=list)  # organisations this worker scanned
+
+
+def _scan_organisations(
+    ws: Workspace, run: _Run, data: WorkspaceData, n_orgs: int, bar: _Progress
+) -> _Tally:
+    """Scan the organisations of the run that this worker claims: one work item per
+    organisation, shared with every other scan worker on this run (store/work.py), so
+    each organisation is scanned (and embedded) by one of them."""
+    queue = WorkQueue(ws, cstore.scan_queue_name(run.id))
+    task = bar.add(f"Organisaties (werker {worker_name()})", total=n_orgs)
+    tally = _Tally()
+    for claim in queue.claims():
+        with claim:
+            sel = np.flatnonzero(data.organisation == claim.item)
+            scored = _organisation_scores(ws, run.blended, run.measures, data, sel)
+            tally.admitted += len(scored.rows)
+            tally.embedded += scored.embedded
+            with claim.write() as conn:
+                tally.candidates += _store_queue(
+                    conn, run.catalog_version, run.measures, claim.item, data, sel, scored,
+                    run_id=run.id, method=run.blended.method, top_k=run.settings.scan_top_k,
+                    min_score=run.settings.scan_min_score,
+                )  # fmt: skip
+        tally.mine.append(claim.item)
+        bar.update(task, n_orgs - queue.remaining(), n_orgs)
+    return tally
 
 
 @dataclass
@@ -348,7 +295,6 @@ def _store_queue(
     :func:`queue_rows`), then the passages a reviewer already judged for the measure
     that fell outside it (they stay queued whatever their score). Records what the scan
     covered (the highest passage id it read)."""
-    from weerbaar.store import candidates as cstore
 
     judged = cstore.judged_by_measure(conn, catalog_version=catalog_version, organisation_code=org)
     ids = data.ids[scored.rows]
@@ -423,10 +369,9 @@ def queue_listing(
     """The review queue as the scan left it, for anyone to check: per row organisation
     (code and name), measure, rank, score, method, passage id, document id, page, text
     and the decision so far (``ja`` / ``nee`` / ``andere`` or ``None``)."""
-    from weerbaar.store import candidates as cstore
     from weerbaar.store.organisations import list_organisations
 
-    catalog = _catalog()
+    catalog = load_catalog()
     org_code = _organisation_code(ws, organisation) if organisation else None
     mid = catalog.measure(measure).id if measure else None
     with ws.read() as conn:
@@ -458,7 +403,6 @@ def _organisation_code(ws: Workspace, query: str) -> str:
     """Code of an organisation by code or name; a code that only occurs on documents of
     this workspace is accepted as it is."""
     from weerbaar.errors import UnknownOrganisation
-    from weerbaar.store import candidates as cstore
     from weerbaar.store.organisations import resolve_organisation
 
     try:
@@ -599,3 +543,22 @@ class _Progress:
     def update(self, task: int, done: int, total: int) -> None:
         if self._p is not None:
             self._p.update(task, completed=done, total=max(total, 1))
+
+
+__all__ = [
+    "Classification",
+    "MeasureScore",
+    "ScanReport",
+    "WorkspaceData",
+    "classify",
+    "default_model_path",
+    "dense_rows",
+    "load_default_model",
+    "load_workspace_data",
+    "model_for",
+    "queue_listing",
+    "queue_rows",
+    "rrf",
+    "scan",
+    "search",
+]

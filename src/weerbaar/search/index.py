@@ -21,7 +21,6 @@ Every file is written to ``*.part`` and renamed; the manifest carries ``FORMAT_V
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from weerbaar.errors import IncompatibleModelError
+from weerbaar.files import atomic_open, write_text_atomic
 from weerbaar.search import text as textmod
 from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
 from weerbaar.search.stance import N_STANCE, STANCE_VERSION, stance_features
@@ -43,20 +43,9 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 
 
-def _atomic_write_bytes(path: Path, write: Callable[[Path], None]) -> None:
-    part = path.with_name(path.name + ".part")
-    write(part)
-    part.replace(path)
-
-
 def _save_npz(path: Path, **arrays: np.ndarray) -> None:
-    def _w(part: Path) -> None:
-        with open(part, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    _atomic_write_bytes(path, _w)
+    with atomic_open(path, fsync=True) as fh:
+        np.savez(fh, **arrays)
 
 
 @dataclass
@@ -142,10 +131,7 @@ def _read_manifest(d: Path) -> dict:
 
 
 def _write_manifest(d: Path, data: dict) -> None:
-    def _w(part: Path) -> None:
-        part.write_text(json.dumps(data, indent=1), encoding="utf-8")
-
-    _atomic_write_bytes(d / "manifest.json", _w)
+    write_text_atomic(d / "manifest.json", json.dumps(data, indent=1))
 
 
 def _load_segment(path: Path) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:

@@ -28,7 +28,6 @@ kept only as embedding vectors and labels, never as text.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from weerbaar.errors import IncompatibleModelError
+from weerbaar.files import atomic_open
 from weerbaar.search import text as textmod
 from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
 from weerbaar.search.stance import STANCE_VERSION, stance_features
@@ -334,9 +334,8 @@ class EvidenceModel:
         )
         q, b = self.q_tf.tocsr(), self.q_bm25.tocsr()
         path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(f"{path.name}.{os.getpid()}.part")
         arrays: dict[str, np.ndarray] = {**self.pre.arrays("pre"), **self.gate.arrays("gate")}
-        with open(part, "wb") as fh:
+        with atomic_open(path, fsync=True, unique=True) as fh:
             np.savez_compressed(
                 fh,
                 meta=np.asarray(json.dumps(meta)),
@@ -352,9 +351,6 @@ class EvidenceModel:
                 rank_coef=self.rank_coef.astype(np.float32),
                 **arrays,  # type: ignore[arg-type]
             )
-            fh.flush()
-            os.fsync(fh.fileno())
-        part.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> EvidenceModel:

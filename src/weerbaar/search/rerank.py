@@ -15,19 +15,18 @@ temporary name), so concurrent re-rank runs never corrupt it.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
 import threading
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from weerbaar.catalog import load_catalog
+from weerbaar.files import atomic_open, file_lock
+from weerbaar.search.data import dense_rows, load_default_model, load_workspace_data
+from weerbaar.search.index import ensure_vectors
 from weerbaar.search.model import EvidenceModel, PassageFeatures, Scores
 from weerbaar.store import Workspace
 
@@ -75,22 +74,17 @@ class WorkspaceReranker:
             "trained": self.trained,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(path):
-            part = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.part")
-            try:
-                with open(part, "wb") as fh:
-                    np.savez(
-                        fh,
-                        meta=np.asarray(json.dumps(meta)),
-                        w_dense=self.w_dense.astype(np.float32),
-                        w_base=self.w_base.astype(np.float32),
-                        bias=self.bias.astype(np.float32),
-                    )
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                part.replace(path)
-            finally:
-                part.unlink(missing_ok=True)
+        with (
+            file_lock(path.with_name(f".{path.name}.lock")),
+            atomic_open(path, fsync=True, unique=True) as fh,
+        ):
+            np.savez(
+                fh,
+                meta=np.asarray(json.dumps(meta)),
+                w_dense=self.w_dense.astype(np.float32),
+                w_base=self.w_base.astype(np.float32),
+                bias=self.bias.astype(np.float32),
+            )
 
     @classmethod
     def load(cls, path: Path) -> WorkspaceReranker | None:
@@ -112,17 +106,6 @@ class WorkspaceReranker:
                 )
         except (OSError, ValueError, KeyError):
             return None
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    lock = path.with_name(f".{path.name}.lock")
-    with open(lock, "a+") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def load_workspace_model(ws: Workspace) -> WorkspaceReranker | None:
@@ -166,6 +149,15 @@ class BlendedModel:
         return ((1 - w)[None, :] * scores.pair + w[None, :] * local).astype(np.float32)
 
 
+def model_for(ws: Workspace | None) -> BlendedModel:
+    """The scorer for a workspace: the default model, with the workspace re-ranker
+    trained from reviewer decisions when there is one (it only re-orders)."""
+    base = load_default_model()
+    if ws is None:
+        return BlendedModel(base, None)
+    return BlendedModel(base, load_workspace_model(ws))
+
+
 def train_workspace_model(
     ws: Workspace, *, c: float = 1.0, seed: int = 13
 ) -> WorkspaceReranker | None:
@@ -173,8 +165,6 @@ def train_workspace_model(
     no file) while no measure has both a ``ja`` and another decision."""
     from sklearn.linear_model import LogisticRegression
 
-    from weerbaar.search.core import dense_rows, load_default_model, load_workspace_data
-    from weerbaar.search.index import ensure_vectors
     from weerbaar.store import candidates as cstore
 
     base = load_default_model()
@@ -285,10 +275,9 @@ def _rerank_queue(
 
     Returns an estimate of how many relevant passages remain unread, for a stopping
     suggestion (``stop_suggested`` when fewer than 0.5 are expected among them)."""
-    from weerbaar.search.core import _catalog, dense_rows, load_workspace_data, model_for
     from weerbaar.store import candidates as cstore
 
-    catalog = _catalog()
+    catalog = load_catalog()
     mid = catalog.measure(measure_id).id
     train_workspace_model(ws)
     blended = model_for(ws)
@@ -346,10 +335,9 @@ def _rerank_queue(
 def estimate_remaining(ws: Workspace, measure_id: str, organisation: str | None = None) -> float:
     """Expected number of relevant passages among the undecided candidates (sum of the
     calibrated scores), without changing the queue."""
-    from weerbaar.search.core import _catalog
     from weerbaar.store import candidates as cstore
 
-    catalog = _catalog()
+    catalog = load_catalog()
     with ws.read() as conn:
         q = cstore.queue(
             conn,
@@ -367,6 +355,7 @@ __all__ = [
     "estimate_remaining",
     "last_failure",
     "load_workspace_model",
+    "model_for",
     "rerank_queue",
     "save_workspace_model",
     "train_workspace_model",

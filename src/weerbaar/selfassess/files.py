@@ -34,14 +34,20 @@ ENTRY_COLUMNS = (
     ("bewijs", "Bewijs"),
     ("notities", "Notities"),
 )
+# The Dutch name of each field of an entry: its column in a file, its label in the history.
+FIELD_NAMES = {
+    "status": "status",
+    "owner": "eigenaar",
+    "partners": "partners",
+    "phases": "fasen",
+    "deadline": "deadline",
+    "evidence": "bewijs",
+    "notes": "notities",
+    "origin": "herkomst",
+}
 # Columns read back on import (column -> field of the entry); the others are for people.
 IMPORTED_COLUMNS = {
-    "eigenaar": "owner",
-    "partners": "partners",
-    "fasen": "phases",
-    "deadline": "deadline",
-    "bewijs": "evidence",
-    "notities": "notes",
+    FIELD_NAMES[f]: f for f in ("owner", "partners", "phases", "deadline", "evidence", "notes")
 }
 
 _env = Environment(

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL
 
 from weerbaar.errors import WorkspaceError
+from weerbaar.files import atomic_path
 from weerbaar.store.db import DB_NAME, Workspace
 
 
@@ -27,12 +28,11 @@ def backup_database(ws: Workspace, dest: str | Path) -> Path:
     if dest.exists():
         raise WorkspaceError(f"{dest} bestaat al; kies een nieuwe bestandsnaam.")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    if ws.is_sqlite:
-        _sqlite_backup(ws, part)
-    else:
-        _pg_dump(ws.engine.url, part)
-    part.replace(dest)
+    with atomic_path(dest) as part:
+        if ws.is_sqlite:
+            _sqlite_backup(ws, part)
+        else:
+            _pg_dump(ws.engine.url, part)
     return dest
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from weerbaar.errors import WorkspaceError
+from weerbaar.files import file_lock
 from weerbaar.settings import environment
 
 DB_NAME = "weerbaar.sqlite"
@@ -258,15 +259,8 @@ class Workspace:
         process using this workspace: a PostgreSQL advisory lock (all machines; released
         when the process dies) or a file lock in the folder (SQLite: one machine)."""
         if self.is_sqlite:
-            import fcntl
-
-            path = self.root / f".{name}.lock"
-            with open(path, "a+b") as fh:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            with file_lock(self.root / f".{name}.lock"):
+                yield
             return
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         with self.engine.connect() as conn:

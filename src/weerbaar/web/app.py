@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from weerbaar.errors import WeerbaarError
 from weerbaar.review.progress import RerankScheduler
+from weerbaar.settings import environment
 from weerbaar.store import Workspace, open_workspace
 from weerbaar.store.statistics import refresh_statistics
 from weerbaar.web.deps import (  # noqa: F401  (re-exported for older imports)
@@ -80,10 +81,8 @@ def create_app(
     ``WEERBAAR_WEB_THEMA_CSS`` and ``WEERBAAR_WEB_THEMA_KLASSE``. ``rerank`` turns the
     background re-ranking of a queue after each decision on or off; ``stage_model`` the
     (background-trained) stage classifier for suggested stages, else cue words only."""
-    import os
-
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
-    css = theme_css or os.environ.get("WEERBAAR_WEB_THEMA_CSS")
+    css = theme_css or environment("WEERBAAR_WEB_THEMA_CSS")
     css_path = Path(css).expanduser().resolve() if css else None
     if css_path is not None and not css_path.is_file():
         raise WeerbaarError(f"Themabestand {css_path} bestaat niet.")
@@ -98,7 +97,7 @@ def create_app(
         ws=ws,
         templates=templates_env(),
         theme_css=css_path,
-        theme_class=theme_class or os.environ.get("WEERBAAR_WEB_THEMA_KLASSE") or "voorbeeld-theme",
+        theme_class=theme_class or environment("WEERBAAR_WEB_THEMA_KLASSE") or "voorbeeld-theme",
         reranker=RerankScheduler(ws, enabled=rerank),
         stage_model=stage_model,
     )
@@ -176,25 +175,11 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_routes(app: FastAPI) -> None:
-    from fastapi.routing import APIRoute
+    from weerbaar.web import routes, routes_review, routes_selfassess, routes_team
+    from weerbaar.web.deps import add_routes
 
-    from weerbaar.web import routes, routes_review, routes_team
-
-    # Add the routes one by one, so ``app.routes`` lists every route (the route-matrix
-    # security test is generated from it).
-    all_routes = [*routes.router.routes, *routes_review.router.routes, *routes_team.router.routes]
-    for route in all_routes:
-        if isinstance(route, APIRoute):
-            app.add_api_route(
-                route.path,
-                route.endpoint,
-                methods=sorted(route.methods),
-                name=route.name,
-                include_in_schema=False,
-            )
-    from weerbaar.web.routes_selfassess import register as register_selfassess  # zelfscan
-
-    register_selfassess(app)
+    for module in (routes, routes_review, routes_team, routes_selfassess):
+        add_routes(app, module.router)
 
 
 def allowed_hosts(host: str, hostnames: list[str] | None = None) -> set[str]:
@@ -203,7 +188,8 @@ def allowed_hosts(host: str, hostnames: list[str] | None = None) -> set[str]:
     from weerbaar.web.security import LOCAL_NAMES
 
     names = set(LOCAL_NAMES) | {h.strip() for h in hostnames or [] if h.strip()}
-    names |= {h.strip() for h in os.environ.get("WEERBAAR_WEB_HOSTS", "").split(",") if h.strip()}
+    extra = environment("WEERBAAR_WEB_HOSTS") or ""
+    names |= {h.strip() for h in extra.split(",") if h.strip()}
     if host not in ("0.0.0.0", "::", ""):
         names.add(host)
     return names
@@ -229,6 +215,14 @@ def serve_app(
 
     from weerbaar.web.security import HostCheckMiddleware
 
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "proxy_headers": bool(proxy),
+        "forwarded_allow_ips": proxy or "",
+        "server_header": False,
+    }
     if workers > 1:
         st: AppState = app.state.weerbaar
         os.environ["WEERBAAR_WERKRUIMTE"] = str(st.ws.root)
@@ -237,26 +231,10 @@ def serve_app(
             os.environ["WEERBAAR_WEB_THEMA_CSS"] = str(st.theme_css)
             os.environ["WEERBAAR_WEB_THEMA_KLASSE"] = st.theme_class
         uvicorn.run(
-            "weerbaar.web.app:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="warning",
-            proxy_headers=bool(proxy),
-            forwarded_allow_ips=proxy or "",
-            server_header=False,
+            "weerbaar.web.app:app_from_environment", factory=True, workers=workers, **options
         )
         return
-    uvicorn.run(
-        HostCheckMiddleware(app, allowed_hosts(host, hostnames)),
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=bool(proxy),
-        forwarded_allow_ips=proxy or "",
-        server_header=False,
-    )
+    uvicorn.run(HostCheckMiddleware(app, allowed_hosts(host, hostnames)), **options)
 
 
 def app_from_environment() -> Any:
@@ -264,7 +242,10 @@ def app_from_environment() -> Any:
     ``WEERBAAR_WERKRUIMTE``, the Host names from ``WEERBAAR_WEB_HOSTS``."""
     from weerbaar.web.security import HostCheckMiddleware
 
-    app = create_app(os.environ["WEERBAAR_WERKRUIMTE"])
+    root = environment("WEERBAAR_WERKRUIMTE")
+    if not root:
+        raise WeerbaarError("WEERBAAR_WERKRUIMTE is niet gezet: geen werkruimte voor de webapp.")
+    app = create_app(root)
     return HostCheckMiddleware(app, allowed_hosts("127.0.0.1"))
 
 

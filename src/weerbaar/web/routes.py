@@ -46,8 +46,6 @@ from weerbaar.web.security import FILE_CSP
 
 router = APIRouter()
 
-MAX_DISAGREEMENTS = 100
-
 # Older names, still imported by other route modules.
 _valid_measure = valid_measure
 _visible_org = visible_org

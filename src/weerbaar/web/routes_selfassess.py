@@ -20,7 +20,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -44,6 +43,7 @@ from weerbaar.selfassess.model import DEFAULT_CARD_TEXT, ORIGIN_LABELS
 from weerbaar.web.accounts import Session
 from weerbaar.web.deps import (
     ORG_RE,
+    add_routes,
     checked_form,
     content_disposition,
     render,
@@ -55,33 +55,14 @@ router = APIRouter()
 
 
 def register(app: FastAPI) -> None:
-    """Add the zelfscan routes to the app one by one, so ``app.routes`` lists each of
-    them (the route-matrix security tests are generated from it)."""
-    for route in router.routes:
-        if isinstance(route, APIRoute):
-            app.add_api_route(
-                route.path,
-                route.endpoint,
-                methods=sorted(route.methods),
-                name=route.name,
-                include_in_schema=False,
-            )
+    """Add the zelfscan routes to the app (see :func:`weerbaar.web.deps.add_routes`)."""
+    add_routes(app, router)
 
 
 PREFIX = "/zelfscan"
 ROLE_PREFIX = "/rolverdeling"
 MAX_IMPORT = 200 * 1024  # the security middleware refuses form bodies above 256 kB
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIELD_LABELS = {
-    "status": "status",
-    "owner": "eigenaar",
-    "partners": "partners",
-    "phases": "fasen",
-    "deadline": "deadline",
-    "evidence": "bewijs",
-    "notes": "notities",
-    "origin": "herkomst",
-}
 PARTY_LABELS = {
     "gemeente": "gemeente",
     "veiligheidsregio": "veiligheidsregio",
@@ -248,7 +229,7 @@ def _page_context(request: Request, acc: Access, **extra: Any) -> dict[str, Any]
     hist: dict[str, list[dict[str, Any]]] = {}
     for h in service.history(ws, acc.code):
         rows = [
-            (FIELD_LABELS.get(f, f), _fmt_value(f, b, titles), _fmt_value(f, a, titles))
+            (sfiles.FIELD_NAMES.get(f, f), _fmt_value(f, b, titles), _fmt_value(f, a, titles))
             for f, b, a in h["changes"]
         ]
         rows = [r for r in rows if r[1] != r[2]]  # e.g. no partners: None and []

@@ -1,0 +1,85 @@
+"""What the scan, the free-text search and the re-ranker share: the shipped evidence
+model and the passages of a workspace as arrays (lexical features,
+metadata, dense vectors). Below :mod:`core` and :mod:`rerank`, which both use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from weerbaar.search.embed import model_info
+from weerbaar.search.index import load_dense, load_lexical
+from weerbaar.search.model import EvidenceModel, PassageFeatures
+from weerbaar.store import Workspace
+
+DEFAULT_MODEL_FILE = "default.npz"
+
+
+def default_model_path() -> Path:
+    return Path(str(resources.files("weerbaar.search") / "models" / DEFAULT_MODEL_FILE))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str, mtime: float) -> EvidenceModel:
+    return EvidenceModel.load(Path(path))
+
+
+def load_default_model() -> EvidenceModel:
+    """The model shipped inside the package (cold start of every workspace)."""
+    from weerbaar.errors import IncompatibleModelError
+
+    path = default_model_path()
+    if not path.exists():
+        raise IncompatibleModelError(
+            "Het standaardmodel ontbreekt in het pakket; maak het met 'make model'."
+        )
+    return _load_cached(str(path), path.stat().st_mtime)
+
+
+@dataclass
+class WorkspaceData:
+    ids: np.ndarray
+    features: PassageFeatures
+    organisation: np.ndarray
+    year: np.ndarray
+    doc_type: np.ndarray
+    lexical: Any
+
+
+def load_workspace_data(ws: Workspace) -> WorkspaceData:
+    """Lexical features and metadata of every passage (dense vectors: :func:`dense_rows`)."""
+    from weerbaar.store import vectors as vstore
+
+    lex = load_lexical(ws)
+    with ws.read() as conn:
+        meta = vstore.passage_meta(conn)
+    pos = np.searchsorted(meta["id"], lex.ids)
+    pos[pos >= len(meta["id"])] = 0
+    org = meta["organisation"][pos] if len(meta["id"]) else np.zeros(0, object)
+    year = meta["year"][pos] if len(meta["id"]) else np.zeros(0, np.int64)
+    dtype = meta["doc_type"][pos] if len(meta["id"]) else np.zeros(0, object)
+    feats = PassageFeatures(lex.counts, lex.stance)
+    return WorkspaceData(lex.ids, feats, org, year, dtype, lex)
+
+
+def dense_rows(
+    ws: Workspace, data: WorkspaceData, rows: np.ndarray, embed_model: str
+) -> np.ndarray:
+    """Dense vectors of the given rows of ``data`` (zeros where none is stored)."""
+    ids_d, dense16 = load_dense(ws, embed_model)
+    dim = (
+        dense16.shape[1] if dense16.ndim == 2 and dense16.shape[1] else model_info(embed_model).dim
+    )
+    out = np.zeros((len(rows), dim), dtype=np.float32)
+    if len(ids_d) and len(rows):
+        want = data.ids[rows]
+        pos = np.searchsorted(ids_d, want)
+        pos[pos >= len(ids_d)] = 0
+        ok = ids_d[pos] == want if len(ids_d) else np.zeros(len(want), bool)
+        out[ok] = dense16[pos[ok]].astype(np.float32)
+    return out
