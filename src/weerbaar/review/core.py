@@ -168,8 +168,18 @@ def _record(
     version = _checked_version(conn, d)
     now = utcnow()
     values = _stored_values(d)
-    key = {"passage_id": d.passage_id, "measure_id": d.measure_id, "reviewer": d.reviewer}
-    existing = q.get_decision(conn, catalog_version=version, **key)
+    key: dict[str, Any] = {
+        "passage_id": d.passage_id,
+        "measure_id": d.measure_id,
+        "reviewer": d.reviewer,
+    }
+    existing = q.get_decision(
+        conn,
+        passage_id=d.passage_id,
+        catalog_version=version,
+        measure_id=d.measure_id,
+        reviewer=d.reviewer,
+    )
     if existing is None:
         decision_id = q.insert_decision(
             conn,
@@ -188,7 +198,9 @@ def _record(
     q.append_log(
         conn,
         decision_id=decision_id,
-        **key,
+        passage_id=d.passage_id,
+        measure_id=d.measure_id,
+        reviewer=d.reviewer,
         action=action if before is None else ("update" if action == "insert" else action),
         before=before,
         after=after,
