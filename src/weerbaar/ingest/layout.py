@@ -118,8 +118,20 @@ _DIGIT = re.compile(r"\d")
 _NONSPACE = re.compile(r"\S")
 
 
+_ASCII_DIGITS = b"0123456789"
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_SPACES = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # what \s matches in ASCII
+
+
 def numeric_line(text: str) -> bool:
     """Mostly figures, amounts and signs ("€ 7.119 3%", "(x €1.000)", "2025 2026")."""
+    if text.isascii():  # the same counts as the regexes below, by bytes.translate
+        b = text.encode("ascii")
+        n = len(b)
+        if n == len(b.translate(None, _ASCII_DIGITS)):
+            return False
+        letters = n - len(b.translate(None, _ASCII_LETTERS))
+        return letters <= 0.3 * len(b.translate(None, _ASCII_SPACES))
     digits = len(_DIGIT.findall(text))
     if not digits:
         return False
@@ -160,8 +172,11 @@ def is_header(text: str) -> bool:
     return col >= 2 and col >= len(words) / 2
 
 
+_CAPTION_START = frozenset("tTfFgGoOsSbB\u017f")  # what the caption words start with (re.I)
+
+
 def is_caption(text: str) -> bool:
-    return bool(_CAPTION.match(text)) and len(text) <= 160
+    return text[:1] in _CAPTION_START and bool(_CAPTION.match(text)) and len(text) <= 160
 
 
 @dataclass(slots=True)

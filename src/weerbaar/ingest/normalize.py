@@ -32,6 +32,8 @@ _SPACES_TO_FIX = re.compile(
 # its hyphen and loses the line break).
 _HYPHEN_LOWER = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad]\s*\n\s*(?=[a-zà-ÿ])")
 _HYPHEN_OTHER = re.compile(r"(?<=[^\W\d_])([-\u2010])\s*\n\s*(?=\w)")
+# what both need: a hyphen at a line end (a search the regex engine can start at a hyphen)
+_HYPHEN_AT_END = re.compile(r"[-\u2010\u00ad]\s*\n")
 
 
 def clean_chars(text: str) -> str:
@@ -61,6 +63,8 @@ def dehyphenate(text: str) -> str:
         return text.replace("\u00ad", "") if "\u00ad" in text else text
     if "-" not in text and "\u2010" not in text and "\u00ad" not in text:
         return text
+    if not _HYPHEN_AT_END.search(text):  # hyphens, none at a line end (tables, ranges)
+        return text.replace("\u00ad", "") if "\u00ad" in text else text
     text = _HYPHEN_LOWER.sub("", text)
     text = _HYPHEN_OTHER.sub(r"\1", text)
     return text.replace("\u00ad", "")

@@ -53,7 +53,11 @@ _TRAIL_NUMBER = re.compile(r"\s*[|·•–—-]?\s*(?:pagina\s*)?\d{1,4}(?:\s*(?
 def _edge_key(line: str) -> str:
     """A header/footer line without its page number, for comparing across pages."""
     key = " ".join(line.lower().split())
-    return _TRAIL_NUMBER.sub("", _LEAD_NUMBER.sub("", key))
+    # (the patterns need a leading "p" or digit and a trailing digit: tested first, as
+    # a search anchored at the end tries every position of the line)
+    if key[:1] == "p" or key[:1].isdecimal():
+        key = _LEAD_NUMBER.sub("", key)
+    return _TRAIL_NUMBER.sub("", key) if key[-1:].isdecimal() else key
 
 
 def running_lines(pages: list[list[Line]]) -> set[str]:
