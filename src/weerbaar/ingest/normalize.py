@@ -28,6 +28,8 @@ _SPACES_TO_FIX = re.compile(
     r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*"
     r"|  +[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*"
 )
+# where a match of _SPACES_TO_FIX must start, besides two spaces (a quick test first)
+_ODD_SPACE = re.compile("[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 # "veilig-\nheid" -> "veiligheid" (lower-case continuation only; "Noord-\nHolland" keeps
 # its hyphen and loses the line break).
 _HYPHEN_LOWER = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad]\s*\n\s*(?=[a-zà-ÿ])")
@@ -44,7 +46,9 @@ def clean_chars(text: str) -> str:
     if "\x02" in text:
         text = text.replace("\x02", "\u00ad")
     if text.isascii():
-        return _SPACES_TO_FIX.sub(" ", _CONTROL.sub("", text))
+        text = _CONTROL.sub("", text)
+        # (the spaces to fix in ASCII: a tab or two spaces; a page seldom has them)
+        return _SPACES_TO_FIX.sub(" ", text) if "\t" in text or "  " in text else text
     text = _DROP.sub("", text)
     if _SURROGATES.search(text):
         text = _SURROGATES.sub("\ufffd", text)
@@ -54,7 +58,9 @@ def clean_chars(text: str) -> str:
     # U+FFFE is used the same way by some producers.
     if "\ufffe" in text:
         text = text.replace("\ufffe", "\u00ad")
-    return _SPACES_TO_FIX.sub(" ", text)
+    if "  " in text or _ODD_SPACE.search(text):
+        return _SPACES_TO_FIX.sub(" ", text)
+    return text
 
 
 def dehyphenate(text: str) -> str:

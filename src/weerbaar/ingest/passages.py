@@ -165,8 +165,33 @@ _Unit = tuple[int, int, str, str | None, int, int]
 _Range = tuple[int, int, str, str | None]  # (start, end, kind, heading path)
 
 
+class _Words:
+    """Words of ranges of the document text (``len(text.split())``), counted once each;
+    two ranges with whitespace between them have the sum of their words together."""
+
+    __slots__ = ("counted", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.counted: dict[tuple[int, int], int] = {}
+
+    def __call__(self, s: int, e: int) -> int:
+        n = self.counted.get((s, e))
+        if n is None:
+            n = self.counted[(s, e)] = len(self.text[s:e].split())
+        return n
+
+    def union(self, a: _Range, b: _Range) -> int:
+        """Words from the first start of ``a`` and ``b`` to their last end."""
+        x, y = (a, b) if a[0] <= b[0] else (b, a)
+        s, e = x[0], max(x[1], y[1])
+        if (s, e) not in self.counted and x[1] < y[0] and self.text[x[1] : y[0]].isspace():
+            self.counted[(s, e)] = self(x[0], x[1]) + self(y[0], y[1])
+        return self(s, e)
+
+
 def _merge_short(
-    doc_text: str,
+    words: _Words,
     ranges: list[_Range],
     min_words: int,
     max_words: int,
@@ -178,17 +203,9 @@ def _merge_short(
     ``max_words``: of the same kind, or any kind when one of them has fewer than ``tiny``
     words (the last rows of a table, a closing sentence after a long paragraph)."""
 
-    counted: dict[tuple[int, int], int] = {}
-
-    def words(s: int, e: int) -> int:
-        n = counted.get((s, e))
-        if n is None:
-            n = counted[(s, e)] = len(doc_text[s:e].split())
-        return n
-
     def fits(a: _Range, b: _Range) -> bool:
         s, e = min(a[0], b[0]), max(a[1], b[1])
-        if a[3] != b[3] or e - s > max_chars or words(s, e) > max_words:
+        if a[3] != b[3] or e - s > max_chars or words.union(a, b) > max_words:
             return False
         if (a[2] == "tabel") != (b[2] == "tabel"):
             return False  # table rows never join running text
@@ -243,8 +260,9 @@ def build_passages(
     ranges = _group_units(
         doc_text, units, table_keys, min_words=min_words, max_words=max_words, tiny=tiny
     )
-    ranges = _merge_short(doc_text, ranges, min_words, max_words, max_chars, tiny)
-    return doc_text, _passages(doc_text, ranges, starts)
+    words = _Words(doc_text)
+    ranges = _merge_short(words, ranges, min_words, max_words, max_chars, tiny)
+    return doc_text, _passages(words, ranges, starts)
 
 
 def _units(
@@ -256,6 +274,7 @@ def _units(
     units: list[_Unit] = []
     table_keys: list[tuple[int, int] | None] = []
     headings: list[tuple[int, str]] = []
+    section: str | None = None  # the heading path of ``headings``
     for page_no, ((_, spans), base) in enumerate(zip(pages, starts, strict=True), start=1):
         first = page_no == 1 and len(pages) > 1  # the title page of a longer document
         cover = _is_cover(doc_text, base, spans, min_words, first=first)
@@ -263,16 +282,16 @@ def _units(
         for sp in spans:
             s, e = base + sp.start, base + sp.end
             if sp.kind == "kop" and cover and (first or sp.level >= GUESSED_LEVEL):
-                path = " > ".join(h for _, h in headings) or None
-                units.append((s, e, "tekst", path, page_no, _count_words(doc_text, s, e)))
+                units.append((s, e, "tekst", section, page_no, _count_words(doc_text, s, e)))
                 table_keys.append(None)
                 continue
             if sp.kind == "kop":
                 level = max(1, sp.level)
                 headings = [h for h in headings if h[0] < level]
                 headings.append((level, doc_text[s:e][:200]))
+                section = " > ".join(h for _, h in headings) or None
                 continue
-            path = " > ".join(h for _, h in headings) or None
+            path = section
             kind = sp.kind if sp.kind in KINDS else "tekst"
             key = None
             if kind == "tabel":
@@ -360,9 +379,10 @@ def _page_of(starts: list[int], offset: int) -> int:
     return lo + 1
 
 
-def _passages(doc_text: str, ranges: list[_Range], starts: list[int]) -> list[PassageData]:
+def _passages(words: _Words, ranges: list[_Range], starts: list[int]) -> list[PassageData]:
     """The passages of the ranges, in order, without repeats, empty ranges and ranges
     of bare figures (a table without labels: in the page text, no passage)."""
+    doc_text = words.text
     passages: list[PassageData] = []
     seen: set[tuple[int, int]] = set()
     for s, e, kind, path in ranges:
@@ -383,7 +403,7 @@ def _passages(doc_text: str, ranges: list[_Range], starts: list[int]) -> list[Pa
                 heading=path,
                 kind=kind,
                 text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                words=len(text.split()),
+                words=words(s, e),
             )
         )
     return passages

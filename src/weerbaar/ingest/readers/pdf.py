@@ -50,6 +50,7 @@ _LEAD_NUMBER = re.compile(r"^(?:pagina\s*)?\d{1,4}\s*[|·•–—-]\s*")
 _TRAIL_NUMBER = re.compile(r"\s*[|·•–—-]?\s*(?:pagina\s*)?\d{1,4}(?:\s*(?:van|/)\s*\d{1,4})?$")
 
 
+@functools.lru_cache(maxsize=4096)  # the same edge lines are keyed for both steps
 def _edge_key(line: str) -> str:
     """A header/footer line without its page number, for comparing across pages."""
     key = " ".join(line.lower().split())
@@ -108,19 +109,26 @@ def pdf_blocks(raw: str | list[str]) -> list[Block]:
     return blocks_from_lines([Line(t) for t in lines], None)
 
 
-_GET_SIZE = pdfium_c.FPDFText_GetFontSize
-_GET_WEIGHT = pdfium_c.FPDFText_GetFontWeight
-_GET_ORIGIN = pdfium_c.FPDFText_GetCharOrigin
-_MAP_ERROR = pdfium_c.FPDFText_HasUnicodeMapError
+def _plain(fn: Any, restype: Any, *argtypes: Any) -> Any:
+    """The same pdfium function through a prototype that takes addresses as integers:
+    fewer argument checks per call than the typed binding (called for every line)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_VP, _INT, _DOUBLE = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
+_GET_SIZE = _plain(pdfium_c.FPDFText_GetFontSize, _DOUBLE, _VP, _INT)
+_GET_WEIGHT = _plain(pdfium_c.FPDFText_GetFontWeight, _INT, _VP, _INT)
+_GET_ORIGIN = _plain(pdfium_c.FPDFText_GetCharOrigin, _INT, _VP, _INT, _VP, _VP)
+_MAP_ERROR = _plain(pdfium_c.FPDFText_HasUnicodeMapError, _INT, _VP, _INT)
 
 
 def layout_lines(textpage: pdfium.PdfTextPage, raw: str) -> list[Line]:
     """The cleaned lines of a page with the font size, weight and position of their first
     character (pdfium separates lines with CR LF; character indices follow the text)."""
-    tp = textpage.raw
+    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     x = ctypes.c_double()
     y = ctypes.c_double()
-    px, py = ctypes.byref(x), ctypes.byref(y)
+    px, py = ctypes.addressof(x), ctypes.addressof(y)
     get_origin, get_size, get_weight = _GET_ORIGIN, _GET_SIZE, _GET_WEIGHT
     out: list[Line] = []
     append = out.append
@@ -161,7 +169,7 @@ def map_error_share(textpage: pdfium.PdfTextPage, raw: str, samples: int = 24) -
     if n == 0:
         return 0.0
     step = max(1, n // samples)
-    tp = textpage.raw
+    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     seen = bad = 0
     for i in range(0, n, step):
         if raw[i].isspace():
