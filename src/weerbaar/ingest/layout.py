@@ -97,20 +97,30 @@ class Line:
 _FIGURE_END = frozenset("0123456789%)-–—€")
 
 
+# the last character of any figure cell (a quick test before the regex)
+_FIGURE_LAST = frozenset(".,)%-–—€tTxX")
+
+
+def _trailing_figures(words: list[str]) -> int:
+    """Number of figure cells at the end of ``words``, 0 when none of them has a digit."""
+    n = 0
+    digit = False
+    for w in reversed(words):
+        last = w[-1]
+        if not (last.isdecimal() or last in _FIGURE_LAST) or not _FIGURE.match(w):
+            break
+        n += 1
+        if not digit and _DIGIT.search(w):
+            digit = True
+    return n if digit else 0
+
+
 def figures_at_end(text: str) -> tuple[int, int]:
     """(number of trailing figure cells, number of words): "Baten 12.036 13.968" -> (2, 3)."""
     if not text or text[-1] not in _FIGURE_END:
         return 0, 0  # (the word count is only needed when there are figures)
     words = text.split()
-    n = 0
-    digits = 0
-    for w in reversed(words):
-        if _FIGURE.match(w):
-            n += 1
-            digits += bool(_DIGIT.search(w))
-        else:
-            break
-    return (n if digits else 0), len(words)
+    return _trailing_figures(words), len(words)
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -141,16 +151,19 @@ def numeric_line(text: str) -> bool:
 def is_row(text: str) -> bool:
     """A table row: ends in two or more figure cells (at least one with a digit), or is
     nothing but figures. Cells that are all years head columns instead."""
-    n, words = figures_at_end(text)
+    if not text or text[-1] not in _FIGURE_END:
+        return False
+    split = text.split()
+    n = _trailing_figures(split)
     if n == 0:
         return False
-    cells = text.split()[words - n :]
-    if all(_YEAR.match(c) or not _DIGIT.search(c) for c in cells):
+    words = len(split)
+    if all(_YEAR.match(c) or not _DIGIT.search(c) for c in split[words - n :]):
         return False
     if n == words:
         return True
     if n >= 2:
-        label = " ".join(text.split()[: words - n])
+        label = " ".join(split[: words - n])
         # "in 2024 en 2025." is the end of a sentence, not a row
         return not label.endswith((",", " en", " of", " tot", " van", " in"))
     return False
@@ -355,9 +368,9 @@ class _Paragraphs:
 def _line_spacing(lines: list[Line]) -> float:
     """Typical distance between lines of a paragraph on this page (0 if unknown)."""
     gaps = [
-        a.y - b.y
+        d
         for a, b in itertools.pairwise(lines)
-        if a.text and b.text and a.size > 0 and 0 < a.y - b.y < 4 * max(a.size, 1)
+        if a.text and b.text and a.size > 0 and 0 < (d := a.y - b.y) < 4 * max(a.size, 1)
     ]
     return sorted(gaps)[len(gaps) // 2] if gaps else 0.0
 

@@ -108,14 +108,15 @@ def judge(raw: str, map_errors: float | None = None) -> str | None:
         found += raw.count(w)
         if found * 50 >= chars:
             return None
-    tokens = _TOKEN.findall(raw)
-    letters = sum(map(len, tokens))
-    if letters < 0.15 * chars and len(_ODD.findall(raw)) > 0.1 * chars:
+    # (the cheap count first: without many odd signs the page is no soup, whatever its
+    # letters; the words are then read only up to the first function word)
+    if len(_ODD.findall(raw)) > 0.1 * chars and sum(map(len, _TOKEN.findall(raw))) < 0.15 * chars:
         return "tekens zonder woorden (symbolen en cijfers)"
     if chars < 300:
         return None
     plausible = 0
-    for t in tokens:
+    for m in _TOKEN.finditer(raw):
+        t = m.group()
         low = t.lower()
         if low in STOPWORDS:
             return None

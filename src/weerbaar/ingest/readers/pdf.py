@@ -109,26 +109,26 @@ def pdf_blocks(raw: str | list[str]) -> list[Block]:
     return blocks_from_lines([Line(t) for t in lines], None)
 
 
-def _plain(fn: Any, restype: Any, *argtypes: Any) -> Any:
-    """The same pdfium function through a prototype that takes addresses as integers:
-    fewer argument checks per call than the typed binding (called for every line)."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+def _plain(fn: Any, restype: Any) -> Any:
+    """The same pdfium function through a prototype without argument types (called with
+    ``c_void_p`` handles and ints): fewer checks per call than the typed binding, for
+    the calls made on every line."""
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
 
 
-_VP, _INT, _DOUBLE = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
-_GET_SIZE = _plain(pdfium_c.FPDFText_GetFontSize, _DOUBLE, _VP, _INT)
-_GET_WEIGHT = _plain(pdfium_c.FPDFText_GetFontWeight, _INT, _VP, _INT)
-_GET_ORIGIN = _plain(pdfium_c.FPDFText_GetCharOrigin, _INT, _VP, _INT, _VP, _VP)
-_MAP_ERROR = _plain(pdfium_c.FPDFText_HasUnicodeMapError, _INT, _VP, _INT)
+_GET_SIZE = _plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_GET_WEIGHT = _plain(pdfium_c.FPDFText_GetFontWeight, ctypes.c_int)
+_GET_ORIGIN = _plain(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int)
+_MAP_ERROR = _plain(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)
 
 
 def layout_lines(textpage: pdfium.PdfTextPage, raw: str) -> list[Line]:
     """The cleaned lines of a page with the font size, weight and position of their first
     character (pdfium separates lines with CR LF; character indices follow the text)."""
-    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    tp = ctypes.cast(textpage.raw, ctypes.c_void_p)
     x = ctypes.c_double()
     y = ctypes.c_double()
-    px, py = ctypes.addressof(x), ctypes.addressof(y)
+    px, py = ctypes.c_void_p(ctypes.addressof(x)), ctypes.c_void_p(ctypes.addressof(y))
     get_origin, get_size, get_weight = _GET_ORIGIN, _GET_SIZE, _GET_WEIGHT
     out: list[Line] = []
     append = out.append
@@ -144,10 +144,10 @@ def layout_lines(textpage: pdfium.PdfTextPage, raw: str) -> list[Line]:
     k = 0
     for seg, clean in zip(segs, cleaned, strict=True):
         n = len(seg)
-        if clean and not clean.isspace():
+        text = clean.strip()
+        if text:
             idx = pos + n - len(seg.lstrip())
             get_origin(tp, idx, px, py)
-            text = clean.strip()
             if len(text) <= 150 or k % 4 == 0 or size <= 0:
                 # font size and weight decide headings: short lines always, long lines of
                 # running text (never headings) now and then for the body size
@@ -169,7 +169,7 @@ def map_error_share(textpage: pdfium.PdfTextPage, raw: str, samples: int = 24) -
     if n == 0:
         return 0.0
     step = max(1, n // samples)
-    tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    tp = ctypes.cast(textpage.raw, ctypes.c_void_p)
     seen = bad = 0
     for i in range(0, n, step):
         if raw[i].isspace():
