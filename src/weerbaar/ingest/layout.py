@@ -370,7 +370,7 @@ def _line_spacing(lines: list[Line]) -> float:
     gaps = [
         d
         for a, b in itertools.pairwise(lines)
-        if a.text and b.text and a.size > 0 and 0 < (d := a.y - b.y) < 4 * max(a.size, 1)
+        if a.text and b.text and a.size > 0 and 0 < (d := a.y - b.y) < 4 * (a.size if a.size > 1 else 1)
     ]
     return sorted(gaps)[len(gaps) // 2] if gaps else 0.0
 
@@ -464,7 +464,11 @@ def _guessed_heading(
     cur = out.cur
     words = text.split()
     prev_done = not cur or out.ends_paragraph(cur[-1]) or len(cur[-1]) < 0.5 * full
-    nxt_text = next((x.text for x in lines[i + 1 :] if x.text), "")
+    nxt_text = ""
+    for j in range(i + 1, len(lines)):  # (no copy of the rest of the page per line)
+        if lines[j].text:
+            nxt_text = lines[j].text
+            break
     numbered_title = (
         numbered is not None and len(words) >= 2 and words[1][:1].isupper() and len(words[0]) <= 6
     )

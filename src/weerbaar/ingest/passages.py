@@ -88,6 +88,11 @@ def _count_words(text: str, s: int, e: int) -> int:
 
 
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…]+(?=\s+[^a-zà-ÿ\s])|$)", re.S)
+# the same sentences without a lazy match tried at every character (for text without
+# line breaks, as blocks are: only there does "$" before a final newline differ)
+_SENTENCE_FAST = re.compile(
+    r"\S[^.!?…]*(?:[.!?…]+(?!\s+[^a-zà-ÿ\s])[^.!?…]*)*(?:[.!?…]+(?=\s+[^a-zà-ÿ\s])|$)"
+)
 _WORD = re.compile(r"\S+")
 
 
@@ -95,7 +100,7 @@ def _pieces(text: str, base: int, max_words: int, max_chars: int) -> list[tuple[
     """(start, end, words) of sentences; over-long sentences as words; over-long words as
     character chunks. Offsets relative to the document."""
     out: list[tuple[int, int, int]] = []
-    for m in _SENTENCE.finditer(text):
+    for m in (_SENTENCE if "\n" in text else _SENTENCE_FAST).finditer(text):
         s, e = m.start(), m.end()
         sentence = text[s:e].rstrip()
         e = s + len(sentence)

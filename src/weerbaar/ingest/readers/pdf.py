@@ -84,19 +84,24 @@ def strip_edges(lines: list[Line], running: set[str], numbered: bool) -> tuple[l
     def is_edge(line: str) -> bool:
         return _edge_key(line) in running or (numbered and bool(_PAGE_NUMBER.match(line)))
 
+    lo, hi = 0, len(lines)  # (indices: the page is copied once, at the end)
     for _ in range(3):  # from the top
-        i = next((k for k, ln in enumerate(lines) if ln.text), None)
-        if i is None or not is_edge(lines[i].text):
+        i = lo
+        while i < hi and not lines[i].text:
+            i += 1
+        if i >= hi or not is_edge(lines[i].text):
             break
-        lines = lines[i + 1 :]
+        lo = i + 1
         dropped += 1
     for _ in range(3):  # from the bottom
-        i = next((k for k in range(len(lines) - 1, -1, -1) if lines[k].text), None)
-        if i is None or not is_edge(lines[i].text):
+        i = hi - 1
+        while i >= lo and not lines[i].text:
+            i -= 1
+        if i < lo or not is_edge(lines[i].text):
             break
-        lines = lines[:i]
+        hi = i
         dropped += 1
-    return lines, dropped
+    return (lines[lo:hi] if dropped else lines), dropped
 
 
 def page_lines(raw: str) -> list[str]:
