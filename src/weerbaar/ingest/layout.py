@@ -502,6 +502,7 @@ def blocks_from_lines(
         return []
     table_of, kinds = _tables(lines, style)
     spacing = _line_spacing(lines)
+    heading_min = style.body * 1.1 if style is not None else 0.0
     out = _Paragraphs(max(len(ln.text) for ln in lines))
     i = 0
     n = len(lines)
@@ -530,8 +531,13 @@ def blocks_from_lines(
             continue
         m = _NUMBERED.match(text) if text[0].isdigit() else None
         if style is not None and ln.size > 0:
-            # (a gap break has flushed the paragraph before)
-            styled = _styled_heading(lines, i, style, table_of, spacing, out, m)
+            # (a gap break has flushed the paragraph before; body text, the most of it,
+            # is told apart here: the test of _heading_style without the call)
+            styled = (
+                _styled_heading(lines, i, style, table_of, spacing, out, m)
+                if ln.bold or round(ln.size * 2) / 2 >= heading_min
+                else None
+            )
             if styled is not None:
                 heading, level, j = styled
                 out.heading(heading, level)
