@@ -370,7 +370,10 @@ def _line_spacing(lines: list[Line]) -> float:
     gaps = [
         d
         for a, b in itertools.pairwise(lines)
-        if a.text and b.text and a.size > 0 and 0 < (d := a.y - b.y) < 4 * (a.size if a.size > 1 else 1)
+        if a.text
+        and b.text
+        and a.size > 0
+        and 0 < (d := a.y - b.y) < 4 * (a.size if a.size > 1 else 1)
     ]
     return sorted(gaps)[len(gaps) // 2] if gaps else 0.0
 

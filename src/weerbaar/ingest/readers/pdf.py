@@ -118,7 +118,9 @@ def _plain(fn: Any, restype: Any) -> Any:
     """The same pdfium function through a prototype without argument types (called with
     ``c_void_p`` handles and ints): fewer checks per call than the typed binding, for
     the calls made on every line."""
-    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+    address = ctypes.cast(fn, ctypes.c_void_p).value
+    assert address is not None  # a symbol of the loaded library
+    return ctypes.CFUNCTYPE(restype)(address)
 
 
 _GET_SIZE = _plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
