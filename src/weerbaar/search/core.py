@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from weerbaar.catalog import load_catalog
+from weerbaar.errors import UnknownOrganisation
 from weerbaar.search import text as textmod
 from weerbaar.search.data import (
     WorkspaceData,
@@ -25,6 +26,7 @@ from weerbaar.search.rerank import BlendedModel, model_for
 from weerbaar.settings import Settings, load_settings
 from weerbaar.store import Workspace
 from weerbaar.store import candidates as cstore
+from weerbaar.store.organisations import list_organisations, resolve_organisation
 from weerbaar.store.work import WorkQueue, worker_name
 
 RRF_K = 60
@@ -369,8 +371,6 @@ def queue_listing(
     """The review queue as the scan left it, for anyone to check: per row organisation
     (code and name), measure, rank, score, method, passage id, document id, page, text
     and the decision so far (``ja`` / ``nee`` / ``andere`` or ``None``)."""
-    from weerbaar.store.organisations import list_organisations
-
     catalog = load_catalog()
     org_code = _organisation_code(ws, organisation) if organisation else None
     mid = catalog.measure(measure).id if measure else None
@@ -402,9 +402,6 @@ def queue_listing(
 def _organisation_code(ws: Workspace, query: str) -> str:
     """Code of an organisation by code or name; a code that only occurs on documents of
     this workspace is accepted as it is."""
-    from weerbaar.errors import UnknownOrganisation
-    from weerbaar.store.organisations import resolve_organisation
-
     try:
         return resolve_organisation(ws, query).code
     except UnknownOrganisation:
@@ -437,8 +434,6 @@ def search(
     if organisation:
         code = organisation
         try:
-            from weerbaar.store.organisations import resolve_organisation  # type: ignore
-
             code = resolve_organisation(ws, organisation).code
         except Exception:
             code = organisation
@@ -518,7 +513,7 @@ class _Progress:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self._p = None
+        self._p: Any = None
 
     def __enter__(self) -> _Progress:
         if self.enabled:
