@@ -30,6 +30,11 @@ _SPACES_TO_FIX = re.compile(
 )
 # where a match of _SPACES_TO_FIX must start, besides two spaces (a quick test first)
 _ODD_SPACE = re.compile("[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# any character that the steps of clean_chars drop, replace or turn into a space
+_SPECIAL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\ud800-\udfff\ufffe\t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+)
 # "veilig-\nheid" -> "veiligheid" (lower-case continuation only; "Noord-\nHolland" keeps
 # its hyphen and loses the line break).
 _HYPHEN_LOWER = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad]\s*\n\s*(?=[a-zà-ÿ])")
@@ -49,6 +54,9 @@ def clean_chars(text: str) -> str:
         text = _CONTROL.sub("", text)
         # (the spaces to fix in ASCII: a tab or two spaces; a page seldom has them)
         return _SPACES_TO_FIX.sub(" ", text) if "\t" in text or "  " in text else text
+    if _SPECIAL.search(text) is None and unicodedata.is_normalized("NFC", text):
+        # nothing to drop, replace or normalise (most pages): one scan instead of four
+        return _SPACES_TO_FIX.sub(" ", text) if "  " in text else text
     text = _DROP.sub("", text)
     if _SURROGATES.search(text):
         text = _SURROGATES.sub("\ufffd", text)

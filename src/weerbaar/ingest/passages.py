@@ -11,6 +11,7 @@ are merged, long blocks are cut into overlapping sentence windows. Every passage
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -374,14 +375,7 @@ def _group_units(
 
 def _page_of(starts: list[int], offset: int) -> int:
     """The page number (1-based) of ``offset``: the last page whose start <= offset."""
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo + 1
+    return bisect.bisect_right(starts, offset)
 
 
 def _passages(words: _Words, ranges: list[_Range], starts: list[int]) -> list[PassageData]:
