@@ -311,6 +311,8 @@ def _tables(lines: list[Line], style: DocStyle | None) -> tuple[list[int], list[
         last_row = i
     # a lone row with a long label and nothing around it is a sentence with an amount
     # ("(nadeel hogere lasten vanaf 2026 € 16.920)"), not a table
+    if current == 0:
+        return table, kind  # no rows on this page
     size = Counter(t for t in table if t)
     for i, t in enumerate(table):
         if t and size[t] == 1:
@@ -344,7 +346,7 @@ class _Paragraphs:
 
     def flush(self) -> None:
         if self.cur:
-            self.blocks.append(Block("\n".join(self.cur), self.kind, chars_clean=True))
+            self.blocks.append(Block("\n".join(self.cur), self.kind, 0, 0, True))
         self.cur, self.kind = [], "tekst"
 
     def ends_paragraph(self, text: str) -> bool:

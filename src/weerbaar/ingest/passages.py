@@ -373,11 +373,6 @@ def _group_units(
     return ranges
 
 
-def _page_of(starts: list[int], offset: int) -> int:
-    """The page number (1-based) of ``offset``: the last page whose start <= offset."""
-    return bisect.bisect_right(starts, offset)
-
-
 def _passages(words: _Words, ranges: list[_Range], starts: list[int]) -> list[PassageData]:
     """The passages of the ranges, in order, without repeats, empty ranges and ranges
     of bare figures (a table without labels: in the page text, no passage)."""
@@ -392,17 +387,18 @@ def _passages(words: _Words, ranges: list[_Range], starts: list[int]) -> list[Pa
         if not _HAS_WORD.search(text):
             continue
         passages.append(
-            PassageData(
-                seq=len(passages),
-                page_start=_page_of(starts, s),
-                page_end=_page_of(starts, e - 1),
-                char_start=s,
-                char_end=e,
-                text=text,
-                heading=path,
-                kind=kind,
-                text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                words=words(s, e),
+            PassageData(  # (seq, pages, offsets, text, heading, kind, hash, words)
+                len(passages),
+                # pages (1-based): the last page whose start is at or before the offset
+                bisect.bisect_right(starts, s),
+                bisect.bisect_right(starts, e - 1),
+                s,
+                e,
+                text,
+                path,
+                kind,
+                hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                words(s, e),
             )
         )
     return passages

@@ -19,7 +19,7 @@ import tempfile
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,17 +61,28 @@ def _edge_key(line: str) -> str:
     return _TRAIL_NUMBER.sub("", key) if key[-1:].isdecimal() else key
 
 
+def _first_texts(lines: Iterable[Line], k: int = 2) -> list[str]:
+    """The first ``k`` non-empty line texts."""
+    out: list[str] = []
+    for ln in lines:
+        if ln.text:
+            out.append(ln.text)
+            if len(out) == k:
+                break
+    return out
+
+
 def running_lines(pages: list[list[Line]]) -> set[str]:
     """Keys of lines at the top or bottom of at least half the pages (at least 3): running
     headers and footers."""
     counts: Counter[str] = Counter()
     n = 0
     for lines in pages:
-        filled = [ln.text for ln in lines if ln.text]
-        if not filled:
+        edges = _first_texts(lines) + _first_texts(reversed(lines))
+        if not edges:
             continue
         n += 1
-        counts.update({_edge_key(ln) for ln in filled[:2] + filled[-2:]})
+        counts.update({_edge_key(ln) for ln in edges})
     if n < 3:
         return set()
     return {k for k, c in counts.items() if k and c >= max(3, n / 2) and len(k) <= 150}
@@ -178,11 +189,11 @@ def map_error_share(textpage: pdfium.PdfTextPage, raw: str, samples: int = 24) -
     step = max(1, n // samples)
     tp = ctypes.cast(textpage.raw, ctypes.c_void_p)
     seen = bad = 0
-    for i in range(0, n, step):
-        if raw[i].isspace():
+    for k, ch in enumerate(raw[::step]):  # the characters at 0, step, 2 * step, ...
+        if ch.isspace():
             continue
         seen += 1
-        bad += bool(_MAP_ERROR(tp, i))
+        bad += bool(_MAP_ERROR(tp, k * step))
     return bad / seen if seen else 0.0
 
 
