@@ -465,6 +465,12 @@ def _guessed_heading(
     """The level when line ``i`` looks like a heading without font information (OCR):
     short, capitalised, unpunctuated, after a finished paragraph, before more text."""
     text = lines[i].text
+    if (
+        len(text) > 90
+        or text.endswith((*_END, ","))
+        or not (text[0].isupper() or text[0].isdigit())
+    ):
+        return None  # (the cheap tests of is_heading below first: most lines end here)
     full = out.full
     cur = out.cur
     words = text.split()
