@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from weerbaar.assess.stage import STAGES
 from weerbaar.errors import WeerbaarError
 from weerbaar.files import atomic_open, write_text_atomic
 from weerbaar.store import Workspace, utcnow
@@ -18,7 +19,6 @@ from weerbaar.store import decisions as q
 from weerbaar.store.documents import PAGE_SEPARATOR
 
 RELEVANT_VALUES = ("ja", "nee", "andere")
-STAGES = ("voornemen", "plan", "uitvoering", "evaluatie")
 EXPORT_FORMAT = "weerbaar.decisions.v1"
 EXPORT_FIELDS = (
     "passage_id",

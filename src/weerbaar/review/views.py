@@ -20,6 +20,7 @@ from weerbaar.review.progress import QueueProgress, queue_progress
 from weerbaar.store import Workspace
 from weerbaar.store import decisions as q
 from weerbaar.store import review_work as wq
+from weerbaar.store.review_work import QueueFilter
 
 
 class PassageNotFound(WeerbaarError):
@@ -263,40 +264,23 @@ class QueueView:
 
 def queue_view(
     ws: Workspace,
+    f: QueueFilter,
     *,
-    organisation: str,
-    measure_id: str,
-    reviewer: str,
-    status: str | None = None,
-    year: int | None = None,
-    document_id: int | None = None,
-    stage: str | None = None,
-    order: str = "rang",
     page: int = 1,
     page_size: int = 50,
     reranker: dict[str, Any] | None = None,
 ) -> QueueView:
-    """A page of one queue with filters (see ``store.review_work.filtered_queue``)."""
+    """A page of one queue with the filters of ``f`` (see
+    ``store.review_work.filtered_queue``)."""
+    organisation, measure_id = f.organisation, f.measure_id
     progress = queue_progress(
         ws, organisation=organisation, measure_id=measure_id, reranker=reranker
     )
     with ws.read() as conn:
-        items, matched = wq.filtered_queue(
-            conn,
-            organisation=organisation,
-            measure_id=measure_id,
-            reviewer=reviewer,
-            status=status,
-            year=year,
-            document_id=document_id,
-            stage=stage,
-            order=order,
-            limit=page_size,
-            offset=(page - 1) * page_size,
-        )
+        items, matched = wq.filtered_queue(conn, f, limit=page_size, offset=(page - 1) * page_size)
         documents = wq.queue_documents(conn, organisation=organisation, measure_id=measure_id)
         next_id = q.next_in_queue(
-            conn, organisation=organisation, measure_id=measure_id, reviewer=reviewer
+            conn, organisation=organisation, measure_id=measure_id, reviewer=f.reviewer
         )
     return QueueView(
         organisation=organisation,

@@ -2,6 +2,7 @@
 with an action plan, a comparison with public evidence, meterkastkaarten and the role
 split between municipality and safety region."""
 
+from weerbaar.catalog import PHASES
 from weerbaar.selfassess.core import (
     Action,
     Entry,
@@ -18,7 +19,7 @@ from weerbaar.selfassess.core import (
     proposed_status,
     save_entry,
 )
-from weerbaar.selfassess.model import PHASES, POINT_FUNCTIONS, SCAN_AUTHOR, Status
+from weerbaar.selfassess.model import POINT_FUNCTIONS, SCAN_AUTHOR, Status
 
 __all__ = [
     "PHASES",

@@ -13,12 +13,11 @@ from datetime import date
 from typing import Any
 
 from weerbaar.assess.model import Score
-from weerbaar.catalog import Catalog, load_catalog
+from weerbaar.catalog import PHASES, Catalog, load_catalog
 from weerbaar.errors import WeerbaarError
 from weerbaar.nl import form, plural
 from weerbaar.selfassess.model import (
     DEFAULT_OWNER_BY_PILLAR,
-    PHASES,
     SCAN_AUTHOR,
     Status,
 )

@@ -74,7 +74,6 @@ ORIGIN_LABELS = {
     "leeg": "nog niet ingevuld",
 }
 
-PHASES = ("koude fase", "warme fase < 72 uur", "warme fase > 72 uur", "nafase")
 
 # Functions a noodsteunpunt can offer, with the Dutch label shown on the card.
 POINT_FUNCTIONS: dict[str, str] = {

@@ -9,6 +9,7 @@ decided yet.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select
@@ -178,68 +179,64 @@ def is_double_review(conn: Connection, *, passage_id: int, measure_id: str, revi
 QUEUE_ORDERS = ("rang", "score", "jaar", "document")
 
 
-def _queue_filters(
-    organisation: str,
-    measure_id: str,
-    mine: Any,
-    any_stage: Any,
-    status: str | None,
-    year: int | None,
-    document_id: int | None,
-    stage: str | None,
-) -> list[Any]:
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which rows of one queue (organisation, measure) a reviewer asks for: ``status``
+    open (nobody decided) | beoordeeld | mijn (decided by ``reviewer``); ``year``,
+    ``document_id``, ``stage`` (the stage a reviewer gave, else the suggested one);
+    sorted by ``order``: rang | score | jaar | document."""
+
+    organisation: str
+    measure_id: str
+    reviewer: str
+    status: str | None = None
+    year: int | None = None
+    document_id: int | None = None
+    stage: str | None = None
+    order: str = "rang"
+
+
+def _queue_filters(f: QueueFilter, mine: Any, any_stage: Any) -> list[Any]:
     """The WHERE conditions of :func:`filtered_queue`."""
-    where = [candidates.c.organisation_code == organisation, candidates.c.measure_id == measure_id]
-    if status == "open":
+    where = [
+        candidates.c.organisation_code == f.organisation,
+        candidates.c.measure_id == f.measure_id,
+    ]
+    if f.status == "open":
         where.append(~candidate_decided())
-    elif status == "beoordeeld":
+    elif f.status == "beoordeeld":
         where.append(candidate_decided())
-    elif status == "mijn":
+    elif f.status == "mijn":
         where.append(mine.c.my_relevant.is_not(None))
-    if year is not None:
-        where.append(documents.c.year == year)
-    if document_id is not None:
-        where.append(passages.c.document_id == document_id)
-    if stage:
-        where.append(func.coalesce(any_stage, candidates.c.stage_suggested) == stage)
+    if f.year is not None:
+        where.append(documents.c.year == f.year)
+    if f.document_id is not None:
+        where.append(passages.c.document_id == f.document_id)
+    if f.stage:
+        where.append(func.coalesce(any_stage, candidates.c.stage_suggested) == f.stage)
     return where
 
 
 def filtered_queue(
-    conn: Connection,
-    *,
-    organisation: str,
-    measure_id: str,
-    reviewer: str,
-    status: str | None = None,
-    year: int | None = None,
-    document_id: int | None = None,
-    stage: str | None = None,
-    order: str = "rang",
-    limit: int = 50,
-    offset: int = 0,
+    conn: Connection, f: QueueFilter, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
-    """One queue with filters: ``status`` open (nobody decided) | beoordeeld | mijn
-    (decided by ``reviewer``); ``year``, ``document_id``, ``stage`` (the stage a reviewer
-    gave, else the suggested one). Sorted by rank, score, year or document. Returns the
-    page of rows and the number of rows that match."""
-    mine = my_decisions(measure_id, reviewer)
+    """One queue with the filters and order of ``f``. Returns the page of rows and the
+    number of rows that match."""
+    mine = my_decisions(f.measure_id, f.reviewer)
     on_candidate = same_item(decisions, candidates)
     n_dec = select(func.count(decisions.c.id)).where(*on_candidate).scalar_subquery()
     any_stage = select(func.max(decisions.c.stage)).where(*on_candidate).scalar_subquery()
     base = candidates.join(passages, passages.c.id == candidates.c.passage_id).join(
         documents, documents.c.id == passages.c.document_id
     )
-    where = _queue_filters(
-        organisation, measure_id, mine, any_stage, status, year, document_id, stage
-    )
+    where = _queue_filters(f, mine, any_stage)
     joined = base.outerjoin(mine, same_candidate_passage(mine))
     sort = {
         "rang": [candidates.c.rank, candidates.c.id],
         "score": [candidates.c.score.desc(), candidates.c.rank],
         "jaar": [documents.c.year.desc(), candidates.c.rank],
         "document": [documents.c.title, passages.c.seq],
-    }.get(order, [candidates.c.rank, candidates.c.id])
+    }.get(f.order, [candidates.c.rank, candidates.c.id])
     q = (
         select(
             candidates.c.passage_id,

@@ -13,9 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from weerbaar.review import ReviewError, record_decision, undo_last
+from weerbaar.review.core import STAGES
 from weerbaar.review.views import PassageNotFound, PassageView, passage_view, queue_view
 from weerbaar.review.work import next_open_passage, work_list
 from weerbaar.store import decisions as q
+from weerbaar.store.review_work import QueueFilter
 from weerbaar.web.accounts import Session
 from weerbaar.web.deps import (
     PAGE_SIZE,
@@ -58,18 +60,14 @@ def queue_page(
     order = request.query_params.get("sorteer", "rang")
     order = order if order in ORDERS else "rang"
     stage = request.query_params.get("fase", "")
-    stage = stage if stage in ("voornemen", "plan", "uitvoering", "evaluatie") else ""
+    stage = stage if stage in STAGES else ""
     year, doc = _int_param(request, "jaar"), _int_param(request, "document")
+    wanted = QueueFilter(
+        organisation, measure_id, session.user.name, status or None, year, doc, stage or None, order
+    )
     view = queue_view(
         state(request).ws,
-        organisation=organisation,
-        measure_id=measure_id,
-        reviewer=session.user.name,
-        status=status or None,
-        year=year,
-        document_id=doc,
-        stage=stage or None,
-        order=order,
+        wanted,
         page=page_no(request),
         page_size=PAGE_SIZE,
         reranker=state(request).reranker.estimate(organisation, measure_id),
