@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,6 +150,14 @@ def _documents(request: Request, code: str) -> list[dict[str, Any]]:
         {"id": d["id"], "title": d["title"] or f"document {d['id']}", "year": d["year"]}
         for d in docs
     ]
+
+
+def _written_download(write: Callable[[Path], Path], name: str, media: str) -> Response:
+    """Send the file that ``write`` writes to the path it is given (in a temporary
+    folder, removed afterwards) as a download named ``name``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write(Path(tmp) / name).read_bytes()
+    return _download(data, name, media)
 
 
 def _download(data: bytes, name: str, media: str) -> Response:
@@ -389,12 +398,11 @@ def plan_xlsx(
 ) -> Response:
     acc = access(request, session, organisation)
     plan = service.plan_for(state(request).ws, acc.code)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = sfiles.export_action_plan_xlsx(
-            plan, Path(tmp) / "actieplan.xlsx", organisation_name=acc.name
-        )
-        data = path.read_bytes()
-    return _download(data, f"actieplan-{_slug(acc.code)}.xlsx", XLSX)
+    return _written_download(
+        lambda path: sfiles.export_action_plan_xlsx(plan, path, organisation_name=acc.name),
+        f"actieplan-{_slug(acc.code)}.xlsx",
+        XLSX,
+    )
 
 
 @router.get(PREFIX + "/{organisation}/actieplan.pdf")
@@ -408,9 +416,11 @@ def plan_pdf(
         organisation_name=acc.name,
         generated=datetime.now(UTC).date().isoformat(),
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        data = sfiles.html_to_pdf(html, Path(tmp) / "actieplan.pdf").read_bytes()
-    return _download(data, f"actieplan-{_slug(acc.code)}.pdf", "application/pdf")
+    return _written_download(
+        lambda path: sfiles.html_to_pdf(html, path),
+        f"actieplan-{_slug(acc.code)}.pdf",
+        "application/pdf",
+    )
 
 
 # --------------------------------------------------------------------------- export/import
@@ -425,13 +435,12 @@ def transfer_page(
 def _export(request: Request, session: Session, organisation: str, suffix: str) -> Response:
     acc = access(request, session, organisation)
     entries = load_entries(state(request).ws, acc.code)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = sfiles.export_entries(
-            entries, Path(tmp) / f"zelfscan{suffix}", organisation_name=acc.name
-        )
-        data = path.read_bytes()
     media = XLSX if suffix == ".xlsx" else "text/csv; charset=utf-8"
-    return _download(data, f"zelfscan-{_slug(acc.code)}{suffix}", media)
+    return _written_download(
+        lambda path: sfiles.export_entries(entries, path, organisation_name=acc.name),
+        f"zelfscan-{_slug(acc.code)}{suffix}",
+        media,
+    )
 
 
 @router.get(PREFIX + "/{organisation}/zelfscan.xlsx")
@@ -754,11 +763,12 @@ def _roles_file(request: Request, session: Session, organisation: str, suffix: s
     region = _organisation(request, ra.code)
     visible = {m.code for m in ra.municipalities}
     rows = [r for r in sroles.role_table(state(request).ws, region) if r[1] in visible]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = sfiles.export_roles(rows, Path(tmp) / f"rolverdeling{suffix}", region_name=ra.name)
-        data = path.read_bytes()
     media = XLSX if suffix == ".xlsx" else "text/csv; charset=utf-8"
-    return _download(data, f"rolverdeling-{_slug(ra.code)}{suffix}", media)
+    return _written_download(
+        lambda path: sfiles.export_roles(rows, path, region_name=ra.name),
+        f"rolverdeling-{_slug(ra.code)}{suffix}",
+        media,
+    )
 
 
 @router.get(ROLE_PREFIX + "/{organisation}/rolverdeling.xlsx")
