@@ -65,6 +65,7 @@ def parse_file(
 def _parse_file(
     path: str, media_type: str, settings: Settings, progress: Callable[[int], None]
 ) -> dict[str, Any]:
+    from weerbaar.ingest.bundles import mark_parts
     from weerbaar.ingest.passages import PassageData, assemble_page, build_passages
     from weerbaar.ingest.readers import read_file
     from weerbaar.ingest.woo import clean_pages
@@ -74,6 +75,8 @@ def _parse_file(
     except IngestError as exc:
         return {"status": str(exc.status), "reason": exc.reason}
     rr.notes.update(clean_pages(rr.pages))  # Woo redaction codes, e-mail headers
+    if "email_parts" not in rr.notes:
+        rr.notes.update(mark_parts(rr.pages))  # a bundle of letters, memos, decisions
     assembled = [assemble_page(blocks) for blocks in rr.pages]
     del rr.pages
     doc_text, passages = build_passages(
