@@ -41,6 +41,7 @@ from weerbaar.search import train as tr  # noqa: E402
 from weerbaar.search.evaluate import wss  # noqa: E402
 from weerbaar.search.index import bm25_weights  # noqa: E402
 from weerbaar.search.queries import measure_queries  # noqa: E402
+from weerbaar.settings import load_settings  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 BASELINE_V1 = REPO / "benchmarks" / "baselines" / "default-v1.npz"
@@ -224,6 +225,7 @@ def main() -> int:
     pair = np.zeros((len(data.examples), n_m), np.float32)
     acc = np.zeros((len(data.examples), n_m), bool)
     q_pair = np.zeros((len(qp), n_m), np.float32)
+    q_adm = np.zeros(len(qp), bool)
     bm25_acc = np.zeros((len(data.examples), n_m), bool)
     queries = measure_queries(catalog)
     bm = bm25_char_scores(data.feats.counts, queries.lex_counts())
@@ -244,6 +246,7 @@ def main() -> int:
         if sel.any():
             sq = model.score(qfeat.subset(np.flatnonzero(sel)))
             q_pair[sel] = sq.pair
+            q_adm[sel] = sq.admitted
         tr_real = np.intersect1d(train_idx, real)
         bm25_acc[test_idx] = best_or_none(
             bm[test_idx], calibrate_best(bm[tr_real], data.y[tr_real])
@@ -299,6 +302,20 @@ def main() -> int:
     )
     org_of = np.asarray([p.organisation for p in qp])
     orgs = sorted(set(org_of))
+    # as the scan does: per organisation only the admitted passages most similar in words
+    # to a measure (at most scan_embed_per_measure per measure) are embedded and scored
+    per_measure = load_settings().scan_embed_per_measure
+    shortlisted = 0
+    for org in orgs:
+        adm = np.flatnonzero((org_of == org) & q_adm)
+        keep = np.zeros(len(adm), bool)
+        keep[base.shortlist(qfeat.subset(adm), per_measure)] = True
+        q_pair[adm[~keep]] = 0.0
+        shortlisted += int(keep.sum())
+    print(
+        f"Voorfilter laat {int(q_adm.sum())} passages toe; {shortlisted} daarvan krijgen een "
+        f"betekenisvector (hoogstens {per_measure} per maatregel per organisatie)."
+    )
     gold_pairs = int(qy.sum())
     queue_table = []
     print(

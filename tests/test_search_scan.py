@@ -253,3 +253,24 @@ def test_cli_classificeer_text_never_answers_with_nothing(tmp_path: Path, monkey
     assert "Geen bewijs voor een maatregel gevonden" in res.output
     # the best-fitting measures are still shown, marked uncertain
     assert res.output.count("?") >= 3
+
+
+def test_embedding_is_bounded_per_measure_and_keeps_the_closest_passages(
+    filled: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the slow dense step embeds at most N passages per measure per organisation: those
+    # most similar in words to the measure; the rest is not scored (and not queued)
+    monkeypatch.setenv("WEERBAAR_SCAN_EMBED_PER_MEASURE", "1")
+    report = scan(filled, measure="3.1", progress=False)
+    assert report.index["toegelaten"] > report.index["gescoord"]
+    assert report.index["gescoord"] <= 2  # one measure, two organisations
+    with filled.read() as conn:
+        n_vec = conn.execute(select(func.count()).select_from(passage_vectors)).scalar()
+    assert n_vec == report.index["vectoren_nieuw"] == report.index["gescoord"]
+    q = _queue(filled, "3.1", "GM9999")
+    assert len(q) <= 1
+    assert all("noodstroomaggregaat" in _text_of(filled, r[1]) for r in q)
+    # without the bound every admitted passage is scored
+    monkeypatch.setenv("WEERBAAR_SCAN_EMBED_PER_MEASURE", "50")
+    again = scan(filled, measure="3.1", progress=False)
+    assert again.index["gescoord"] == again.index["toegelaten"]

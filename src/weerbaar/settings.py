@@ -57,6 +57,13 @@ SETTINGS: tuple[Setting, ...] = (
         0.07,
         "Laagste score waarmee een passage in de beoordelingsrij komt (0-1).",
     ),
+    Setting(
+        "scan_embed_per_measure",
+        50,
+        "Hoogstens zoveel passages per maatregel per organisatie krijgen in de scan een "
+        "betekenisvector (de trage stap): de passages die in woorden het meest op de "
+        "maatregel lijken.",
+    ),
     Setting("session_hours", 12, "Geldigheid van een sessie in de webapp (uren)."),
 )
 
@@ -117,6 +124,7 @@ class Settings:
     passage_max_words: int
     scan_top_k: int
     scan_min_score: float
+    scan_embed_per_measure: int
     session_hours: int
 
 

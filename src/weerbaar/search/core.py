@@ -151,6 +151,7 @@ def scan(
         params = {
             "top_k": settings.scan_top_k,
             "min_score": settings.scan_min_score,
+            "embed_per_measure": settings.scan_embed_per_measure,
             "measure": measure,
             "organisation": org_code,
             "gate_threshold": blended.base.gate_threshold,
@@ -184,6 +185,7 @@ def scan(
             "lexicaal_nieuw": upd.lexical_added,
             "vectoren_nieuw": tally.embedded,
             "toegelaten": tally.admitted,
+            "gescoord": tally.scored,
         },
         seconds=round(time.perf_counter() - t0, 2),
     )
@@ -214,6 +216,7 @@ class _Run:
 class _Tally:
     candidates: int = 0
     admitted: int = 0
+    scored: int = 0
     embedded: int = 0
     mine: list[str] = field(default_factory=list)  # organisations this worker scanned
 
@@ -230,8 +233,11 @@ def _scan_organisations(
     for claim in queue.claims():
         with claim:
             sel = np.flatnonzero(data.organisation == claim.item)
-            scored = _organisation_scores(ws, run.blended, run.measures, data, sel)
-            tally.admitted += len(scored.rows)
+            scored = _organisation_scores(
+                ws, run.blended, run.measures, data, sel, run.settings.scan_embed_per_measure
+            )
+            tally.admitted += scored.admitted
+            tally.scored += len(scored.rows)
             tally.embedded += scored.embedded
             with claim.write() as conn:
                 tally.candidates += _store_queue(
@@ -246,24 +252,33 @@ def _scan_organisations(
 
 @dataclass
 class _OrgScores:
-    rows: np.ndarray  # rows of the workspace data that passed the pre-filter
+    rows: np.ndarray  # rows of the workspace data scored (pre-filter, then shortlist)
     base: np.ndarray  # rows x scanned measures: the default model's score (the cut)
     order: np.ndarray  # rows x scanned measures: the order (with the re-ranker)
     embedded: int  # vectors made for this organisation
+    admitted: int  # passages that passed the pre-filter
 
 
 def _organisation_scores(
-    ws: Workspace, blended: BlendedModel, measures: list[str], data: WorkspaceData, sel: np.ndarray
+    ws: Workspace,
+    blended: BlendedModel,
+    measures: list[str],
+    data: WorkspaceData,
+    sel: np.ndarray,
+    embed_per_measure: int,
 ) -> _OrgScores:
     """Scores of one organisation's passages for the scanned measures: the pre-filter
-    on all of them, then embedding and the evidence model on the admitted ones."""
+    on all of them, then, on the admitted ones most similar in words to a measure (at
+    most ``embed_per_measure`` per measure), the embedding and the evidence model."""
     model = blended.base
     n_m = len(measures)
     if not sel.size:
         empty = np.zeros((0, n_m), dtype=np.float32)
-        return _OrgScores(sel, empty, empty, 0)
+        return _OrgScores(sel, empty, empty, 0, 0)
     pre = model.prefilter_logit(data.features.subset(sel))
-    rows = sel[pre >= model.pre_threshold]
+    admitted = sel[pre >= model.pre_threshold]
+    cols = [model.measure_ids.index(m) for m in measures if m in model.measure_ids]
+    rows = admitted[model.shortlist(data.features.subset(admitted), embed_per_measure, cols)]
     added = ensure_vectors(ws, data.ids[rows], embed_model=model.embed_model)
     sub = data.features.subset(rows)
     sub.dense = dense_rows(ws, data, rows, model.embed_model)
@@ -276,7 +291,7 @@ def _organisation_scores(
         if mid in col:  # a measure the model does not know (new catalogue): no candidates
             base[:, j] = scores.pair[:, col[mid]]
             order[:, j] = order_all[:, col[mid]]
-    return _OrgScores(rows, base, order, added)
+    return _OrgScores(rows, base, order, added, len(admitted))
 
 
 def _store_queue(
