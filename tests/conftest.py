@@ -126,6 +126,15 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def realpdfs(shared_dir: Path) -> Path:
+    """``../shared/realpdfs`` (real published PDFs); tests skip when it is absent."""
+    path = shared_dir / "realpdfs"
+    if not path.is_dir():
+        pytest.skip("../shared/realpdfs is niet aanwezig")
+    return path
+
+
+@pytest.fixture(scope="session")
 def seeds_dir(shared_dir: Path) -> Path:
     path = shared_dir / "seeds"
     if not path.is_dir():

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from weerbaar.ingest.worker import parse_file
 from weerbaar.settings import load_settings
 
@@ -86,14 +84,6 @@ def test_one_letter_and_subjects_in_running_text_are_no_bundle(tmp_path: Path) -
     )
     result = _parse(pdf)
     assert "document_parts" not in result["notes"]
-
-
-@pytest.fixture
-def realpdfs(shared_dir: Path) -> Path:
-    path = shared_dir / "realpdfs"
-    if not path.is_dir():
-        pytest.skip("../shared/realpdfs is niet aanwezig")
-    return path
 
 
 def test_real_decision_note_with_its_letter(realpdfs: Path) -> None:

@@ -25,14 +25,6 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 _CODE = re.compile(r"(?<![\w.])(?:5\.1\.[12][a-i¢]|10\.2[a-h])(?!\w)")
 
 
-@pytest.fixture
-def realpdfs(shared_dir: Path) -> Path:
-    path = shared_dir / "realpdfs"
-    if not path.is_dir():
-        pytest.skip("../shared/realpdfs is niet aanwezig")
-    return path
-
-
 def _bare_numbers(text: str) -> bool:
     """No word of three or more letters once the figures are taken out."""
     return not any(_WORD.search(w) for w in text.split() if not _FIGURE.match(w))
