@@ -46,34 +46,13 @@ import uvicorn
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from _synthetic import BASE_WORDS  # noqa: E402
 from weerbaar.catalog import load_register  # noqa: E402
 from weerbaar.store import open_workspace, utcnow  # noqa: E402
 from weerbaar.store.decisions import bulk_insert  # noqa: E402
 
 WORDS = [
-    "gemeente",
-    "noodsteunpunt",
-    "stroomuitval",
-    "drinkwater",
-    "veiligheidsregio",
-    "oefening",
-    "plan",
-    "inwoners",
-    "crisis",
-    "communicatie",
-    "evacuatie",
-    "zorg",
-    "continuïteit",
-    "voorraad",
-    "aggregaat",
-    "wijk",
-    "vrijwilligers",
-    "partners",
-    "bevolkingszorg",
-    "risico",
-    "begroting",
-    "uitvoering",
-    "evaluatie",
+    *BASE_WORDS,
     "college",
     "raad",
     "budget",

@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from _synthetic import BASE_WORDS
 from weerbaar.catalog import load_catalog
 from weerbaar.review import record_decision
 from weerbaar.review.core import PAGE_SEPARATOR
@@ -40,32 +41,7 @@ from weerbaar.store import open_workspace, utcnow
 from weerbaar.web.accounts import create_user
 from weerbaar.web.app import create_app
 
-WORDS = [
-    "gemeente",
-    "noodsteunpunt",
-    "stroomuitval",
-    "drinkwater",
-    "veiligheidsregio",
-    "oefening",
-    "plan",
-    "inwoners",
-    "crisis",
-    "communicatie",
-    "evacuatie",
-    "zorg",
-    "continuïteit",
-    "voorraad",
-    "aggregaat",
-    "wijk",
-    "vrijwilligers",
-    "partners",
-    "bevolkingszorg",
-    "risico",
-    "begroting",
-    "uitvoering",
-    "evaluatie",
-    "kern",
-]
+WORDS = [*BASE_WORDS, "kern"]
 PASSWORD = "lange-meetzin-voor-de-webapp-2026"
 
 
