@@ -5,15 +5,13 @@ documents; no 5xx, and every POST persisted."""
 from __future__ import annotations
 
 import re
-import socket
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
+from browser_support import serve
 from web_sample import MEASURE, PASSWORD, build
 from weerbaar.review import list_decisions
 from weerbaar.review.sample import add_document
@@ -38,81 +36,70 @@ def test_web_concurrent_reviewers_and_batch_writer(tmp_path: Path):
     ws = open_workspace(tmp_path / "w")
     sample = build(ws, n_a=24)
     app = create_app(ws, rerank=False, stage_model=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    with serve(app) as base:  # the server stops when the block ends
+        statuses: list[int] = []
+        errors: list[BaseException] = []
+        posted: list[tuple[str, int]] = []
+        lock = threading.Lock()
+        stop = threading.Event()
 
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-    posted: list[tuple[str, int]] = []
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def writer() -> None:
-        i = 0
-        while not stop.is_set():
-            add_document(
-                ws,
-                organisation_code="GM9902",
-                title=f"Batch {i}",
-                pages=[[f"Batchtekst {i}.{k} over noodsteunpunten." for k in range(40)]],
-            )
-            i += 1
-            stop.wait(0.02)  # a real batch parses between its commits
-
-    def reviewer(name: str, passages: list[int]) -> None:
-        try:
-            client, token = _login(base, name)
-            for pid in passages:
-                r = client.post(
-                    f"/passage/{pid}/beslissing",
-                    data={
-                        "csrf_token": token,
-                        "maatregel": MEASURE,
-                        "relevant": "ja",
-                        "fase": "plan",
-                        "context": "ja",
-                    },
+        def writer() -> None:
+            i = 0
+            while not stop.is_set():
+                add_document(
+                    ws,
+                    organisation_code="GM9902",
+                    title=f"Batch {i}",
+                    pages=[[f"Batchtekst {i}.{k} over noodsteunpunten." for k in range(40)]],
                 )
-                with lock:
-                    statuses.append(r.status_code)
-                    if r.status_code == 303:
-                        posted.append((name, pid))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
+                i += 1
+                stop.wait(0.02)  # a real batch parses between its commits
 
-    def reader(name: str) -> None:
-        try:
-            client, _ = _login(base, name)
-            urls = ["/", f"/wachtrij/{sample.org_a}/{MEASURE}", "/logboek", "/overeenstemming"]
-            for k in range(4):
-                r = client.get(urls[k % len(urls)] if k % 5 else f"/passage/{sample.a[k].id}")
-                with lock:
-                    statuses.append(r.status_code)
-        except BaseException as exc:
-            errors.append(exc)
+        def reviewer(name: str, passages: list[int]) -> None:
+            try:
+                client, token = _login(base, name)
+                for pid in passages:
+                    r = client.post(
+                        f"/passage/{pid}/beslissing",
+                        data={
+                            "csrf_token": token,
+                            "maatregel": MEASURE,
+                            "relevant": "ja",
+                            "fase": "plan",
+                            "context": "ja",
+                        },
+                    )
+                    with lock:
+                        statuses.append(r.status_code)
+                        if r.status_code == 303:
+                            posted.append((name, pid))
+            except BaseException as exc:  # reported below
+                errors.append(exc)
 
-    ids = [p.id for p in sample.a]
-    workers = [threading.Thread(target=writer)]
-    names = ["anna", "bram", "beheer"]
-    for i in range(6):  # 6 reviewer threads, each its own slice of the queue
-        workers.append(threading.Thread(target=reviewer, args=(names[i % 3], ids[i::6])))
-    for i in range(14):
-        workers.append(threading.Thread(target=reader, args=(names[i % 3],)))
-    for w in workers:
-        w.start()
-    for w in workers[1:]:
-        w.join(240)
-    stop.set()
-    workers[0].join(60)
-    server.should_exit = True
-    thread.join(10)
+        def reader(name: str) -> None:
+            try:
+                client, _ = _login(base, name)
+                urls = ["/", f"/wachtrij/{sample.org_a}/{MEASURE}", "/logboek", "/overeenstemming"]
+                for k in range(4):
+                    r = client.get(urls[k % len(urls)] if k % 5 else f"/passage/{sample.a[k].id}")
+                    with lock:
+                        statuses.append(r.status_code)
+            except BaseException as exc:
+                errors.append(exc)
+
+        ids = [p.id for p in sample.a]
+        workers = [threading.Thread(target=writer)]
+        names = ["anna", "bram", "beheer"]
+        for i in range(6):  # 6 reviewer threads, each its own slice of the queue
+            workers.append(threading.Thread(target=reviewer, args=(names[i % 3], ids[i::6])))
+        for i in range(14):
+            workers.append(threading.Thread(target=reader, args=(names[i % 3],)))
+        for w in workers:
+            w.start()
+        for w in workers[1:]:
+            w.join(240)
+        stop.set()
+        workers[0].join(60)
 
     assert not errors, errors
     assert statuses and all(s < 500 for s in statuses), sorted(set(statuses))
