@@ -46,7 +46,7 @@ import uvicorn
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from _synthetic import BASE_WORDS  # noqa: E402
+from _synthetic import BASE_WORDS, synthetic_page  # noqa: E402
 from weerbaar.catalog import load_register  # noqa: E402
 from weerbaar.store import open_workspace, utcnow  # noqa: E402
 from weerbaar.store.decisions import bulk_insert  # noqa: E402
@@ -130,36 +130,15 @@ def build(root: Path, n_passages: int, seed: int = 11) -> dict:
     for d in range(n_docs):
         offset, seq = 0, 0
         for p in range(pages_per_doc):
-            paras = [
-                " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70)))
-                for _ in range(per_page)
-            ]
-            text = "\n\n".join(paras)
-            pages_rows.append(
-                {"document_id": d + 1, "page_no": p + 1, "doc_start": offset, "text": text}
-            )
-            pos = 0
-            for para in paras:
-                start = text.index(para, pos)
-                pos = start + len(para)
-                pid += 1
-                passage_rows.append(
-                    {
-                        "id": pid,
-                        "document_id": d + 1,
-                        "seq": seq,
-                        "page_start": p + 1,
-                        "page_end": p + 1,
-                        "char_start": offset + start,
-                        "char_end": offset + pos,
-                        "text": para,
-                        "kind": "tekst",
-                        "text_hash": hashlib.sha256(para.encode()).hexdigest(),
-                        "words": len(para.split()),
-                    }
-                )
-                seq += 1
-            offset += len(text) + 2
+            page, rows = synthetic_page(
+                rng, WORDS, per_page, document_id=d + 1, page_no=p + 1, offset=offset,
+                first_passage_id=pid + 1, first_seq=seq,
+            )  # fmt: skip
+            pages_rows.append(page)
+            passage_rows.extend(rows)
+            pid += len(rows)
+            seq += len(rows)
+            offset += len(page["text"]) + 2
         if len(passage_rows) >= 10_000:
             flush()
     flush()

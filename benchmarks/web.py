@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from _synthetic import BASE_WORDS
+from _synthetic import BASE_WORDS, synthetic_page
 from weerbaar.catalog import load_catalog
 from weerbaar.review import record_decision
 from weerbaar.review.core import PAGE_SEPARATOR
@@ -94,37 +94,15 @@ def build(
     for d in range(n_docs):
         offset, seq = 0, 0
         for p in range(per_doc // per_page):
-            paras = [
-                " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70)))
-                for _ in range(per_page)
-            ]
-            text = "\n\n".join(paras)
-            page_rows.append(
-                {"document_id": d + 1, "page_no": p + 1, "doc_start": offset, "text": text}
-            )
-            pos = 0
-            for para in paras:
-                start = text.index(para, pos)
-                pos = start + len(para)
-                pid += 1
-                passage_rows.append(
-                    {
-                        "id": pid,
-                        "document_id": d + 1,
-                        "seq": seq,
-                        "page_start": p + 1,
-                        "page_end": p + 1,
-                        "char_start": offset + start,
-                        "char_end": offset + pos,
-                        "text": para,
-                        "heading": f"Hoofdstuk {p + 1}",
-                        "kind": "tekst",
-                        "text_hash": hashlib.sha256(para.encode()).hexdigest(),
-                        "words": len(para.split()),
-                    }
-                )
-                seq += 1
-            offset += len(text) + len(PAGE_SEPARATOR)
+            page, rows = synthetic_page(
+                rng, WORDS, per_page, document_id=d + 1, page_no=p + 1, offset=offset,
+                first_passage_id=pid + 1, first_seq=seq, heading=f"Hoofdstuk {p + 1}",
+            )  # fmt: skip
+            page_rows.append(page)
+            passage_rows.extend(rows)
+            pid += len(rows)
+            seq += len(rows)
+            offset += len(page["text"]) + len(PAGE_SEPARATOR)
         if len(passage_rows) >= 20_000:
             flush()
     flush()
