@@ -17,22 +17,23 @@ p95 < 150 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import random
 import re
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _synthetic import BASE_WORDS, synthetic_page
+from browser_support import serve
 from weerbaar.catalog import load_catalog
 from weerbaar.review import record_decision
 from weerbaar.review.core import PAGE_SEPARATOR
@@ -187,15 +188,8 @@ def main() -> int:
     else:
         ws, orgs, passage_ids = build(root, args.passages, args.kandidaten)
     app = create_app(ws, rerank=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    server = contextlib.ExitStack()  # the server stops when the stack is closed
+    base = server.enter_context(serve(app))
     client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
     page = client.get("/inloggen")
     token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)
@@ -259,8 +253,7 @@ def main() -> int:
         post_ms.append(1000 * (time.perf_counter() - t))
         assert resp.status_code == 303, resp.status_code
     results["opslaan en volgende (POST)"] = post_ms
-    server.should_exit = True
-    thread.join(10)
+    server.close()
     load = " / ".join(f"{x:.2f}".replace(".", ",") for x in os.getloadavg())
     print(f"belasting van de machine na de metingen (1/5/15 min, {os.cpu_count()} kernen): {load}")
     print(f"{'pagina':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95/basis':>10}")
