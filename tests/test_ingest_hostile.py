@@ -211,29 +211,33 @@ def test_hostile_batch_one_status_each_and_rest_stored(
 
 
 def test_missing_and_deleted_mid_batch(workspace: Workspace, tmp_path: Path) -> None:
+    from weerbaar.ingest.core import LOOKAHEAD
+
+    # the files queued for the worker (one plus the look-ahead) are copied into the
+    # workspace before the first result; the file after them is deleted then
+    n = 2 + LOOKAHEAD
     files = []
-    for i in range(3):
+    for i in range(n + 1):
         p = tmp_path / f"doc{i}.txt"
         p.write_text(f"Document nummer {i} met wat tekst.", encoding="utf-8")
         files.append(p)
 
     def delete_later(result) -> None:  # type: ignore[no-untyped-def]
-        # the next file is already copied into the workspace: the one after it goes
         if result.path.endswith("doc0.txt"):
-            files[2].unlink()
+            files[n].unlink()
 
     report = ingest(
         workspace, [*files, tmp_path / "bestaat-niet.pdf"], progress=False, on_result=delete_later
     )
     statuses = [i.status for i in report.items]
-    assert statuses == [Status.ok, Status.ok, Status.missing, Status.missing]
+    assert statuses == [Status.ok] * n + [Status.missing, Status.missing]
     # the file comes back: the re-run reads it and drops the 'missing' row
-    files[2].write_text("Document nummer 2 is terug.", encoding="utf-8")
+    files[n].write_text("Document nummer terug.", encoding="utf-8")
     again = ingest(workspace, files, progress=False)
-    assert [i.status for i in again.items] == [Status.unchanged, Status.unchanged, Status.ok]
+    assert [i.status for i in again.items] == [Status.unchanged] * n + [Status.ok]
     with workspace.read() as conn:
         statuses = sorted(d["status"] for d in list_documents(conn))
-    assert statuses == ["missing", "ok", "ok", "ok"]  # only bestaat-niet.pdf is still missing
+    assert statuses == ["missing"] + ["ok"] * (n + 1)  # only bestaat-niet.pdf is still missing
 
 
 @pytest.mark.slow

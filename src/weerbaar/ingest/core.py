@@ -40,6 +40,7 @@ _EXT = {
     "text/markdown": ".md",
 }
 _CHUNK = 1 << 20
+LOOKAHEAD = 1  # files queued for the parse workers beyond one each
 
 
 @dataclass
@@ -761,6 +762,8 @@ def ingest(
             )
             if given.organisation is None:
                 runner.warm_index()
+            if any(item.pre_status is None for item in items):
+                pool.start(min(workers, len(items)))
             _run_items(runner, items, workers, emit, bar)
             report.pages_parsed = runner.pages_parsed
             report.worker_peak_rss_kb = pool.peak_rss_kb
@@ -780,8 +783,9 @@ def _run_items(
     emit: Callable[[InputResult], None],
     bar: _ProgressBar | None,
 ) -> None:
-    """Hash, plan, parse (up to ``workers`` documents in flight while this process stores
-    the oldest) and store every input. Results are emitted and stored in input order, so
+    """Hash, plan, parse (up to ``workers + LOOKAHEAD`` documents in flight while this
+    process stores the oldest, so a worker that finishes a short file finds the next
+    one queued) and store every input. Results are emitted and stored in input order, so
     passage ids do not depend on which parse worker was faster.
 
     On PostgreSQL other ``weerbaar inlezen`` processes (on this or other machines) may read
@@ -840,7 +844,7 @@ def _run_items(
                     deferred.append(step)  # another process is reading this content now
                     continue
                 start(step, lock)
-            flush(keep=workers)
+            flush(keep=workers + LOOKAHEAD)
         except OSError as exc:
             raise WeerbaarError(
                 f"Schrijven in de werkruimte mislukt bij {item.name}: {exc}"

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from weerbaar.ingest.normalize import clean_block
-from weerbaar.store.documents import PAGE_SEPARATOR
+from weerbaar.store.constants import PAGE_SEPARATOR
 
 KINDS = ("tekst", "lijst", "tabel")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from weerbaar.store.documents import READ_STATUSES as STORED_READ_STATUSES
+from weerbaar.store.constants import READ_STATUSES as STORED_READ_STATUSES
 
 
 class Status(StrEnum):

@@ -22,18 +22,22 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from weerbaar.errors import IngestError
 from weerbaar.ingest.status import REASONS, Status
 from weerbaar.nl import plural
 from weerbaar.settings import Settings
-from weerbaar.store.documents import PAGE_SEPARATOR
+from weerbaar.store.constants import PAGE_SEPARATOR
+
+if TYPE_CHECKING:
+    from weerbaar.ingest.readers.result import ReadResult
 
 PAGES = "pagina's"
 
@@ -56,24 +60,34 @@ def parse_file(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse_file(path, media_type, settings, progress)
+        return parse_staged(path, media_type, settings, progress)()
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse_file(
+def parse_staged(
     path: str, media_type: str, settings: Settings, progress: Callable[[int], None]
-) -> dict[str, Any]:
-    from weerbaar.ingest.bundles import mark_parts
-    from weerbaar.ingest.passages import PassageData, assemble_page, build_passages
-    from weerbaar.ingest.readers import read_file
-    from weerbaar.ingest.woo import clean_pages
+) -> Callable[[], dict[str, Any]]:
+    """:func:`parse_file` in two steps: reading with the native libraries now (pdfium,
+    tesseract), the rest in the returned function (layout, Woo cleaning, passages: plain
+    Python). The worker runs that second step in a thread while it reads the next file:
+    pdfium releases the interpreter lock, so the two overlap."""
+    from weerbaar.ingest.readers import read_file_staged
 
     try:
-        rr = read_file(Path(path), media_type, settings, progress)
+        layout = read_file_staged(Path(path), media_type, settings, progress)
     except IngestError as exc:
-        return {"status": str(exc.status), "reason": exc.reason}
+        failed = {"status": str(exc.status), "reason": exc.reason}
+        return lambda: failed
+    return lambda: _parse_result(layout(), settings)
+
+
+def _parse_result(rr: ReadResult, settings: Settings) -> dict[str, Any]:
+    from weerbaar.ingest.bundles import mark_parts
+    from weerbaar.ingest.passages import PassageData, assemble_page, build_passages
+    from weerbaar.ingest.woo import clean_pages
+
     rr.notes.update(clean_pages(rr.pages))  # Woo redaction codes, e-mail headers
     if "email_parts" not in rr.notes:
         rr.notes.update(mark_parts(rr.pages))  # a bundle of letters, memos, decisions
@@ -158,13 +172,85 @@ def unread_reason(notes: dict[str, Any], total: int, *, nothing: bool = False) -
     return f"{lead} ({' en '.join(kinds)}: pagina {shown}); {causes}."
 
 
+def warm_up() -> None:
+    """Import what :func:`parse_file` needs (PDF library, readers, layout, passages), in a
+    fresh worker before its first job: the parent hashes and queues the first file
+    meanwhile, so the first parse does not pay for the imports."""
+    import weerbaar.ingest.bundles
+    import weerbaar.ingest.passages
+    import weerbaar.ingest.readers.pdf
+    import weerbaar.ingest.woo  # noqa: F401
+
+
 def _resolve(target: str) -> Callable[..., dict[str, Any]]:
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
+def _staged(target: str) -> Callable[..., Callable[[], dict[str, Any]]]:
+    """The parse target in two steps (see :func:`parse_staged`); a target without a
+    staged form does all its work in the first step."""
+    if target == DEFAULT_TARGET:
+        return parse_staged
+    fn = _resolve(target)
+
+    def whole(*args: Any) -> Callable[[], dict[str, Any]]:
+        result = fn(*args)
+        return lambda: result
+
+    return whole
+
+
+def _failure(exc: BaseException) -> dict[str, Any]:
+    """The result of a file whose parse raised ``exc``."""
+    if isinstance(exc, MemoryError):
+        return {
+            "status": str(Status.too_large),
+            "reason": "Het lezen vroeg meer geheugen dan de ingestelde grens (parse_memory_mb).",
+        }
+    if isinstance(exc, RecursionError):
+        return {
+            "status": str(Status.corrupt),
+            "reason": f"{REASONS[Status.corrupt]} (te diep genest)",
+        }
+    return {  # the library's (English) text only in the notes, as a detail
+        "status": str(Status.corrupt),
+        "reason": REASONS[Status.corrupt],
+        "notes": {"detail": f"{type(exc).__name__}: {str(exc)[:200]}"},
+        "traceback": traceback.format_exc(limit=5),
+    }
+
+
+class _Progress:
+    """Page progress of one job, sent at most five times a second; ``extend`` asks the
+    parent for more time (OCR)."""
+
+    def __init__(self, send: Callable[[tuple[Any, ...]], None], job_id: int) -> None:
+        self.send, self.job_id = send, job_id
+        self.last, self.pending = time.monotonic(), 0
+
+    def __call__(self, n: int) -> None:
+        self.pending += n
+        now = time.monotonic()
+        if now - self.last >= 0.2:
+            self.send(("progress", self.job_id, self.pending))
+            self.last, self.pending = now, 0
+
+    def flush(self) -> None:
+        if self.pending:
+            self.send(("progress", self.job_id, self.pending))
+            self.pending = 0
+
+    def extend(self, seconds: float) -> None:
+        self.send(("extend", self.job_id, float(seconds)))
+
+
 def _worker_main(inbox: Connection, conn: Connection, memory_mb: int, target: str) -> None:
-    """Loop of the worker process: receive a job, parse, send the result."""
+    """Loop of the worker process: receive a job, read it, and finish it (layout,
+    passages) in a thread while the next job is read; results go back in job order.
+
+    The parent is told which job is being read (``reading``/``read``): a crash of the
+    native libraries is then blamed on that file, not on the one being finished."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     try:  # die with the parent, even when hanging in native code (Linux)
         import ctypes
@@ -181,64 +267,89 @@ def _worker_main(inbox: Connection, conn: Connection, memory_mb: int, target: st
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
-    fn = _resolve(target)
+    staged = _staged(target)
+    if target == DEFAULT_TARGET:
+        warm_up()
+    # reading makes many small objects that reference counting frees; the collector's
+    # passes over them cost time (see parse_file): it runs between jobs now and then
+    gc.freeze()
+    gc.disable()
+    lock = threading.Lock()
+
+    def send(message: tuple[Any, ...]) -> None:
+        with lock:
+            conn.send(message)
+
+    finishing: threading.Thread | None = None
+    jobs = 0
     while True:
         try:
             job = inbox.recv()
         except (EOFError, OSError):
-            return
+            break
         if job is None:
-            return
+            break
         job_id, path, media_type, settings_kw = job
-        settings = Settings(**settings_kw)
-        last = [time.monotonic(), 0]
-
-        def progress(n: int, _job: int = job_id, _last: list[Any] = last) -> None:
-            _last[1] += n
-            now = time.monotonic()
-            if now - _last[0] >= 0.2:
-                conn.send(("progress", _job, _last[1]))
-                _last[0], _last[1] = now, 0
-
-        def extend(seconds: float, _job: int = job_id) -> None:
-            conn.send(("extend", _job, float(seconds)))
-
-        progress.extend = extend  # type: ignore[attr-defined]
+        progress = _Progress(send, job_id)
         try:
-            result = fn(path, media_type, settings, progress)
-            if last[1]:
-                conn.send(("progress", job_id, last[1]))
+            send(("reading", job_id, None))
+            finish = _read_job(staged, path, media_type, Settings(**settings_kw), progress)
+            send(("read", job_id, None))
+        except (BrokenPipeError, OSError):
+            break
+        if finishing is not None:
+            finishing.join()  # results in job order, at most two files in memory
+        finishing = threading.Thread(target=_finish_job, args=(send, job_id, finish, progress))
+        finishing.start()
+        jobs += 1
+        if jobs % 16 == 0:
+            gc.collect()
+    if finishing is not None:
+        finishing.join()
+
+
+def _read_job(
+    staged: Callable[..., Callable[[], dict[str, Any]]],
+    path: str,
+    media_type: str,
+    settings: Settings,
+    progress: _Progress,
+) -> Callable[[], dict[str, Any]]:
+    """The first step of a job; a failure becomes the job's result."""
+    try:
+        return staged(path, media_type, settings, progress)
+    except Exception as exc:  # a reader bug must cost one file only
+        failed = _failure(exc)
+        return lambda: failed
+
+
+def _finish_job(
+    send: Callable[[tuple[Any, ...]], None],
+    job_id: int,
+    finish: Callable[[], dict[str, Any]],
+    progress: _Progress,
+) -> None:
+    """The second step of a job (in a thread of the worker) and its result to the parent."""
+    try:
+        result = finish()
+    except Exception as exc:  # MemoryError and RecursionError included
+        result = _failure(exc)
+    try:
+        import resource
+
+        result["worker_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    except (ImportError, OSError):
+        pass
+    try:
+        progress.flush()
+        try:
+            send(("done", job_id, result))
         except MemoryError:
-            result = {
-                "status": str(Status.too_large),
-                "reason": "Het lezen vroeg meer geheugen dan de ingestelde grens (parse_memory_mb).",
-            }
-        except RecursionError:
-            result = {
-                "status": str(Status.corrupt),
-                "reason": f"{REASONS[Status.corrupt]} (te diep genest)",
-            }
-        except Exception as exc:  # a reader bug must cost one file only
-            result = {  # the library's (English) text only in the notes, as a detail
-                "status": str(Status.corrupt),
-                "reason": REASONS[Status.corrupt],
-                "notes": {"detail": f"{type(exc).__name__}: {str(exc)[:200]}"},
-                "traceback": traceback.format_exc(limit=5),
-            }
-        try:
-            import resource
-
-            result["worker_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        except (ImportError, OSError):
-            pass
-        try:
-            conn.send(("done", job_id, result))
-        except MemoryError:
-            conn.send(
+            send(
                 ("done", job_id, {"status": str(Status.too_large), "reason": "Resultaat te groot."})
             )
-        except (BrokenPipeError, OSError):
-            return
+    except (BrokenPipeError, OSError):
+        return
 
 
 class ParsePool:
@@ -264,6 +375,7 @@ class ParsePool:
         self._settings_kw = dataclasses.asdict(settings)
         self.children_started = 0
         self.peak_rss_kb = 0  # highest resident set size a worker reported
+        self._reading: int | None = None  # the job the worker's native libraries are on
 
     # ------------------------------------------------------------------ process
     def _start(self) -> None:
@@ -297,6 +409,7 @@ class ParsePool:
         self._send = Connection(to_child_w, readable=False)
         self._conn = Connection(to_parent_r, writable=False)
         self._jobs = 0
+        self._reading = None
         self.children_started += 1
 
     def _alive(self) -> bool:
@@ -315,13 +428,16 @@ class ParsePool:
                 conn.close()
         self._proc = self._conn = self._send = None
 
+    def start(self) -> None:
+        """Start the worker now (it imports the readers while the caller prepares the
+        first file) instead of at the first :meth:`submit`."""
+        if not self._alive():
+            self._start()
+
     def close(self) -> None:
-        if self._send is not None and self._alive():
-            try:
-                self._send.send(None)
-                self._proc.wait(2)  # type: ignore[union-attr]
-            except (OSError, subprocess.TimeoutExpired):
-                pass
+        """Stop the worker. It holds nothing between jobs (results are sent, OCR
+        temporaries removed), so it is killed rather than waited for while its
+        interpreter shuts down."""
         self._kill()
 
     def __enter__(self) -> ParsePool:
@@ -443,9 +559,15 @@ class ParsePool:
                 code = self._proc.wait(2)
             except subprocess.TimeoutExpired:
                 code = None
-            self._queue.pop(0)
-            self._finish(head, self._death_result(code))
+            # a native crash happens while a file is read: blame that one; a file being
+            # finished meanwhile goes to the new worker with the rest of the line
+            victim = self._reading if self._reading in self._queue else head
+            self._queue.remove(victim)
+            self._finish(victim, self._death_result(code))
             self._restart()
+            return
+        if kind in ("reading", "read"):
+            self._reading = jid if kind == "reading" else None
             return
         if kind == "extend":
             # slow but steady work (OCR, page by page) may run past the time limit, up to
@@ -483,6 +605,11 @@ class ParsePools:
     def close(self) -> None:
         for pool in self.pools:
             pool.close()
+
+    def start(self, n: int) -> None:
+        """Start the first ``n`` workers now (see :meth:`ParsePool.start`)."""
+        for pool in self.pools[:n]:
+            pool.start()
 
     @property
     def peak_rss_kb(self) -> int:

@@ -14,16 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from weerbaar.store.constants import PAGE_SEPARATOR
+from weerbaar.store.constants import READ_STATUSES as READ_STATUSES  # re-exported
 from weerbaar.store.db import Workspace, utcnow
 from weerbaar.store.schema import decisions, document_names, documents, ingest_runs, pages, passages
-
-# Three newlines: no form feed in passage text (a web page draws it as a box); the same
-# length as the earlier "\n\f\n", so stored offsets keep their meaning.
-PAGE_SEPARATOR = "\n\n\n"
-
-# Statuses (``weerbaar.ingest.Status``) of a document that was read, also partly: the
-# only documents with text and passages. Every Python and SQL check uses this one.
-READ_STATUSES: tuple[str, ...] = ("ok", "truncated")
 
 _DOC_FIELDS = (
     "sha256",

@@ -374,6 +374,14 @@ class _PageLog:
 def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
     """Pages of a PDF: the text layer where it is usable, OCR where it is missing or
     unusable (within the page and time limits), and per page how it was read and why."""
+    return read_pdf_staged(path, settings, progress)()
+
+
+def read_pdf_staged(path: Path, settings: Settings, progress: Progress) -> Callable[[], ReadResult]:
+    """:func:`read_pdf` in two steps: the work with the PDF library (every call into
+    pdfium: pages, text layers, fonts, OCR) now; the layout of the pages (running headers,
+    heading style, blocks: plain Python, no pdfium) in the returned function, which the
+    parse worker runs beside the PDF library's work on the next file."""
     pdf = _open(path)
     result = ReadResult()
     log = _PageLog()
@@ -389,9 +397,13 @@ def read_pdf(path: Path, settings: Settings, progress: Progress) -> ReadResult:
         data = _read_pages(pdf, settings, progress, result, log)
     finally:
         pdf.close()
-    _layout_pages(data, outline, result)
-    log.write_notes(result.notes, settings)
-    return result
+
+    def layout() -> ReadResult:
+        _layout_pages(data, outline, result)
+        log.write_notes(result.notes, settings)
+        return result
+
+    return layout
 
 
 def _read_pages(
