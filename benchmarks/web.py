@@ -157,9 +157,12 @@ def build(
         f"{len(cand_rows):,} kandidaten; opgebouwd in {build_s:.1f} s, "
         f"600 beslissingen in {dec_s:.1f} s ({1000 * dec_s / 600:.1f} ms per beslissing)"
     )
+    # passages of a queue without decisions (the second queued organisation; with one
+    # queued organisation, its queues): a passage page needs a passage in some queue
+    other = queued_orgs[min(1, len(queued_orgs) - 1)]
     passage_ids = [
-        r["passage_id"] for r in cand_rows if r["organisation_code"] == orgs[1] and r["rank"] <= 2
-    ][:30] or [1]
+        r["passage_id"] for r in cand_rows if r["organisation_code"] == other and r["rank"] <= 2
+    ][:30]
     return ws, orgs, passage_ids
 
 
@@ -187,6 +190,8 @@ def main() -> int:
         print(f"werkruimte {root} hergebruikt")
     else:
         ws, orgs, passage_ids = build(root, args.passages, args.kandidaten)
+    with ws.read() as conn:
+        n_docs = int(conn.exec_driver_sql("SELECT count(*) FROM documents").scalar() or 1)
     app = create_app(ws, rerank=False)
     server = contextlib.ExitStack()  # the server stops when the stack is closed
     base = server.enter_context(serve(app))
@@ -223,7 +228,7 @@ def main() -> int:
             if name == "passage":
                 url = f"/passages/{passage_ids[i % len(passage_ids)]}"
             elif name == "bron (pagina)":
-                url = f"/bron/{1 + i % 50}/pagina/{1 + i % 10}"
+                url = f"/bron/{1 + i % min(50, n_docs)}/pagina/{1 + i % 10}"
             t = time.perf_counter()
             resp = client.get(url)
             ms = 1000 * (time.perf_counter() - t)

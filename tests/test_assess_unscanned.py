@@ -61,19 +61,19 @@ def test_assess_document_stored_during_a_scan_is_not_scanned(
 
     late = tmp_path / "raadsbrief-2026.txt"
     late.write_text(TEXT.replace("Programmabegroting", "Raadsinformatiebrief"), encoding="utf-8")
-    real_load = core.load_workspace_data
+    real_load = core.open_lexical
 
     def load_then_ingest(ws, *args, **kwargs):  # type: ignore[no-untyped-def]
         data = real_load(ws, *args, **kwargs)
         ingest(ws, [late], organisation="GM0363", doc_type="raadsbrief", progress=False)
         return data
 
-    monkeypatch.setattr(core, "load_workspace_data", load_then_ingest)
+    monkeypatch.setattr(core, "open_lexical", load_then_ingest)
     monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "1.01")
     scan(workspace, progress=False)
     # GM0363 got a document the scan did not read; GM0193 did not
     assert str(_scores(workspace, "GM0363")["2.2"].score) == "Nog niet beoordeeld"
     assert str(_scores(workspace, "GM0193")["2.2"].score) == "Laag"
-    monkeypatch.setattr(core, "load_workspace_data", real_load)
+    monkeypatch.setattr(core, "open_lexical", real_load)
     scan(workspace, progress=False)
     assert str(_scores(workspace, "GM0363")["2.2"].score) == "Laag"

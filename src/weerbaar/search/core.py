@@ -3,6 +3,7 @@ text search, and re-rank a queue after new reviewer decisions."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,17 +16,19 @@ from weerbaar.search import text as textmod
 from weerbaar.search.data import (
     WorkspaceData,
     default_model_path,
+    dense_for_ids,
     dense_rows,
     load_default_model,
     load_workspace_data,
 )
 from weerbaar.search.embed import embed
-from weerbaar.search.index import ensure_vectors, query_vector, update_index
+from weerbaar.search.index import LexicalSnapshot, ensure_vectors, query_vector, update_index
 from weerbaar.search.model import PassageFeatures
 from weerbaar.search.rerank import BlendedModel, model_for
 from weerbaar.settings import Settings, load_settings
 from weerbaar.store import Workspace
 from weerbaar.store import candidates as cstore
+from weerbaar.store import vectors as vstore
 from weerbaar.store.organisations import list_organisations, resolve_organisation
 from weerbaar.store.work import WorkQueue, worker_name
 
@@ -130,9 +133,11 @@ def scan(
     Passages a reviewer already judged for the measure stay in the queue whatever their
     score. Passages of documents without an organisation are not scanned (they cannot
     be assessed); the report counts them. Several scan processes on one database share a
-    run and each organisation is scanned by one of them (``store/work.py``). The defaults
-    and their measured recall are in ``docs/zoeken.md``. ``settings``: those of the
-    caller (the CLI passes its own), else loaded here."""
+    run and each organisation is scanned by one of them (``store/work.py``). A worker
+    reads one organisation's passages at a time (features from the index files, vectors
+    from the store), so its memory follows the largest organisation, not the workspace.
+    The defaults and their measured recall are in ``docs/zoeken.md``. ``settings``:
+    those of the caller (the CLI passes its own), else loaded here."""
     t0 = time.perf_counter()
     settings = settings or load_settings()
     catalog = load_catalog()
@@ -141,13 +146,16 @@ def scan(
     with ws.read() as conn:
         since_run_id = cstore.last_scan_run_id(conn)  # workers started with us share a run
     bar = _Progress(progress)
-    with bar:
+    with bar, contextlib.ExitStack() as stack:
         task = bar.add("Zoekindex bijwerken", total=1)
         upd = update_index(ws, progress=lambda d, t: bar.update(task, d, t))
         bar.update(task, 1, 1)
-        data = load_workspace_data(ws)
+        lexical = open_lexical(ws)
+        stack.callback(lexical.close)
+        with ws.read() as conn:
+            counts = vstore.organisation_passage_counts(conn)
         blended = model_for(ws)
-        orgs, unassigned = _scanned_organisations(data, org_code)
+        orgs, unassigned = _scanned_organisations(counts, org_code)
         params = {
             "top_k": settings.scan_top_k,
             "min_score": settings.scan_min_score,
@@ -167,7 +175,7 @@ def scan(
             since_run_id=since_run_id,
         )
         run = _Run(run_id, catalog.version, measures, blended, settings)
-        tally = _scan_organisations(ws, run, data, len(orgs), bar)
+        tally = _scan_organisations(ws, run, lexical, len(orgs), bar)
         with ws.write() as conn:
             cstore.finish_scan_run(conn, run_id)
     return ScanReport(
@@ -176,7 +184,7 @@ def scan(
         catalog_version=catalog.version,
         measures=measures,
         organisations=orgs,
-        passages=int(data.ids.size),
+        passages=lexical.size,
         worker=worker_name(),
         organisations_by_worker=tally.mine,
         candidates=tally.candidates,
@@ -191,11 +199,17 @@ def scan(
     )
 
 
-def _scanned_organisations(data: WorkspaceData, org_code: str | None) -> tuple[list[str], int]:
+def open_lexical(ws: Workspace) -> LexicalSnapshot:
+    """The lexical index the scan reads, as it is now (passages stored later are left
+    for the next scan)."""
+    return LexicalSnapshot(ws)
+
+
+def _scanned_organisations(counts: dict[str, int], org_code: str | None) -> tuple[list[str], int]:
     """The organisations to scan (all with passages, or the one asked for) and the
     number of passages that belong to no organisation."""
-    orgs = sorted(set(data.organisation.tolist()) - {""}) if data.ids.size else []
-    unassigned = int((data.organisation == "").sum()) if data.ids.size else 0
+    orgs = sorted(o for o, n in counts.items() if o and n)
+    unassigned = counts.get("", 0)
     if org_code:
         orgs = [o for o in orgs if o == org_code]
     return orgs, unassigned
@@ -222,37 +236,50 @@ class _Tally:
 
 
 def _scan_organisations(
-    ws: Workspace, run: _Run, data: WorkspaceData, n_orgs: int, bar: _Progress
+    ws: Workspace, run: _Run, lexical: LexicalSnapshot, n_orgs: int, bar: _Progress
 ) -> _Tally:
     """Scan the organisations of the run that this worker claims: one work item per
     organisation, shared with every other scan worker on this run (store/work.py), so
-    each organisation is scanned (and embedded) by one of them."""
+    each organisation is scanned (and embedded) by one of them. Only the claimed
+    organisation's passages are in memory (the passages of the index snapshot)."""
     queue = WorkQueue(ws, cstore.scan_queue_name(run.id))
     task = bar.add(f"Organisaties (werker {worker_name()})", total=n_orgs)
     tally = _Tally()
     for claim in queue.claims():
         with claim:
-            sel = np.flatnonzero(data.organisation == claim.item)
+            with ws.read() as conn:
+                org_ids = vstore.organisation_passage_ids(conn, claim.item)
+            ids, counts, stance = lexical.features(org_ids)
+            org = _OrgPassages(ids, PassageFeatures(counts, stance))
             scored = _organisation_scores(
-                ws, run.blended, run.measures, data, sel, run.settings.scan_embed_per_measure
+                ws, run.blended, run.measures, org, run.settings.scan_embed_per_measure
             )
             tally.admitted += scored.admitted
             tally.scored += len(scored.rows)
             tally.embedded += scored.embedded
             with claim.write() as conn:
                 tally.candidates += _store_queue(
-                    conn, run.catalog_version, run.measures, claim.item, data, sel, scored,
+                    conn, run.catalog_version, run.measures, claim.item, org.ids, scored,
                     run_id=run.id, method=run.blended.method, top_k=run.settings.scan_top_k,
                     min_score=run.settings.scan_min_score,
                 )  # fmt: skip
         tally.mine.append(claim.item)
+        del org, scored  # the next organisation starts from an empty slate
         bar.update(task, n_orgs - queue.remaining(), n_orgs)
     return tally
 
 
 @dataclass
+class _OrgPassages:
+    """One organisation's indexed passages: ids ascending and their lexical features."""
+
+    ids: np.ndarray
+    features: PassageFeatures
+
+
+@dataclass
 class _OrgScores:
-    rows: np.ndarray  # rows of the workspace data scored (pre-filter, then shortlist)
+    rows: np.ndarray  # rows of the organisation's passages scored (pre-filter, shortlist)
     base: np.ndarray  # rows x scanned measures: the default model's score (the cut)
     order: np.ndarray  # rows x scanned measures: the order (with the re-ranker)
     embedded: int  # vectors made for this organisation
@@ -263,8 +290,7 @@ def _organisation_scores(
     ws: Workspace,
     blended: BlendedModel,
     measures: list[str],
-    data: WorkspaceData,
-    sel: np.ndarray,
+    org: _OrgPassages,
     embed_per_measure: int,
 ) -> _OrgScores:
     """Scores of one organisation's passages for the scanned measures: the pre-filter
@@ -272,16 +298,16 @@ def _organisation_scores(
     most ``embed_per_measure`` per measure), the embedding and the evidence model."""
     model = blended.base
     n_m = len(measures)
-    if not sel.size:
+    if not org.ids.size:
         empty = np.zeros((0, n_m), dtype=np.float32)
-        return _OrgScores(sel, empty, empty, 0, 0)
-    pre = model.prefilter_logit(data.features.subset(sel))
-    admitted = sel[pre >= model.pre_threshold]
+        return _OrgScores(np.zeros(0, np.int64), empty, empty, 0, 0)
+    pre = model.prefilter_logit(org.features)
+    admitted = np.flatnonzero(pre >= model.pre_threshold)
     cols = [model.measure_ids.index(m) for m in measures if m in model.measure_ids]
-    rows = admitted[model.shortlist(data.features.subset(admitted), embed_per_measure, cols)]
-    added = ensure_vectors(ws, data.ids[rows], embed_model=model.embed_model)
-    sub = data.features.subset(rows)
-    sub.dense = dense_rows(ws, data, rows, model.embed_model)
+    rows = admitted[model.shortlist(org.features.subset(admitted), embed_per_measure, cols)]
+    added = ensure_vectors(ws, org.ids[rows], embed_model=model.embed_model)
+    sub = org.features.subset(rows)
+    sub.dense = dense_for_ids(ws, org.ids[rows], model.embed_model)
     scores = model.score(sub, prefilter=False)
     order_all = blended.order_scores(sub, scores)
     col = {m: k for k, m in enumerate(model.measure_ids)}
@@ -299,8 +325,7 @@ def _store_queue(
     catalog_version: str,
     measures: list[str],
     org: str,
-    data: WorkspaceData,
-    sel: np.ndarray,
+    all_ids: np.ndarray,
     scored: _OrgScores,
     *,
     run_id: int,
@@ -314,9 +339,8 @@ def _store_queue(
     covered (the highest passage id it read)."""
 
     judged = cstore.judged_by_measure(conn, catalog_version=catalog_version, organisation_code=org)
-    ids = data.ids[scored.rows]
-    all_ids = data.ids[sel]
-    n = 0
+    ids = all_ids[scored.rows]
+    queues: dict[str, list[tuple[int, float]]] = {}
     for j, mid in enumerate(measures):
         seen = judged.get(mid, set())
         rows = queue_rows(
@@ -331,15 +355,15 @@ def _store_queue(
         if seen:
             queued = {pid for pid, _ in rows}
             rows += [(int(p), 0.0) for p in all_ids if int(p) in seen and int(p) not in queued]
-        n += cstore.replace_candidates(
-            conn,
-            scan_run_id=run_id,
-            catalog_version=catalog_version,
-            measure_id=mid,
-            organisation_code=org,
-            rows=rows,
-            method=method,
-        )
+        queues[mid] = rows
+    n = cstore.replace_organisation_queues(
+        conn,
+        scan_run_id=run_id,
+        catalog_version=catalog_version,
+        organisation_code=org,
+        queues=queues,
+        method=method,
+    )
     cstore.record_coverage(
         conn,
         catalog_version=catalog_version,
@@ -439,8 +463,6 @@ def search(
 ) -> list[dict[str, Any]]:
     """Hybrid free-text search (BM25 over stems and character n-grams, fused by
     reciprocal rank with the evidence model's dense embeddings); best first."""
-    from weerbaar.store import vectors as vstore
-
     update_index(ws)
     data = _cached_data(ws)
     if not data.ids.size or not textmod.words(query):

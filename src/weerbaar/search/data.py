@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from weerbaar.search.embed import model_info
-from weerbaar.search.index import load_dense, load_lexical
+from weerbaar.search.index import load_lexical
 from weerbaar.search.model import EvidenceModel, PassageFeatures
 from weerbaar.store import Workspace
 
@@ -71,15 +71,24 @@ def dense_rows(
     ws: Workspace, data: WorkspaceData, rows: np.ndarray, embed_model: str
 ) -> np.ndarray:
     """Dense vectors of the given rows of ``data`` (zeros where none is stored)."""
-    ids_d, dense16 = load_dense(ws, embed_model)
-    dim = (
-        dense16.shape[1] if dense16.ndim == 2 and dense16.shape[1] else model_info(embed_model).dim
-    )
-    out = np.zeros((len(rows), dim), dtype=np.float32)
-    if len(ids_d) and len(rows):
-        want = data.ids[rows]
+    return dense_for_ids(ws, data.ids[rows] if len(rows) else data.ids[:0], embed_model)
+
+
+def dense_for_ids(ws: Workspace, passage_ids: np.ndarray, embed_model: str) -> np.ndarray:
+    """Dense vectors of the given passages, in their order (zeros where none is stored).
+    Reads only these passages' vectors from the store, so its cost follows the number of
+    passages asked for, not the size of the workspace."""
+    from weerbaar.store import vectors as vstore
+
+    info = model_info(embed_model)
+    with ws.read() as conn:
+        ids_d, dense16 = vstore.vectors_for(conn, info.name, passage_ids, info.dim)
+    dim = dense16.shape[1] if dense16.ndim == 2 and dense16.shape[1] else info.dim
+    out = np.zeros((len(passage_ids), dim), dtype=np.float32)
+    if len(ids_d) and len(passage_ids):
+        want = np.asarray(passage_ids, dtype=np.int64)
         pos = np.searchsorted(ids_d, want)
         pos[pos >= len(ids_d)] = 0
-        ok = ids_d[pos] == want if len(ids_d) else np.zeros(len(want), bool)
+        ok = ids_d[pos] == want
         out[ok] = dense16[pos[ok]].astype(np.float32)
     return out

@@ -4,7 +4,14 @@ Lexical: hashed counts of stems and character 4-5-grams (``weerbaar.search.text`
 segment files under ``ws.index_dir / "lexicaal"``. New passages become a new segment;
 BM25 statistics (document frequency, average length) are summed over segments at load
 time, so adding documents never re-tokenises old passages. Many small segments are
-merged (without re-tokenising) when there are more than ``MAX_SEGMENTS``.
+merged (without re-tokenising) when there are more than ``MAX_SEGMENTS``. A segment holds
+at most ``SEGMENT_ROWS`` passages, so building, merging or cleaning one needs memory for
+that many passages whatever the size of the workspace.
+
+The scan does not load the index: :class:`LexicalSnapshot` reads the rows of one
+organisation's passages straight from the segment files (``np.savez`` stores its arrays
+uncompressed, so a row range is a byte range), and a scan worker holds one organisation
+at a time.
 
 Each segment also holds the stance features of its passages (``stance.py``): they need the
 text, so they are computed once, here.
@@ -21,6 +28,9 @@ Every file is written to ``*.part`` and renamed; the manifest carries ``FORMAT_V
 from __future__ import annotations
 
 import json
+import os
+import struct
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +47,8 @@ from weerbaar.store import Workspace
 from weerbaar.store import vectors as vstore
 
 FORMAT_VERSION = 2
-MAX_SEGMENTS = 12
+MAX_SEGMENTS = 12  # segments smaller than half of SEGMENT_ROWS, before they are merged
+SEGMENT_ROWS = 50_000
 LEX_DIR = "lexicaal"
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -182,6 +193,145 @@ def load_lexical(ws: Workspace) -> LexicalIndex:
     return LexicalIndex(ids, mat, st)
 
 
+class _SegmentFile:
+    """Rows of one segment file, read at their byte offsets without loading the file.
+    Keeps the file open: a segment merged away by another process meanwhile stays
+    readable until the snapshot is closed."""
+
+    def __init__(self, path: Path) -> None:
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._arrays: dict[str, tuple[int, np.dtype, tuple[int, ...]]] = {}
+        with zipfile.ZipFile(self._fh) as zf:
+            infos = zf.infolist()
+        for info in infos:
+            if info.compress_type != zipfile.ZIP_STORED:
+                raise ValueError(f"{path}: {info.filename} is compressed")
+            self._fh.seek(info.header_offset)
+            local = self._fh.read(30)
+            if local[:4] != b"PK\x03\x04":
+                raise ValueError(f"{path}: damaged zip entry {info.filename}")
+            n_name, n_extra = struct.unpack("<HH", local[26:30])
+            self._fh.seek(info.header_offset + 30 + n_name + n_extra)
+            version = np.lib.format.read_magic(self._fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(self._fh)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(self._fh)
+            if fortran and len(shape) > 1:
+                raise ValueError(f"{path}: {info.filename} is not stored row by row")
+            self._arrays[info.filename.removesuffix(".npy")] = (self._fh.tell(), dtype, shape)
+        self.ids = self.read("ids", 0, self._arrays["ids"][2][0]).astype(np.int64)
+        self.indptr = self.read("indptr", 0, self._arrays["indptr"][2][0]).astype(np.int64)
+        offset, dtype, _ = self._arrays["n_features"]  # a 0-d array
+        self.n_features = int(
+            np.frombuffer(os.pread(self._fh.fileno(), dtype.itemsize, offset), dtype)[0]
+        )
+
+    def read(self, name: str, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of one array of the segment."""
+        offset, dtype, shape = self._arrays[name]
+        row = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
+        size = (stop - start) * row
+        buf = bytearray(size)
+        view, got = memoryview(buf), 0
+        while got < size:
+            n = os.preadv(self._fh.fileno(), [view[got:]], offset + start * row + got)
+            if n <= 0:
+                raise OSError(f"segment ends early: {self._fh.name}")
+            got += n
+        return np.frombuffer(buf, dtype).reshape((stop - start, *shape[1:]))
+
+    def rows(self, positions: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Counts and stance features of the rows at ``positions`` (ascending)."""
+        if not len(positions):
+            return (
+                sp.csr_matrix((0, self.n_features), dtype=np.float32),
+                np.zeros((0, N_STANCE), np.float32),
+            )
+        cut = np.flatnonzero(np.diff(positions) != 1) + 1
+        starts = positions[np.r_[0, cut]]
+        stops = positions[np.r_[cut - 1, len(positions) - 1]] + 1
+        data, indices, stance, lengths = [], [], [], []
+        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+            lo, hi = int(self.indptr[a]), int(self.indptr[b])
+            data.append(self.read("data", lo, hi))
+            indices.append(self.read("indices", lo, hi))
+            stance.append(self.read("stance", a, b))
+            lengths.append(np.diff(self.indptr[a : b + 1]))
+        indptr = np.r_[0, np.cumsum(np.concatenate(lengths))]
+        m = sp.csr_matrix(
+            (np.concatenate(data), np.concatenate(indices), indptr),
+            shape=(len(positions), self.n_features),
+        )
+        return m, np.vstack(stance)
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+class LexicalSnapshot:
+    """The lexical index as it was when opened, read a few passages at a time (the
+    scan reads one organisation at a time). Holds per passage only its id and where its
+    row is (about 20 bytes), not its features."""
+
+    def __init__(self, ws: Workspace) -> None:
+        d = _lex_dir(ws)
+        self._segments: list[_SegmentFile] = []
+        with ws.lock(LEX_DIR):  # no merge removes a file between manifest and open
+            for seg in _read_manifest(d)["segments"]:
+                self._segments.append(_SegmentFile(d / seg["file"]))
+        ids = [f.ids for f in self._segments]
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        order = np.argsort(all_ids, kind="stable")
+        self.ids = all_ids[order]  # every indexed passage, ascending
+        seg_of = np.repeat(np.arange(len(ids), dtype=np.int32), [len(x) for x in ids])
+        pos_of = np.concatenate([np.arange(len(x), dtype=np.int32) for x in ids]) if ids else None
+        self._seg = seg_of[order]
+        self._pos = pos_of[order] if pos_of is not None else np.zeros(0, np.int32)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def features(self, passage_ids: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+        """(ids, counts, stance) of those of ``passage_ids`` that are indexed, ascending
+        by id: the same rows as :func:`load_lexical` holds for them."""
+        want = np.unique(np.asarray(passage_ids, dtype=np.int64))
+        at = np.searchsorted(self.ids, want)
+        at[at >= len(self.ids)] = 0
+        found = at[self.ids[at] == want] if len(self.ids) else at[:0]
+        if not len(found):
+            return (
+                np.zeros(0, np.int64),
+                sp.csr_matrix((0, textmod.N_FEATURES), dtype=np.float32),
+                np.zeros((0, N_STANCE), np.float32),
+            )
+        seg, pos = self._seg[found], self._pos[found]
+        mats, sts, where = [], [], []
+        for k in np.unique(seg):
+            idx = np.flatnonzero(seg == k)
+            idx = idx[np.argsort(pos[idx], kind="stable")]
+            m, st = self._segments[int(k)].rows(pos[idx])
+            mats.append(m)
+            sts.append(st)
+            where.append(idx)
+        back = np.empty(len(found), dtype=np.int64)
+        back[np.concatenate(where)] = np.arange(len(found))
+        counts = sp.vstack(mats, format="csr")[back]
+        return self.ids[found], counts, np.vstack(sts)[back]
+
+    def close(self) -> None:
+        for f in self._segments:
+            f.close()
+        self._segments = []
+
+    def __enter__(self) -> LexicalSnapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 @dataclass
 class IndexUpdate:
     lexical_added: int
@@ -225,10 +375,12 @@ def _update_lexical(
     # Lexical: one new segment for the new passages.
     total_work = len(new_ids)
     done = 0
-    if len(new_ids):
+    # Lexical: new segments (at most SEGMENT_ROWS passages each) for the new passages.
+    for start in range(0, len(new_ids), SEGMENT_ROWS):
+        seg_ids = new_ids[start : start + SEGMENT_ROWS]
         mats, sts = [], []
-        for i in range(0, len(new_ids), batch):
-            part = new_ids[i : i + batch]
+        for i in range(0, len(seg_ids), batch):
+            part = seg_ids[i : i + batch]
             with ws.read() as conn:
                 texts = vstore.passage_texts(conn, part)
             batch_texts = [texts.get(int(p), "") for p in part]
@@ -237,12 +389,14 @@ def _update_lexical(
             done += len(part)
             if progress:
                 progress(done, total_work)
-        seq = max([int(s["file"][4:10]) for s in man["segments"]] or [0]) + 1
-        name = f"seg-{seq:06d}.npz"
-        _save_segment(d / name, new_ids, sp.vstack(mats, format="csr"), np.vstack(sts))
-        man["segments"].append({"file": name, "n": len(new_ids)})
-    if len(removed) or len(man["segments"]) > MAX_SEGMENTS:
-        _compact(d, man, keep=current)
+        name = _next_segment_name(man)
+        _save_segment(d / name, seg_ids, sp.vstack(mats, format="csr"), np.vstack(sts))
+        man["segments"].append({"file": name, "n": len(seg_ids)})
+        del mats, sts
+    if len(removed):
+        _drop_removed(d, man, keep=current)
+    if sum(1 for s in man["segments"] if s["n"] < SEGMENT_ROWS // 2) > MAX_SEGMENTS:
+        _merge_small(d, man)
     if len(new_ids) or len(removed) or man.get("state") != state:
         man["state"] = state
         _write_manifest(d, man)  # unchanged index: manifest (and caches keyed on it) kept
@@ -282,20 +436,53 @@ def ensure_vectors(
     return added
 
 
-def _compact(d: Path, man: dict, keep: np.ndarray) -> None:
-    ids_parts, mats, sts = [], [], []
-    for seg in man["segments"]:
-        ids, m, st = _load_segment(d / seg["file"])
-        mask = np.isin(ids, keep)
-        ids_parts.append(ids[mask])
-        mats.append(m[mask])
-        sts.append(st[mask])
+def _next_segment_name(man: dict) -> str:
     seq = max([int(s["file"][4:10]) for s in man["segments"]] or [0]) + 1
-    name = f"seg-{seq:06d}.npz"
-    if ids_parts:
-        ids = np.concatenate(ids_parts)
-        _save_segment(d / name, ids, sp.vstack(mats, format="csr"), np.vstack(sts))
-        man["segments"] = [{"file": name, "n": len(ids)}]
+    return f"seg-{seq:06d}.npz"
+
+
+def _drop_removed(d: Path, man: dict, keep: np.ndarray) -> None:
+    """Rewrite, one at a time, the segments that hold passages no longer stored."""
+    segments = []
+    for seg in man["segments"]:
+        with np.load(d / seg["file"]) as z:
+            mask = np.isin(z["ids"], keep)
+        if mask.all():
+            segments.append(seg)
+            continue
+        if mask.any():
+            ids, m, st = _load_segment(d / seg["file"])
+            name = _next_segment_name({"segments": [*man["segments"], *segments]})
+            _save_segment(d / name, ids[mask], m[mask], st[mask])
+            segments.append({"file": name, "n": int(mask.sum())})
+    man["segments"] = segments
+
+
+def _merge_small(d: Path, man: dict) -> None:
+    """Merge the small segments (without re-tokenising) into segments of at most
+    ``SEGMENT_ROWS`` passages; full segments stay as they are."""
+    small = [s for s in man["segments"] if s["n"] < SEGMENT_ROWS // 2]
+    kept = [s for s in man["segments"] if s["n"] >= SEGMENT_ROWS // 2]
+    groups: list[list[dict]] = [[]]
+    for seg in small:
+        if groups[-1] and sum(s["n"] for s in groups[-1]) + seg["n"] > SEGMENT_ROWS:
+            groups.append([])
+        groups[-1].append(seg)
+    for group in groups:
+        if len(group) < 2:
+            kept.extend(group)
+            continue
+        parts = [_load_segment(d / s["file"]) for s in group]
+        ids = np.concatenate([p[0] for p in parts])
+        name = _next_segment_name({"segments": [*man["segments"], *kept]})
+        _save_segment(
+            d / name,
+            ids,
+            sp.vstack([p[1] for p in parts], format="csr"),
+            np.vstack([p[2] for p in parts]),
+        )
+        kept.append({"file": name, "n": len(ids)})
+    man["segments"] = kept
 
 
 def _cleanup(d: Path, man: dict) -> None:

@@ -3,7 +3,7 @@ that train the workspace re-ranker."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
@@ -212,6 +212,48 @@ def replace_candidates(
         ],
     )
     return len(rows)
+
+
+def replace_organisation_queues(
+    conn: Connection,
+    *,
+    scan_run_id: int | None,
+    catalog_version: str,
+    organisation_code: str,
+    queues: Mapping[str, Sequence[tuple[int, float]]],
+    method: str,
+) -> int:
+    """Replace the queues of several measures of one organisation at once (one delete,
+    one bulk insert): per measure id the rows (passage id, score), best first, as
+    :func:`replace_candidates` stores them. Returns the number of rows stored."""
+    if not queues:
+        return 0
+    conn.execute(
+        delete(candidates).where(
+            candidates.c.catalog_version == catalog_version,
+            candidates.c.organisation_code == organisation_code,
+            candidates.c.measure_id.in_(list(queues)),
+        )
+    )
+    now = utcnow()
+    values = [
+        {
+            "scan_run_id": scan_run_id,
+            "organisation_code": organisation_code,
+            "catalog_version": catalog_version,
+            "measure_id": measure_id,
+            "passage_id": int(pid),
+            "rank": rank,
+            "score": float(score),
+            "method": method,
+            "updated_at": now,
+        }
+        for measure_id, rows in queues.items()
+        for rank, (pid, score) in enumerate(rows, start=1)
+    ]
+    if values:
+        conn.execute(insert(candidates), values)
+    return len(values)
 
 
 def queue(

@@ -126,6 +126,64 @@ def load_vectors(conn: Connection, model: str, dim: int) -> tuple[np.ndarray, np
     return np.asarray(ids, dtype=np.int64), mat
 
 
+def vectors_for(
+    conn: Connection, model: str, ids: Sequence[int] | np.ndarray, dim: int, chunk: int = 900
+) -> tuple[np.ndarray, np.ndarray]:
+    """The stored vectors of ``model`` for the given passages (those that have one):
+    (ids ascending, float16 matrix). Reads only these rows, whatever the number of
+    vectors in the workspace."""
+    found: list[tuple[int, bytes]] = []
+    want = sorted({int(i) for i in ids})
+    for i in range(0, len(want), chunk):
+        part = want[i : i + chunk]
+        found.extend(
+            (int(pid), blob)
+            for pid, blob in conn.execute(
+                select(passage_vectors.c.passage_id, passage_vectors.c.vector).where(
+                    passage_vectors.c.model == model, passage_vectors.c.passage_id.in_(part)
+                )
+            )
+        )
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, dim), dtype=np.float16)
+    found.sort()
+    mat = np.frombuffer(b"".join(b for _, b in found), dtype=np.float16).reshape(len(found), -1)
+    return np.asarray([p for p, _ in found], dtype=np.int64), mat
+
+
+def organisation_passage_counts(conn: Connection) -> dict[str, int]:
+    """Number of passages per organisation code ("" for documents without one)."""
+    from sqlalchemy import func
+
+    rows = conn.execute(
+        select(documents.c.organisation_code, func.count(passages.c.id))
+        .join(documents, documents.c.id == passages.c.document_id)
+        .group_by(documents.c.organisation_code)
+    )
+    out: dict[str, int] = {}
+    for code, n in rows:
+        out[code or ""] = out.get(code or "", 0) + int(n)
+    return out
+
+
+def organisation_passage_ids(conn: Connection, organisation_code: str) -> np.ndarray:
+    """Ids (ascending) of the passages of one organisation's documents ("": documents
+    without an organisation)."""
+    col = documents.c.organisation_code
+    where = (col.is_(None) | (col == "")) if not organisation_code else col == organisation_code
+    rows = (
+        conn.execute(
+            select(passages.c.id)
+            .join(documents, documents.c.id == passages.c.document_id)
+            .where(where)
+            .order_by(passages.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    return np.asarray(rows, dtype=np.int64)
+
+
 def passage_meta(conn: Connection) -> dict[str, np.ndarray]:
     """Per passage (ascending id): organisation code, year and document type, for
     filtering and for grouping the review queue by organisation."""
