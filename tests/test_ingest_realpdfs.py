@@ -107,6 +107,27 @@ def test_budgets_tables_are_tables(workspace: Workspace, realpdfs: Path) -> None
     )
 
 
+@pytest.mark.parametrize(
+    "name", ["003_wassenaar_begroting_2024.pdf", "004_wassenaar_begroting_2021.pdf"]
+)
+def test_other_budgets_no_figure_rows_as_passages_or_headings(
+    workspace: Workspace, realpdfs: Path, name: str
+) -> None:
+    """The budgets of other years (other layouts of the tables): no passage is a bare row
+    of figures, no heading path holds a table row, no control characters."""
+    report = ingest(workspace, [realpdfs / name], progress=False, settings=load_settings(ocr=False))
+    # (with OCR off an image-only page makes it "deels ingelezen")
+    item = report.items[0]
+    assert item.status in (Status.ok, Status.truncated) and item.passages > 50
+    rows = _passages(workspace)
+    assert any(r["kind"] == "tabel" for r in rows)
+    for r in rows:
+        assert not _bare_numbers(r["text"]), r["text"]
+        assert not _CONTROL.search(r["text"]), r["text"]
+        for part in (r["heading"] or "").split(" > "):
+            assert not is_row(part), r["heading"]
+
+
 def test_decision_list_dated_by_its_meeting(workspace: Workspace, realpdfs: Path) -> None:
     report = ingest(
         workspace, [realpdfs / "008_wassenaar_besluitenlijst-bw_2025.pdf"], progress=False
