@@ -274,3 +274,25 @@ def test_embedding_is_bounded_per_measure_and_keeps_the_closest_passages(
     monkeypatch.setenv("WEERBAAR_SCAN_EMBED_PER_MEASURE", "50")
     again = scan(filled, measure="3.1", progress=False)
     assert again.index["gescoord"] == again.index["toegelaten"]
+
+
+def test_index_features_in_several_processes_equal_one_process(
+    filled: Workspace, monkeypatch
+) -> None:
+    """A large update spreads the passages' features over processes (batches in order):
+    the segment is the same as when one process computes them."""
+    import weerbaar.search.index as index
+
+    update_index(filled, batch=3)
+    one = load_lexical(filled)
+    for seg in (filled.index_dir / "lexicaal").iterdir():
+        seg.unlink()
+    monkeypatch.setattr(index, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(index, "_processes", lambda n: 2)
+    seen: list[tuple[int, int]] = []
+    update_index(filled, batch=3, progress=lambda done, total: seen.append((done, total)))
+    two = load_lexical(filled)
+    assert seen[-1] == (9, 9) and len(seen) == 3
+    assert np.array_equal(one.ids, two.ids)
+    assert (one.counts != two.counts).nnz == 0
+    assert np.array_equal(one.stance, two.stance)
