@@ -358,3 +358,29 @@ def test_char_cap_boundaries(workspace: Workspace, tmp_path: Path) -> None:
             len(p["text"]) for p in list_passages(conn, document_id=report.items[2].document_id)
         }
     assert max(stored) <= 50
+
+
+def test_worker_is_replaced_after_its_files_also_with_files_queued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays flat over a long batch: after ``RECYCLE_AFTER`` files the worker
+    finishes the files it has and a fresh one takes the next, even when the caller keeps
+    files queued ahead; every file gets its result, in order."""
+    from weerbaar.ingest import worker
+
+    monkeypatch.setattr(worker, "RECYCLE_AFTER", 2)
+    files = []
+    for i in range(5):
+        p = tmp_path / f"doc{i}.txt"
+        p.write_text(f"Document {i} over de noodstroom van het gemeentehuis.", encoding="utf-8")
+        files.append(p)
+    with worker.ParsePool(load_settings(ocr=False)) as pool:
+        jobs = [pool.submit(files[0], "text/plain")]
+        results = []
+        for f in files[1:]:
+            jobs.append(pool.submit(f, "text/plain"))  # one queued ahead
+            results.append(pool.result(jobs[len(results)]))
+        results.append(pool.result(jobs[-1]))
+        assert pool.children_started == 3
+    assert [r["status"] for r in results] == ["ok"] * 5
+    assert [f"Document {i} " in r["first_text"] for i, r in enumerate(results)] == [True] * 5

@@ -507,7 +507,10 @@ class ParsePool:
         """Queue one file for the worker; returns the job id for :meth:`result`."""
         while self._queue and self._proc is not None and not self._alive():
             self._pump()  # the worker died with jobs in line: the one it was on is told why
-        if not self._alive() or (not self._queue and self._jobs >= RECYCLE_AFTER):
+        if self._alive() and self._jobs >= RECYCLE_AFTER:
+            while self._queue:  # the worker finishes what it has, then a fresh one comes
+                self._pump()
+        if not self._alive() or self._jobs >= RECYCLE_AFTER:
             self._restart()
         self._next_id += 1
         job_id = self._next_id
