@@ -128,10 +128,13 @@ def pdf_blocks(raw: str | list[str]) -> list[Block]:
 def _plain(fn: Any, restype: Any) -> Any:
     """The same pdfium function through a prototype without argument types (called with
     ``c_void_p`` handles and ints): fewer checks per call than the typed binding, for
-    the calls made on every line."""
+    the calls made on every line. These calls take a microsecond, so they keep the
+    interpreter lock (``PYFUNCTYPE``): releasing and taking it back on every call costs
+    more, and in the parse worker, where a second thread finishes the previous file, it
+    would make the line loop wait for that thread at every call."""
     address = ctypes.cast(fn, ctypes.c_void_p).value
     assert address is not None  # a symbol of the loaded library
-    return ctypes.CFUNCTYPE(restype)(address)
+    return ctypes.PYFUNCTYPE(restype)(address)
 
 
 _GET_SIZE = _plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
