@@ -357,6 +357,13 @@ class _Ingest:
         self.warming = warm
         warm.start()
 
+    def prepare(self, items: list[_Input], workers: int, organisation_given: bool) -> None:
+        """Before the first file: start the parse workers (they import their readers
+        meanwhile) and, when no organisation is given, build the organisation index."""
+        if not organisation_given:
+            self.warm_index()
+        self.pool.start(min(workers, sum(item.pre_status is None for item in items)))
+
     @property
     def index(self) -> OrganisationIndex | None:
         warm = self.warming
@@ -760,10 +767,7 @@ def ingest(
                 move_organisation=move_organisation,
                 actor=actor or _os_user(),
             )
-            if given.organisation is None:
-                runner.warm_index()
-            if any(item.pre_status is None for item in items):
-                pool.start(min(workers, len(items)))
+            runner.prepare(items, workers, organisation_given=given.organisation is not None)
             _run_items(runner, items, workers, emit, bar)
             report.pages_parsed = runner.pages_parsed
             report.worker_peak_rss_kb = pool.peak_rss_kb
@@ -783,9 +787,8 @@ def _run_items(
     emit: Callable[[InputResult], None],
     bar: _ProgressBar | None,
 ) -> None:
-    """Hash, plan, parse (up to ``workers + LOOKAHEAD`` documents in flight while this
-    process stores the oldest, so a worker that finishes a short file finds the next
-    one queued) and store every input. Results are emitted and stored in input order, so
+    """Hash, plan, parse (``workers + LOOKAHEAD`` documents in flight while this process
+    stores the oldest: a worker done with a short file finds the next one) and store. Results are emitted and stored in input order, so
     passage ids do not depend on which parse worker was faster.
 
     On PostgreSQL other ``weerbaar inlezen`` processes (on this or other machines) may read

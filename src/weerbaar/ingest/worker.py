@@ -431,10 +431,10 @@ class ParsePool:
                 conn.close()
         self._proc = self._conn = self._send = None
 
-    def start(self) -> None:
+    def start(self, n: int = 1) -> None:
         """Start the worker now (it imports the readers while the caller prepares the
-        first file) instead of at the first :meth:`submit`."""
-        if not self._alive():
+        first file) instead of at the first :meth:`submit`; ``n`` 0: not yet."""
+        if n > 0 and not self._alive():
             self._start()
 
     def close(self) -> None:
