@@ -346,7 +346,8 @@ def real_pdfs(rounds: int, ocr_pages_n: int) -> None:
         f"{pv['raw_cpu']:.2f} s, eigen {pv['parse_cpu']:.2f} s: verhouding "
         f"{pv_ratio:.2f} (doel: minstens 0,75"
         f"{')' if pv_ratio >= 0.75 else ')  << ONDER HET DOEL'}; bij het inlezen zelf loopt de "
-        "opmaak van een bestand naast pdfium op het volgende, en de opslag in het hoofdproces "
+        "opmaak van een bestand naast pdfium op het volgende (als er een kern vrij is), en de "
+        "opslag in het hoofdproces "
         "daarnaast: met twee vrije kernen is de tijd dan vooral die van pdfium)"
     )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
