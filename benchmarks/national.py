@@ -67,10 +67,14 @@ PASSWORD = "benchmark-wachtwoord-7"
 # A scan worker: the CLI, then its own peak resident memory on stderr. VmHWM of the
 # process, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the forking parent
 # (this benchmark, which built the workspace) through exec.
+# Also its CPU seconds (user + system; they start at 0 in a new process): on a machine
+# whose cores other work also uses, CPU time shows what the workers cost apart from
+# waiting for a core.
 WORKER = (
-    "import atexit, re, sys\n"
+    "import atexit, os, re, sys\n"
     "atexit.register(lambda: print('PIEK_KB=' + re.search(r'VmHWM:\\s*(\\d+)', "
-    "open('/proc/self/status').read()).group(1), file=sys.stderr))\n"
+    "open('/proc/self/status').read()).group(1) + ' CPU_S=%.2f' % sum(os.times()[:2]), "
+    "file=sys.stderr))\n"
     "sys.argv[0] = 'weerbaar'\n"
     "from weerbaar.cli import main\n"
     "main()\n"
@@ -204,13 +208,17 @@ def run_scans(root: Path, workers: int) -> dict:
     t0 = time.perf_counter()
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
              for _ in range(workers)]  # fmt: skip
-    reports, peaks = [], []
+    reports: list[dict] = []
+    peaks: list[float] = []
+    cpu: list[float] = []
     for p in procs:
         out, err = p.communicate()
         if p.returncode != 0:
             raise RuntimeError(err.decode()[-2000:])
         reports.append(json.loads(out))
-        peaks.append(int(re.findall(r"PIEK_KB=(\d+)", err.decode())[-1]) / 1024)
+        peak_kb, cpu_s = re.findall(r"PIEK_KB=(\d+) CPU_S=([0-9.]+)", err.decode())[-1]
+        peaks.append(int(peak_kb) / 1024)
+        cpu.append(float(cpu_s))
     seconds = time.perf_counter() - t0
     done = [set(r["organisations_by_worker"]) for r in reports]
     overlap = sum(len(a & b) for i, a in enumerate(done) for b in done[i + 1 :])
@@ -221,6 +229,7 @@ def run_scans(root: Path, workers: int) -> dict:
         "overlap": overlap,
         "candidates": sum(r["candidates"] for r in reports),
         "peak_mb": max(peaks),  # the largest of this run's workers
+        "cpu_s": sum(cpu),  # CPU seconds of all workers together
         "embedded": sum(r["index"]["vectoren_nieuw"] for r in reports),
     }
 
@@ -433,6 +442,10 @@ def print_table(results: dict, sizes: list[int], workers: list[int]) -> None:
         line("scan: runs / organisaties dubbel", lambda r: " ".join(
             f"{r['scans'][w]['runs']}/{r['scans'][w]['overlap']}" for w in workers))  # fmt: skip
         line(
+            "scan CPU-s alle werkers samen (" + "/".join(map(str, workers)) + ")",
+            lambda r: "/".join(f"{r['scans'][w]['cpu_s']:.0f}" for w in workers),
+        )
+        line(
             "piekgeheugen per scanwerker (MB; " + "/".join(map(str, workers)) + ")",
             lambda r: "/".join(f"{r['scans'][w]['peak_mb']:.0f}" for w in workers),
         )
@@ -507,7 +520,8 @@ def print_goals(results: dict, a: int, b: int, workers: list[int]) -> None:
             ("landelijk rapport < 30 s", report_1m, report_1m < 30, f"{report_1m:.1f} s"),
             (f"versnelling {w1} -> {wn} werkers (bijna lineair)", speedup,
              speedup >= 0.8 * min(wn / w1, os.cpu_count() or 1),
-             f"{speedup:.2f}x op {os.cpu_count()} kernen"),
+             f"{speedup:.2f}x op {os.cpu_count()} gedeelde kernen; CPU-s "
+             f"{rb['scans'][w1]['cpu_s']:.0f} -> {rb['scans'][wn]['cpu_s']:.0f}"),
             ("geen organisatie (passage) twee keer gescoord", twice, twice == 0, f"{twice} dubbel"),
         )  # fmt: skip
         for label, _value, ok, shown in goals:
