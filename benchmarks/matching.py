@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/matching.py [--modelkaart] [--folds 5]
 
 Methods:
-- **weerbaar.bewijs.v3**: the shipped recipe (``weerbaar.search.train``), refitted in every
+- **weerbaar.bewijs.v4** (``model.METHOD``): the shipped recipe (``weerbaar.search.train``), refitted in every
   fold of a cross-validation grouped by source file, so every figure is on real passages
   whose file was never used to train, select or calibrate;
 - **vorige standaard**: the previous default model (v1, trained on the written development
@@ -256,7 +256,7 @@ def main() -> int:
 
     y = data.y
     rows = {
-        "weerbaar.bewijs.v3": figures(pair[real], acc[real], y[real]),
+        mm.METHOD: figures(pair[real], acc[real], y[real]),
         "vorige standaard (v1)": figures(prev[real], best_or_none(prev[real], prev_t), y[real]),
         "BM25 tekengrammen": figures(bm[real], bm25_acc[real], y[real]),
     }
@@ -270,14 +270,16 @@ def main() -> int:
             f"                {f['pos_kept']:.2f}                ({f['n_pos']}/{f['n_neg']})"
         )
     src = np.asarray([e.source for e in examples])
-    print("\nPer bron (v3): ")
+    print(f"\nPer bron ({mm.METHOD}): ")
     for s_name in ("echt", "echt-pdf"):
         ii = np.flatnonzero(src == s_name)
         f = figures(pair[ii], acc[ii], y[ii])
         print(
             f"  {s_name:10s} top-1 {f['top1']:.2f} top-3 {f['top3']:.2f} negatief afgewezen {f['neg_rejected']:.2f} positief behouden {f['pos_kept']:.2f}"
         )
-    print("\nPer pijler (v3, echte evidence-passages; eerste goudmaatregel bepaalt de pijler):")
+    print(
+        f"\nPer pijler ({mm.METHOD}, echte evidence-passages; eerste goudmaatregel bepaalt de pijler):"
+    )
     pillar_rows = {}
     for p in sorted({m.split(".")[0] for m in mids}, key=int):
         cols = [j for j, m in enumerate(mids) if m.split(".")[0] == p]
@@ -447,7 +449,7 @@ def write_card(rows, pillar_rows, queue_table, choice, al, summary, folds) -> No
         )
     lines += [
         "",
-        "Per pillar (evidence passages, v3):",
+        f"Per pillar (evidence passages, {mm.METHOD}):",
         "",
         "| pillar | passages | top-1 | top-3 | positives kept |",
         "|---|---|---|---|---|",

