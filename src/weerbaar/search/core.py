@@ -301,14 +301,18 @@ def _organisation_scores(
     if not org.ids.size:
         empty = np.zeros((0, n_m), dtype=np.float32)
         return _OrgScores(np.zeros(0, np.int64), empty, empty, 0, 0)
-    pre = model.prefilter_logit(org.features)
+    q = model.query_sims(org.features)  # word similarities: computed once, used thrice
+    pre = model.prefilter_logit(org.features, q)
     admitted = np.flatnonzero(pre >= model.pre_threshold)
     cols = [model.measure_ids.index(m) for m in measures if m in model.measure_ids]
-    rows = admitted[model.shortlist(org.features.subset(admitted), embed_per_measure, cols)]
+    short = model.shortlist(
+        org.features.subset(admitted), embed_per_measure, cols, q.subset(admitted)
+    )
+    rows = admitted[short]
     added = ensure_vectors(ws, org.ids[rows], embed_model=model.embed_model)
     sub = org.features.subset(rows)
     sub.dense = dense_for_ids(ws, org.ids[rows], model.embed_model)
-    scores = model.score(sub, prefilter=False)
+    scores = model.score(sub, prefilter=False, q=q.subset(rows))
     order_all = blended.order_scores(sub, scores)
     col = {m: k for k, m in enumerate(model.measure_ids)}
     base = np.zeros((len(rows), n_m), dtype=np.float32)

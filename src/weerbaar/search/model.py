@@ -105,6 +105,10 @@ class QuerySims:
     bm25: np.ndarray  # log1p BM25
     dense: np.ndarray | None  # cosine of dense embeddings
 
+    def subset(self, idx: np.ndarray) -> QuerySims:
+        """The rows ``idx`` (the dense part is dropped: it follows the passages' vectors)."""
+        return QuerySims(self.lex[idx], self.bm25[idx], None)
+
 
 def rel(x: np.ndarray) -> np.ndarray:
     """Each row minus its maximum (how far a measure is from the best one)."""
@@ -281,7 +285,11 @@ class EvidenceModel:
         return self.pre.logit(f.tf, None, f.stance, self.pre_extra(q))
 
     def shortlist(
-        self, f: PassageFeatures, per_measure: int, columns: list[int] | None = None
+        self,
+        f: PassageFeatures,
+        per_measure: int,
+        columns: list[int] | None = None,
+        q: QuerySims | None = None,
     ) -> np.ndarray:
         """Rows worth a dense embedding: the union, over the measures (``columns``, all
         when ``None``), of the ``per_measure`` passages most similar in words to the
@@ -291,7 +299,7 @@ class EvidenceModel:
         passage (``docs/zoeken.md``)."""
         if f.n <= per_measure:
             return np.arange(f.n)
-        lex = np.asarray((f.tf @ self.q_tf.T).todense(), dtype=np.float32)
+        lex = q.lex if q is not None else np.asarray((f.tf @ self.q_tf.T).todense(), np.float32)
         cols = range(lex.shape[1]) if columns is None else columns
         keep = np.zeros(f.n, dtype=bool)
         for j in cols:
@@ -303,15 +311,18 @@ class EvidenceModel:
         return float(self.gate_threshold_by_measure.get(measure_id, self.gate_threshold))
 
     # ------------------------------------------------------------------ scoring
-    def score(self, f: PassageFeatures, *, prefilter: bool = True) -> Scores:
+    def score(
+        self, f: PassageFeatures, *, prefilter: bool = True, q: QuerySims | None = None
+    ) -> Scores:
         """Scores of every passage; ``f.dense`` must hold embeddings for the passages
-        that pass the pre-filter (others may be zero rows)."""
+        that pass the pre-filter (others may be zero rows). ``q``: the passages' word
+        similarities to the measures when the caller has them already (the scan)."""
         n, n_m = f.n, len(self.measure_ids)
         if n == 0:
             empty = np.zeros((0, n_m), dtype=np.float32)
             none = np.zeros(0, dtype=np.float32)
             return Scores(none, none.astype(bool), none, empty, empty, empty.astype(bool))
-        q = self.query_sims(f)
+        q = self.query_sims(f) if q is None else q
         pre = self.prefilter_logit(f, q)
         admitted = pre >= self.pre_threshold if prefilter else np.ones(n, dtype=bool)
         evidence = np.zeros(n, dtype=np.float32)
