@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from weerbaar.search.embed import model_info
-from weerbaar.search.index import load_lexical
+from weerbaar.search.index import LexicalSnapshot, load_lexical
 from weerbaar.search.model import EvidenceModel, PassageFeatures
 from weerbaar.store import Workspace
 
@@ -65,6 +65,30 @@ def load_workspace_data(ws: Workspace) -> WorkspaceData:
     dtype = meta["doc_type"][pos] if len(meta["id"]) else np.zeros(0, object)
     feats = PassageFeatures(lex.counts, lex.stance)
     return WorkspaceData(lex.ids, feats, org, year, dtype, lex)
+
+
+def features_for_ids(ws: Workspace, passage_ids: np.ndarray) -> tuple[np.ndarray, PassageFeatures]:
+    """Lexical features of the given passages, in their order, read from the index files
+    for these passages only (the re-ranker: a few hundred decided or queued passages in a
+    workspace of any size). Returns a mask of the passages found in the index and their
+    features; a passage not (yet) indexed gets an empty row."""
+    pids = np.asarray(passage_ids, dtype=np.int64)
+    with LexicalSnapshot(ws) as snap:
+        ids, counts, stance = snap.features(pids)
+    pos = np.searchsorted(ids, pids)
+    pos[pos >= len(ids)] = 0
+    ok = ids[pos] == pids if len(ids) else np.zeros(len(pids), bool)
+    take = np.where(ok, pos, 0)
+    if len(ids):
+        rows = counts[take].tocsr()
+        rows = rows.multiply(ok[:, None].astype(np.float32)).tocsr()
+        rows.eliminate_zeros()
+        st = np.where(ok[:, None], stance[take], 0.0).astype(np.float32)
+    else:
+        rows = counts[:0].tocsr()
+        rows.resize((len(pids), counts.shape[1]))
+        st = np.zeros((len(pids), stance.shape[1]), np.float32)
+    return ok, PassageFeatures(rows.astype(np.float32), st)
 
 
 def dense_rows(

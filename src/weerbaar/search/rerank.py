@@ -25,7 +25,7 @@ import numpy as np
 
 from weerbaar.catalog import load_catalog
 from weerbaar.files import atomic_open, file_lock
-from weerbaar.search.data import dense_rows, load_default_model, load_workspace_data
+from weerbaar.search.data import dense_for_ids, features_for_ids, load_default_model
 from weerbaar.search.index import ensure_vectors
 from weerbaar.search.model import EvidenceModel, PassageFeatures, Scores
 from weerbaar.store import Workspace
@@ -180,16 +180,14 @@ def train_workspace_model(
         labels[mid][pid] = max(labels[mid].get(pid, 0), y)
         if relevant == "andere" and other:
             labels.setdefault(other, {})[pid] = 1
-    data = load_workspace_data(ws)
     pids = np.asarray(sorted({p for lab in labels.values() for p in lab}), dtype=np.int64)
-    rows_idx = data.lexical.rows(pids)
-    ok = rows_idx >= 0
-    pids, rows_idx = pids[ok], rows_idx[ok]
+    ok, feats = features_for_ids(ws, pids)
+    pids = pids[ok]
     if not len(pids):
         return None
     ensure_vectors(ws, pids, embed_model=base.embed_model)
-    sub = data.features.subset(rows_idx)
-    sub.dense = dense_rows(ws, data, rows_idx, base.embed_model)
+    sub = feats.subset(np.flatnonzero(ok))
+    sub.dense = dense_for_ids(ws, pids, base.embed_model)
     pair = base.score(sub, prefilter=False).pair
     row_of = {int(p): i for i, p in enumerate(pids)}
     n_m, dim = len(base.measure_ids), sub.dense.shape[1]
@@ -294,13 +292,9 @@ def _rerank_queue(
             "stop_suggested": True,
             "method": blended.method,
         }
-    data = load_workspace_data(ws)
     pids = np.asarray([r["passage_id"] for r in q], dtype=np.int64)
-    rows = data.lexical.rows(pids)
-    ok = rows >= 0
-    safe = np.where(ok, rows, 0)
-    sub = data.features.subset(safe)
-    sub.dense = dense_rows(ws, data, safe, blended.base.embed_model)
+    ok, sub = features_for_ids(ws, pids)  # only these passages' rows, not the whole index
+    sub.dense = dense_for_ids(ws, pids, blended.base.embed_model)
     col = blended.measure_ids.index(mid) if mid in blended.measure_ids else None
     if col is not None:
         base_scores = blended.base.score(sub, prefilter=False)
