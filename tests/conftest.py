@@ -125,21 +125,22 @@ def shared_dir() -> Path:
     return SHARED
 
 
+def _shared_subdir(shared_dir: Path, name: str) -> Path:
+    path = shared_dir / name
+    if not path.is_dir():
+        pytest.skip(f"../shared/{name} is niet aanwezig")
+    return path
+
+
 @pytest.fixture(scope="session")
 def realpdfs(shared_dir: Path) -> Path:
     """``../shared/realpdfs`` (real published PDFs); tests skip when it is absent."""
-    path = shared_dir / "realpdfs"
-    if not path.is_dir():
-        pytest.skip("../shared/realpdfs is niet aanwezig")
-    return path
+    return _shared_subdir(shared_dir, "realpdfs")
 
 
 @pytest.fixture(scope="session")
 def seeds_dir(shared_dir: Path) -> Path:
-    path = shared_dir / "seeds"
-    if not path.is_dir():
-        pytest.skip("../shared/seeds is niet aanwezig")
-    return path
+    return _shared_subdir(shared_dir, "seeds")
 
 
 @pytest.fixture(scope="session")

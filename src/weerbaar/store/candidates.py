@@ -184,34 +184,14 @@ def replace_candidates(
 ) -> int:
     """Replace the queue of one measure for one organisation by ``rows`` (passage id,
     score), best first; rank 1 is the best."""
-    conn.execute(
-        delete(candidates).where(
-            candidates.c.catalog_version == catalog_version,
-            candidates.c.measure_id == measure_id,
-            candidates.c.organisation_code == organisation_code,
-        )
+    return replace_organisation_queues(
+        conn,
+        scan_run_id=scan_run_id,
+        catalog_version=catalog_version,
+        organisation_code=organisation_code,
+        queues={measure_id: rows},
+        method=method,
     )
-    if not rows:
-        return 0
-    now = utcnow()
-    conn.execute(
-        insert(candidates),
-        [
-            {
-                "scan_run_id": scan_run_id,
-                "organisation_code": organisation_code,
-                "catalog_version": catalog_version,
-                "measure_id": measure_id,
-                "passage_id": int(pid),
-                "rank": rank,
-                "score": float(score),
-                "method": method,
-                "updated_at": now,
-            }
-            for rank, (pid, score) in enumerate(rows, start=1)
-        ],
-    )
-    return len(rows)
 
 
 def replace_organisation_queues(
@@ -224,8 +204,8 @@ def replace_organisation_queues(
     method: str,
 ) -> int:
     """Replace the queues of several measures of one organisation at once (one delete,
-    one bulk insert): per measure id the rows (passage id, score), best first, as
-    :func:`replace_candidates` stores them. Returns the number of rows stored."""
+    one bulk insert): per measure id the rows (passage id, score), best first; rank 1 is
+    the best. Returns the number of rows stored."""
     if not queues:
         return 0
     conn.execute(
