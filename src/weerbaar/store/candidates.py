@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
+from weerbaar.store import queue_summary
 from weerbaar.store.db import Workspace, utcnow
 from weerbaar.store.schema import (
     candidates,
@@ -205,7 +206,8 @@ def replace_organisation_queues(
 ) -> int:
     """Replace the queues of several measures of one organisation at once (one delete,
     one bulk insert): per measure id the rows (passage id, score), best first; rank 1 is
-    the best. Returns the number of rows stored."""
+    the best; the counts of these queues (``store/queue_summary.py``) follow. Returns the
+    number of rows stored."""
     if not queues:
         return 0
     conn.execute(
@@ -233,6 +235,7 @@ def replace_organisation_queues(
     ]
     if values:
         conn.execute(insert(candidates), values)
+    queue_summary.refresh(conn, {(catalog_version, organisation_code, m) for m in queues})
     return len(values)
 
 

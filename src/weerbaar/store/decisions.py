@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select, text
 
+from weerbaar.store import queue_summary
 from weerbaar.store.db import row_dict, row_dicts
 from weerbaar.store.schema import (
     candidates,
@@ -64,16 +65,35 @@ def get_decision_by_id(conn: Connection, decision_id: int) -> dict[str, Any] | N
     return row_dict(r) if r else None
 
 
+def _item_of(conn: Connection, decision_id: int) -> list[queue_summary.Item]:
+    """The (passage, version, measure) of a stored decision (empty when there is none)."""
+    r = conn.execute(
+        select(decisions.c.passage_id, decisions.c.catalog_version, decisions.c.measure_id).where(
+            decisions.c.id == decision_id
+        )
+    ).first()
+    return [(int(r[0]), r[1], r[2])] if r else []
+
+
 def insert_decision(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(decisions.insert().values(**values)).inserted_primary_key[0])
+    """Store a new decision; the counts of the queues it is in follow."""
+    decision_id = int(conn.execute(decisions.insert().values(**values)).inserted_primary_key[0])
+    queue_summary.refresh_items(conn, _item_of(conn, decision_id))
+    return decision_id
 
 
 def update_decision(conn: Connection, decision_id: int, values: dict[str, Any]) -> None:
+    """Change a decision; the counts of the queues it is (and was) in follow."""
+    before = _item_of(conn, decision_id)
     conn.execute(decisions.update().where(decisions.c.id == decision_id).values(**values))
+    queue_summary.refresh_items(conn, before + _item_of(conn, decision_id))
 
 
 def delete_decision(conn: Connection, decision_id: int) -> None:
+    """Remove a decision; the counts of the queues it was in follow."""
+    before = _item_of(conn, decision_id)
     conn.execute(decisions.delete().where(decisions.c.id == decision_id))
+    queue_summary.refresh_items(conn, before)
 
 
 def append_log(
@@ -318,28 +338,6 @@ def decisions_with_organisation() -> Any:
     )
 
 
-def _reviewed_query(organisations: Sequence[str] | None, catalog_version: str | None) -> Any:
-    """Decisions on passages that are in the queue of their measure, with the passage's
-    organisation; starts from the (small) decisions table."""
-    in_queue = decision_in_queue()
-    q = (
-        select(
-            documents.c.organisation_code,
-            decisions.c.measure_id,
-            decisions.c.passage_id,
-            func.max(case((decisions.c.relevant == "ja", 1), else_=0)).label("is_relevant"),
-        )
-        .select_from(decisions_with_organisation())
-        .where(in_queue)
-        .group_by(documents.c.organisation_code, decisions.c.measure_id, decisions.c.passage_id)
-    )
-    if catalog_version:
-        q = q.where(decisions.c.catalog_version == catalog_version)
-    if organisations is not None:
-        q = q.where(documents.c.organisation_code.in_(list(organisations)))
-    return q.subquery()
-
-
 def queue_counts(
     conn: Connection,
     *,
@@ -347,37 +345,11 @@ def queue_counts(
     organisations: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Per (organisation, measure): candidates, reviewed (passages with any decision)
-    and relevant (passages some decision marks ``ja``)."""
-    cand = select(
-        candidates.c.organisation_code,
-        candidates.c.measure_id,
-        func.count().label("candidates"),
-    ).group_by(candidates.c.organisation_code, candidates.c.measure_id)
-    done_q = _reviewed_query(organisations, catalog_version)
-    rev = select(
-        done_q.c.organisation_code,
-        done_q.c.measure_id,
-        func.count(),
-        func.coalesce(func.sum(done_q.c.is_relevant), 0),
-    ).group_by(done_q.c.organisation_code, done_q.c.measure_id)
-    if catalog_version:
-        cand = cand.where(candidates.c.catalog_version == catalog_version)
-    if organisations is not None:
-        cand = cand.where(candidates.c.organisation_code.in_(list(organisations)))
-    done = {(r[0], r[1]): (int(r[2]), int(r[3])) for r in conn.execute(rev)}
-    out = []
-    for org, mid, n in conn.execute(cand):
-        reviewed, relevant = done.get((org, mid), (0, 0))
-        out.append(
-            {
-                "organisation_code": org,
-                "measure_id": mid,
-                "candidates": int(n),
-                "reviewed": reviewed,
-                "relevant": relevant,
-            }
-        )
-    return out
+    and relevant (passages some decision marks ``ja``), from the kept counts
+    (``store/queue_summary.py``)."""
+    return queue_summary.queue_counts(
+        conn, catalog_version=catalog_version, organisations=organisations
+    )
 
 
 def organisation_counts(
@@ -386,36 +358,11 @@ def organisation_counts(
     catalog_version: str | None = None,
     organisations: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Per organisation: measures with a queue, candidates, reviewed and relevant."""
-    cand = select(
-        candidates.c.organisation_code,
-        func.count(func.distinct(candidates.c.measure_id)),
-        func.count(),
-    ).group_by(candidates.c.organisation_code)
-    done_q = _reviewed_query(organisations, catalog_version)
-    rev = select(
-        done_q.c.organisation_code,
-        func.count(),
-        func.coalesce(func.sum(done_q.c.is_relevant), 0),
-    ).group_by(done_q.c.organisation_code)
-    if catalog_version:
-        cand = cand.where(candidates.c.catalog_version == catalog_version)
-    if organisations is not None:
-        cand = cand.where(candidates.c.organisation_code.in_(list(organisations)))
-    done = {r[0]: (int(r[1]), int(r[2])) for r in conn.execute(rev)}
-    out = []
-    for org, n_measures, n in conn.execute(cand):
-        reviewed, relevant = done.get(org, (0, 0))
-        out.append(
-            {
-                "organisation_code": org,
-                "measures": int(n_measures),
-                "candidates": int(n),
-                "reviewed": reviewed,
-                "relevant": relevant,
-            }
-        )
-    return out
+    """Per organisation: measures with a queue, candidates, reviewed and relevant, from
+    the kept counts (``store/queue_summary.py``)."""
+    return queue_summary.organisation_counts(
+        conn, catalog_version=catalog_version, organisations=organisations
+    )
 
 
 def queue(
@@ -568,11 +515,20 @@ def passage_organisation(conn: Connection, passage_id: int) -> str | None:
 # --------------------------------------------------------------------------- bulk rows
 def bulk_insert(conn: Connection, table_name: str, rows: Sequence[dict[str, Any]]) -> None:
     """Insert many rows into one table with ``executemany`` (fixtures, benchmarks, demo
-    data). ``table_name`` must be a table of the workspace schema."""
+    data). ``table_name`` must be a table of the workspace schema. Rows of the review
+    queue or decisions also update the queue counts (``store/queue_summary.py``)."""
     if not rows:
         return
     table = metadata.tables[table_name]
     conn.execute(table.insert(), list(rows))
+    if table_name == "candidates":
+        queue_summary.refresh(
+            conn, {(r["catalog_version"], r["organisation_code"], r["measure_id"]) for r in rows}
+        )
+    elif table_name == "decisions":
+        queue_summary.refresh_items(
+            conn, {(int(r["passage_id"]), r["catalog_version"], r["measure_id"]) for r in rows}
+        )
     if conn.dialect.name == "postgresql" and "id" in rows[0] and "id" in table.c:
         # explicit ids: move the id sequence past them, as SQLite does by itself
         conn.execute(

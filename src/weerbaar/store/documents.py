@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
+from weerbaar.store import queue_summary
 from weerbaar.store.constants import PAGE_SEPARATOR
 from weerbaar.store.constants import READ_STATUSES as READ_STATUSES  # re-exported
 from weerbaar.store.db import Workspace, utcnow
@@ -158,7 +159,9 @@ def replace_content(
         retained = len(referenced)
         to_delete = [pid for pid in stale if pid not in referenced]
         if to_delete:
+            touched = queue_summary.queues_of_passages(conn, to_delete)
             conn.execute(delete(passages).where(passages.c.id.in_(to_delete)))
+            queue_summary.refresh(conn, touched)  # their queue rows went with them
     if new_rows:
         conn.execute(insert(passages), new_rows)
     return {"inserted": len(new_rows), "updated": len(kept), "retained_with_decisions": retained}
@@ -443,12 +446,19 @@ def move_document(
         ).scalar()
         or 0
     )
-    removed = conn.execute(
-        candidates.delete().where(
-            candidates.c.passage_id.in_(passage_ids),
-            candidates.c.organisation_code != organisation_code,
+    leaving = and_(
+        candidates.c.passage_id.in_(passage_ids),
+        candidates.c.organisation_code != organisation_code,
+    )
+    touched = {
+        (r[0], r[1], r[2])
+        for r in conn.execute(
+            select(candidates.c.catalog_version, candidates.c.organisation_code,
+                   candidates.c.measure_id).where(leaving).distinct()
         )
-    ).rowcount
+    }  # fmt: skip
+    removed = conn.execute(candidates.delete().where(leaving)).rowcount
+    queue_summary.refresh(conn, touched)
     conn.execute(
         documents.update()
         .where(documents.c.id == document_id)

@@ -222,6 +222,22 @@ candidates = Table(
     Index("ix_candidates_passage", "passage_id"),  # review: a passage's queue rows
 )
 
+# The counts of every review queue, kept up to date by each write that changes them
+# (``store/queue_summary.py``), so pages read them instead of counting the whole queue:
+# candidates, reviewed (candidates with any decision) and relevant (candidates some
+# decision marks ``ja``). A queue without candidates has no row.
+queue_summary = Table(
+    "queue_summary",
+    metadata,
+    Column("catalog_version", String(32), primary_key=True),
+    Column("organisation_code", String(32), primary_key=True),
+    Column("measure_id", String(16), primary_key=True),
+    Column("candidates", Integer, nullable=False),
+    Column("reviewed", Integer, nullable=False),
+    Column("relevant", Integer, nullable=False),
+    Index("ix_queue_summary_organisation", "organisation_code"),
+)
+
 # --------------------------------------------------------------------------- accounts
 users = Table(
     "users",
