@@ -87,7 +87,10 @@ class Merger:
 def normalise_name(text: str) -> str:
     """Lower case, no accents, apostrophes, dots, brackets or hyphens; single spaces."""
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # drop the combining marks (tested once per distinct character)
+        marks = {ord(c): None for c in set(text) if unicodedata.combining(c)}
+        if marks:
+            text = text.translate(marks)
     text = text.casefold()
     text = re.sub(r"['’‘`´]", "", text)
     text = re.sub(r"[-‐‑–—_/.,()]+", " ", text)

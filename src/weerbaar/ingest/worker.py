@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import importlib
+import operator
 import os
 import signal
 import subprocess
@@ -92,6 +93,8 @@ def _parse_result(rr: ReadResult, settings: Settings) -> dict[str, Any]:
     if "email_parts" not in rr.notes:
         rr.notes.update(mark_parts(rr.pages))  # a bundle of letters, memos, decisions
     assembled = [assemble_page(blocks) for blocks in rr.pages]
+    fields = PassageData.__slots__
+    values = operator.attrgetter(*fields)  # a passage's fields in one call
     del rr.pages
     doc_text, passages = build_passages(
         assembled, min_words=settings.passage_min_words, max_words=settings.passage_max_words
@@ -142,7 +145,7 @@ def _parse_result(rr: ReadResult, settings: Settings) -> dict[str, Any]:
         "notes": notes,
         "pages_total": rr.pages_total or len(page_rows),
         "pages": page_rows,
-        "passages": [{f: getattr(p, f) for f in PassageData.__slots__} for p in passages],
+        "passages": [dict(zip(fields, values(p), strict=True)) for p in passages],
         "first_text": doc_text[:4000],
     }
 
