@@ -358,7 +358,7 @@ def _store_queue(
         )
         if seen:
             queued = {pid for pid, _ in rows}
-            rows += [(int(p), 0.0) for p in all_ids if int(p) in seen and int(p) not in queued]
+            rows += [(p, 0.0) for p in all_ids.tolist() if p in seen and p not in queued]
         queues[mid] = rows
     n = cstore.replace_organisation_queues(
         conn,
@@ -398,12 +398,14 @@ def queue_rows(
     part = sel[np.argpartition(-base[sel], k - 1)[:k]]
     chosen = part[base[part] >= min_score]
     chosen = chosen[np.argsort(-order[chosen], kind="stable")]
-    rows = [(int(ids[i]), float(order[i])) for i in chosen]
+    rows = list(zip(ids[chosen].tolist(), order[chosen].tolist(), strict=True))
+    if not judged:
+        return rows
     kept = {pid for pid, _ in rows}
     extra = [
-        (int(ids[i]), float(order[i]))
-        for i in sel
-        if int(ids[i]) in judged and int(ids[i]) not in kept
+        (pid, score)
+        for pid, score in zip(ids[sel].tolist(), order[sel].tolist(), strict=True)
+        if pid in judged and pid not in kept
     ]
     return rows + sorted(extra, key=lambda r: -r[1])
 
