@@ -16,13 +16,13 @@ from weerbaar.search import text as textmod
 from weerbaar.search.data import (
     WorkspaceData,
     default_model_path,
-    dense_for_ids,
+    dense_ensured,
     dense_rows,
     load_default_model,
     load_workspace_data,
 )
 from weerbaar.search.embed import embed
-from weerbaar.search.index import LexicalSnapshot, ensure_vectors, query_vector, update_index
+from weerbaar.search.index import LexicalSnapshot, query_vector, update_index
 from weerbaar.search.model import PassageFeatures
 from weerbaar.search.rerank import BlendedModel, model_for
 from weerbaar.settings import Settings, load_settings
@@ -265,7 +265,8 @@ def _scan_organisations(
                 )  # fmt: skip
         tally.mine.append(claim.item)
         del org, scored  # the next organisation starts from an empty slate
-        bar.update(task, n_orgs - queue.remaining(), n_orgs)
+        if bar.enabled:  # a count of the work left: only for the bar
+            bar.update(task, n_orgs - queue.remaining(), n_orgs)
     return tally
 
 
@@ -309,9 +310,8 @@ def _organisation_scores(
         org.features.subset(admitted), embed_per_measure, cols, q.subset(admitted)
     )
     rows = admitted[short]
-    added = ensure_vectors(ws, org.ids[rows], embed_model=model.embed_model)
     sub = org.features.subset(rows)
-    sub.dense = dense_for_ids(ws, org.ids[rows], model.embed_model)
+    sub.dense, added = dense_ensured(ws, org.ids[rows], model.embed_model)
     scores = model.score(sub, prefilter=False, q=q.subset(rows))
     order_all = blended.order_scores(sub, scores)
     col = {m: k for k, m in enumerate(model.measure_ids)}

@@ -102,6 +102,14 @@ def dense_for_ids(ws: Workspace, passage_ids: np.ndarray, embed_model: str) -> n
     """Dense vectors of the given passages, in their order (zeros where none is stored).
     Reads only these passages' vectors from the store, so its cost follows the number of
     passages asked for, not the size of the workspace."""
+    return _stored_dense(ws, passage_ids, embed_model)[0]
+
+
+def _stored_dense(
+    ws: Workspace, passage_ids: np.ndarray, embed_model: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors in the order of ``passage_ids``, zeros where none is stored; which rows
+    have a stored vector)."""
     from weerbaar.store import vectors as vstore
 
     info = model_info(embed_model)
@@ -109,10 +117,30 @@ def dense_for_ids(ws: Workspace, passage_ids: np.ndarray, embed_model: str) -> n
         ids_d, dense16 = vstore.vectors_for(conn, info.name, passage_ids, info.dim)
     dim = dense16.shape[1] if dense16.ndim == 2 and dense16.shape[1] else info.dim
     out = np.zeros((len(passage_ids), dim), dtype=np.float32)
+    ok = np.zeros(len(passage_ids), dtype=bool)
     if len(ids_d) and len(passage_ids):
         want = np.asarray(passage_ids, dtype=np.int64)
         pos = np.searchsorted(ids_d, want)
         pos[pos >= len(ids_d)] = 0
         ok = ids_d[pos] == want
         out[ok] = dense16[pos[ok]].astype(np.float32)
-    return out
+    return out, ok
+
+
+def dense_ensured(
+    ws: Workspace, passage_ids: np.ndarray, embed_model: str
+) -> tuple[np.ndarray, int]:
+    """Dense vectors of the given passages, in their order, after embedding (and storing)
+    those that have none yet: (vectors, how many were embedded). The same vectors as
+    :func:`~weerbaar.search.index.ensure_vectors` then :func:`dense_for_ids` (new ones
+    are read back as stored), with one read of the store when every passage has its
+    vector already (a re-scan, or passages another worker embedded)."""
+    from weerbaar.search.index import ensure_vectors
+
+    out, ok = _stored_dense(ws, passage_ids, embed_model)
+    if ok.all():
+        return out, 0
+    missing = np.asarray(passage_ids)[~ok]
+    added = ensure_vectors(ws, missing, embed_model=embed_model)
+    out[~ok] = _stored_dense(ws, missing, embed_model)[0]
+    return out, added

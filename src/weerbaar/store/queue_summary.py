@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, select
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, insert, select
 
 from weerbaar.store.schema import candidates, decisions, queue_summary
 
@@ -42,11 +43,9 @@ def _decided(*, relevant_only: bool) -> Any:
     return select(decisions.c.id).where(and_(*conds)).exists()
 
 
-def _count_query(
-    catalog_version: str | None, organisations: Sequence[str] | None, measures: Sequence[str] | None
-) -> Any:
+def _count_query() -> Any:
     """The counts from the queue itself, per (version, organisation, measure)."""
-    q = select(
+    return select(
         candidates.c.catalog_version,
         candidates.c.organisation_code,
         candidates.c.measure_id,
@@ -56,13 +55,28 @@ def _count_query(
     ).group_by(
         candidates.c.catalog_version, candidates.c.organisation_code, candidates.c.measure_id
     )
-    if catalog_version is not None:
-        q = q.where(candidates.c.catalog_version == catalog_version)
-    if organisations is not None:
-        q = q.where(candidates.c.organisation_code.in_(list(organisations)))
-    if measures is not None:
-        q = q.where(candidates.c.measure_id.in_(list(measures)))
-    return q
+
+
+@lru_cache(maxsize=1)
+def _refresh_statements() -> tuple[Any, Any]:
+    """(delete, insert from the recount) of the queues of one version, some
+    organisations and some measures (bound parameters ``version``, ``orgs``,
+    ``measures``): built once, so a recount costs SQLAlchemy no new statement."""
+    s = queue_summary.c
+    version: Any = bindparam("version")
+    orgs: Any = bindparam("orgs", expanding=True)
+    measures: Any = bindparam("measures", expanding=True)
+    gone = delete(queue_summary).where(
+        s.catalog_version == version, s.organisation_code.in_(orgs), s.measure_id.in_(measures)
+    )
+    counts = _count_query().where(
+        candidates.c.catalog_version == version,
+        candidates.c.organisation_code.in_(orgs),
+        candidates.c.measure_id.in_(measures),
+    )
+    columns = ["catalog_version", "organisation_code", "measure_id", "candidates", "reviewed",
+               "relevant"]  # fmt: skip
+    return gone, insert(queue_summary).from_select(columns, counts)
 
 
 def fresh_counts(conn: Connection) -> dict[QueueKey, tuple[int, int, int]]:
@@ -70,7 +84,7 @@ def fresh_counts(conn: Connection) -> dict[QueueKey, tuple[int, int, int]]:
     decisions (what the summary must equal; also for checks and tests)."""
     return {
         (r[0], r[1], r[2]): (int(r[3]), int(r[4] or 0), int(r[5] or 0))
-        for r in conn.execute(_count_query(None, None, None))
+        for r in conn.execute(_count_query())
     }
 
 
@@ -87,27 +101,12 @@ def stored_counts(conn: Connection) -> dict[QueueKey, tuple[int, int, int]]:
 
 
 def _refresh_group(
-    conn: Connection,
-    catalog_version: str | None,
-    organisations: Sequence[str] | None,
-    measures: Sequence[str] | None,
+    conn: Connection, catalog_version: str, organisations: Sequence[str], measures: Sequence[str]
 ) -> None:
-    s = queue_summary.c
-    gone = delete(queue_summary)
-    if catalog_version is not None:
-        gone = gone.where(s.catalog_version == catalog_version)
-    if organisations is not None:
-        gone = gone.where(s.organisation_code.in_(list(organisations)))
-    if measures is not None:
-        gone = gone.where(s.measure_id.in_(list(measures)))
-    conn.execute(gone)
-    conn.execute(
-        insert(queue_summary).from_select(
-            ["catalog_version", "organisation_code", "measure_id", "candidates", "reviewed",
-             "relevant"],
-            _count_query(catalog_version, organisations, measures),
-        )
-    )  # fmt: skip
+    gone, recount = _refresh_statements()
+    params = {"version": catalog_version, "orgs": list(organisations), "measures": list(measures)}
+    conn.execute(gone, params)
+    conn.execute(recount, params)
 
 
 def refresh(conn: Connection, keys: Iterable[QueueKey]) -> None:
