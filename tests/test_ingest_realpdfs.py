@@ -141,7 +141,15 @@ def test_decision_list_dated_by_its_meeting(workspace: Workspace, realpdfs: Path
 
 
 def test_woo_codes_and_mail_headers_out_of_passages(workspace: Workspace, realpdfs: Path) -> None:
-    names = ["019_vws_email_2020.pdf", "035_vws_email_2020.pdf", "036_vws_email_2020.pdf"]
+    # 020: one code (the redacted sender) and "To:" alone above its addresses; 022: the
+    # text layer put "From:" at the end of the "To:" line
+    names = [
+        "019_vws_email_2020.pdf",
+        "020_vws_email_2020.pdf",
+        "022_vws_email_2020.pdf",
+        "035_vws_email_2020.pdf",
+        "036_vws_email_2020.pdf",
+    ]
     report = ingest(
         workspace, [realpdfs / n for n in names], progress=False, settings=load_settings(ocr=False)
     )
@@ -157,6 +165,10 @@ def test_woo_codes_and_mail_headers_out_of_passages(workspace: Workspace, realpd
         assert not _CODE.search(r["text"]), r["text"]
         assert not re.search(r"^(From|To|Cc|Sent|Subject):", r["text"], re.M), r["text"]
         assert not _CONTROL.search(r["text"])
+    # 020: the addresses after "To:" and "Cc:" went with them (their blocks of their own)
+    (mail020,) = [d for d in docs.values() if d["title"].startswith("Noodverordening")]
+    for r in _passages(workspace, mail020["id"]):
+        assert "@" not in r["text"], r["text"]
     # the subject of a mail heads its passages
     assert any(r["heading"] and "escalatieladder" in r["heading"] for r in _passages(workspace))
 

@@ -38,6 +38,7 @@ _HEADER_KEY = re.compile(
     r"onderwerp|datum|bijlage\(n\)|bijlagen)[ \t]*:",
     re.I | re.M,
 )
+_INLINE_KEY = re.compile(r"\s(?:from|to|cc|bcc|sent|received|date|attachments)\s*:", re.I)
 _SUBJECT_KEYS = frozenset({"subject", "onderwerp"})
 _DATE_KEYS = frozenset({"sent", "date", "verzonden", "datum"})
 _FROM_KEYS = frozenset({"from", "van"})
@@ -58,17 +59,23 @@ def clean_pages(pages: list[list[Block]]) -> dict[str, Any]:
     found)."""
     big = "\n".join(b.text for page in pages for b in page)
     notes: dict[str, Any] = {}
-    woo = ("5.1." in big or "10." in big) and len(_CANONICAL.findall(big)) >= 2
+    codes_seen = len(_CANONICAL.findall(big)) if ("5.1." in big or "10." in big) else 0
     low = big[:200_000].lower()
-    maybe_mail = ("from:" in low or "van:" in low) and (
+    maybe_mail = ("from:" in low or "van:" in low or "sent:" in low) and (
         "to:" in low or "aan:" in low or "subject:" in low or "onderwerp:" in low
     )
     keys = [k.lower() for k in _HEADER_KEY.findall(big)] if maybe_mail else []
-    mail = (
-        any(k in _FROM_KEYS for k in keys)
-        and any(k in _SUBJECT_KEYS or k in _TO_KEYS for k in keys)
-        and len(keys) >= 3
+    mail = len(keys) >= 3 and (
+        (
+            any(k in _FROM_KEYS for k in keys)
+            and any(k in _SUBJECT_KEYS or k in _TO_KEYS for k in keys)
+        )
+        # a printed mail whose "From:" the text layer put at the end of another line
+        or ("sent" in keys and "subject" in keys)
     )
+    # two codes make a Woo release; in a mail one does (the redacted sender of a short
+    # mail is often the only one)
+    woo = codes_seen >= 2 or (mail and codes_seen >= 1)
     if not woo and not mail:
         return notes
     codes = 0
@@ -77,9 +84,11 @@ def clean_pages(pages: list[list[Block]]) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
     for page_no, blocks in enumerate(pages, start=1):
         out: list[Block] = []
+        # the addresses after "To:" or "Cc:" may be blocks of their own ("To:" alone on
+        # its line): the header goes on over blocks, until a line that is no address
+        in_header = False
         for block in blocks:
             kept: list[str] = []
-            in_header = False
             for line in block.text.split("\n"):
                 text = line.strip()
                 if mail:
@@ -91,6 +100,8 @@ def clean_pages(pages: list[list[Block]]) -> dict[str, Any]:
                         if key in _FROM_KEYS or (not parts and key in _SUBJECT_KEYS):
                             parts.append({"page": page_no})  # a new mail starts
                         if key in _SUBJECT_KEYS and value:
+                            # (a header the text layer put on the same line ends it)
+                            value = _INLINE_KEY.split(value, maxsplit=1)[0]
                             subject = _REPLY.sub("", _CODE.sub("", value)).strip()
                             if parts and "subject" not in parts[-1]:
                                 parts[-1]["subject"] = subject[:200]
