@@ -57,8 +57,17 @@ _ADDRESS_LINE = re.compile(r"@|;\s*$|^\W*$|^mailto:", re.I)
 def clean_pages(pages: list[list[Block]]) -> dict[str, Any]:
     """Clean Woo codes and mail headers in place; returns notes (empty when nothing was
     found)."""
-    big = "\n".join(b.text for page in pages for b in page)
-    notes: dict[str, Any] = {}
+    woo, mail = _kinds("\n".join(b.text for page in pages for b in page))
+    if not woo and not mail:
+        return {}
+    cleaner = _Cleaner(woo, mail)
+    for page_no, blocks in enumerate(pages, start=1):
+        blocks[:] = cleaner.page(page_no, blocks)
+    return cleaner.notes()
+
+
+def _kinds(big: str) -> tuple[bool, bool]:
+    """(shows Woo redaction codes, reads as e-mail) for the whole text of a document."""
     codes_seen = len(_CANONICAL.findall(big)) if ("5.1." in big or "10." in big) else 0
     low = big[:200_000].lower()
     maybe_mail = ("from:" in low or "van:" in low or "sent:" in low) and (
@@ -75,71 +84,92 @@ def clean_pages(pages: list[list[Block]]) -> dict[str, Any]:
     )
     # two codes make a Woo release; in a mail one does (the redacted sender of a short
     # mail is often the only one)
-    woo = codes_seen >= 2 or (mail and codes_seen >= 1)
-    if not woo and not mail:
-        return notes
-    codes = 0
-    header_lines = 0
-    disclaimers = 0
-    parts: list[dict[str, Any]] = []
-    for page_no, blocks in enumerate(pages, start=1):
+    return codes_seen >= 2 or (mail and codes_seen >= 1), mail
+
+
+class _Cleaner:
+    """The clean-up of one document, page by page, with what it removed."""
+
+    def __init__(self, woo: bool, mail: bool) -> None:
+        self.woo, self.mail = woo, mail
+        self.codes = self.header_lines = self.disclaimers = 0
+        self.parts: list[dict[str, Any]] = []
+        self.in_header = False
+
+    def page(self, page_no: int, blocks: list[Block]) -> list[Block]:
         out: list[Block] = []
         # the addresses after "To:" or "Cc:" may be blocks of their own ("To:" alone on
         # its line): the header goes on over blocks, until a line that is no address
-        in_header = False
+        self.in_header = False
         for block in blocks:
             kept: list[str] = []
             for line in block.text.split("\n"):
                 text = line.strip()
-                if mail:
+                if self.mail:
                     m = _HEADER.match(text)
                     if m:
-                        key, value = m.group(1).lower(), m.group(2).strip()
-                        header_lines += 1
-                        in_header = key in _TO_KEYS
-                        if key in _FROM_KEYS or (not parts and key in _SUBJECT_KEYS):
-                            parts.append({"page": page_no})  # a new mail starts
-                        if key in _SUBJECT_KEYS and value:
-                            # (a header the text layer put on the same line ends it)
-                            value = _INLINE_KEY.split(value, maxsplit=1)[0]
-                            subject = _REPLY.sub("", _CODE.sub("", value)).strip()
-                            if parts and "subject" not in parts[-1]:
-                                parts[-1]["subject"] = subject[:200]
-                            if subject:
-                                # the subject heads the mail's passages
-                                if kept:
-                                    out.append(_like(block, "\n".join(kept)))
-                                    kept = []
-                                out.append(Block(subject, "kop", 1, chars_clean=block.chars_clean))
-                        elif key in _DATE_KEYS and value and parts:
-                            parts[-1].setdefault("date", value[:60])
+                        subject = self._header(m, page_no)
+                        if subject:  # the subject heads the mail's passages
+                            if kept:
+                                out.append(_like(block, "\n".join(kept)))
+                                kept = []
+                            out.append(Block(subject, "kop", 1, chars_clean=block.chars_clean))
                         continue
-                    if in_header and _ADDRESS_LINE.search(text):
-                        header_lines += 1
+                    if self._not_text(text):
                         continue
-                    in_header = False
-                    if _DISCLAIMER.search(text):
-                        disclaimers += 1
-                        continue
-                if woo:
+                if self.woo:
                     text, n = _CODE.subn("", text)
-                    codes += n
+                    self.codes += n
                     text = text.strip()
                     if not text or not any(c.isalnum() for c in text):
                         continue
                 kept.append(text)
             if kept:
                 out.append(_like(block, "\n".join(kept)))
-        blocks[:] = out
-    if woo:
-        notes["woo_redaction_codes_removed"] = codes
-    if mail:
-        notes["email_header_lines_removed"] = header_lines
-        if parts:
-            notes["email_parts"] = parts
-    if disclaimers:
-        notes["email_disclaimer_lines_removed"] = disclaimers
-    return notes
+        return out
+
+    def _header(self, m: re.Match[str], page_no: int) -> str | None:
+        """Record a header line; the subject (cleaned) when it is one."""
+        key, value = m.group(1).lower(), m.group(2).strip()
+        self.header_lines += 1
+        self.in_header = key in _TO_KEYS
+        parts = self.parts
+        if key in _FROM_KEYS or (not parts and key in _SUBJECT_KEYS):
+            parts.append({"page": page_no})  # a new mail starts
+        if key in _SUBJECT_KEYS and value:
+            # (a header the text layer put on the same line ends it)
+            value = _INLINE_KEY.split(value, maxsplit=1)[0]
+            subject = _REPLY.sub("", _CODE.sub("", value)).strip()
+            if parts and "subject" not in parts[-1]:
+                parts[-1]["subject"] = subject[:200]
+            return subject or None
+        if key in _DATE_KEYS and value and parts:
+            parts[-1].setdefault("date", value[:60])
+        return None
+
+    def _not_text(self, text: str) -> bool:
+        """Whether a line of a mail that is no header line goes: the addresses that
+        continue a "To:" or "Cc:" line, a disclaimer."""
+        if self.in_header and _ADDRESS_LINE.search(text):
+            self.header_lines += 1
+            return True
+        self.in_header = False
+        if _DISCLAIMER.search(text):
+            self.disclaimers += 1
+            return True
+        return False
+
+    def notes(self) -> dict[str, Any]:
+        notes: dict[str, Any] = {}
+        if self.woo:
+            notes["woo_redaction_codes_removed"] = self.codes
+        if self.mail:
+            notes["email_header_lines_removed"] = self.header_lines
+            if self.parts:
+                notes["email_parts"] = self.parts
+        if self.disclaimers:
+            notes["email_disclaimer_lines_removed"] = self.disclaimers
+        return notes
 
 
 def _like(block: Block, text: str) -> Block:
