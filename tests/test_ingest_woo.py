@@ -76,3 +76,27 @@ def test_one_code_outside_a_mail_stays_and_a_body_line_ends_the_header() -> None
     ]
     clean_pages(mail)
     assert _texts(mail) == ["Overleg", BODY, "Mail ons op info@voorbeeld.nl voor vragen."]
+
+
+def test_recipient_lines_without_their_key_go_text_with_an_address_stays() -> None:
+    """OCR lost the "Cc:" of a recipient list: lines of addresses (and what redaction
+    left of them) go; a line of running text that names an address stays."""
+    pages = [
+        [
+            Block("From: Jansen\nTo: Pietersen\nSubject: Overleg"),
+            Block(BODY),
+            Block("@voorbeeld.nl>; EB. CRPLY) @rivm.nl>;\nminvws.n|>;"),
+            Block("Vragen kunt u mailen naar info@voorbeeld.nl of bellen."),
+        ]
+    ]
+    notes = clean_pages(pages)
+    assert notes["email_address_lines_removed"] == 2
+    assert _texts(pages) == [
+        "Overleg",
+        BODY,
+        "Vragen kunt u mailen naar info@voorbeeld.nl of bellen.",
+    ]
+    # outside a mail nothing of the kind is touched
+    report = [[Block("Zie artikel 5.1.2a."), Block("@voorbeeld.nl>; minvws.nl>;")]]
+    assert clean_pages(report) == {}
+    assert _texts(report) == ["Zie artikel 5.1.2a.", "@voorbeeld.nl>; minvws.nl>;"]

@@ -50,6 +50,10 @@ _DISCLAIMER = re.compile(
     r"indien u dit bericht ten onrechte|if you are not the intended recipient)",
     re.I,
 )
+# a token of an e-mail address or what OCR left of one ("@rivm.nl]", "minvws.n|>;"), and
+# a word of running text (lower case, four letters or more)
+_ADDRESS_TOKEN = re.compile(r"@|\.(?:nl|n|ni|com|org|eu|net)[\W|]*$", re.I)
+_LOWER_WORD = re.compile(r"^[a-zà-ÿ]{4,}[,.;:!?]?$")
 # a recipient list that runs on after "To:": addresses, semicolons, redaction noise
 _ADDRESS_LINE = re.compile(r"@|;\s*$|^\W*$|^mailto:", re.I)
 
@@ -92,7 +96,7 @@ class _Cleaner:
 
     def __init__(self, woo: bool, mail: bool) -> None:
         self.woo, self.mail = woo, mail
-        self.codes = self.header_lines = self.disclaimers = 0
+        self.codes = self.header_lines = self.disclaimers = self.addresses = 0
         self.parts: list[dict[str, Any]] = []
         self.in_header = False
 
@@ -149,13 +153,16 @@ class _Cleaner:
 
     def _not_text(self, text: str) -> bool:
         """Whether a line of a mail that is no header line goes: the addresses that
-        continue a "To:" or "Cc:" line, a disclaimer."""
+        continue a "To:" or "Cc:" line, a disclaimer, a line of addresses without text."""
         if self.in_header and _ADDRESS_LINE.search(text):
             self.header_lines += 1
             return True
         self.in_header = False
         if _DISCLAIMER.search(text):
             self.disclaimers += 1
+            return True
+        if _address_list(text):
+            self.addresses += 1
             return True
         return False
 
@@ -169,7 +176,19 @@ class _Cleaner:
                 notes["email_parts"] = self.parts
         if self.disclaimers:
             notes["email_disclaimer_lines_removed"] = self.disclaimers
+        if self.addresses:
+            notes["email_address_lines_removed"] = self.addresses
         return notes
+
+
+def _address_list(text: str) -> bool:
+    """A line of e-mail addresses (or what redaction and OCR left of them: "@rivm.ni];
+    EE] BEEEZM A.", "minvws.n|>;") without a word of running text: a recipient list
+    whose "To:" or "Cc:" was lost."""
+    words = text.split()
+    return any(_ADDRESS_TOKEN.search(w) for w in words) and not any(
+        _LOWER_WORD.match(w) for w in words
+    )
 
 
 def _like(block: Block, text: str) -> Block:
