@@ -10,7 +10,7 @@
    beside pypdfium2 and pypdf, and the page/offset fidelity of both libraries.
 
 Every measurement runs in a fresh process, so its peak memory (ru_maxrss) is its own.
-Usage: python benchmarks/ingest.py [--docs 50] [--rounds 3] [--ocr-pages 6]
+Usage: python benchmarks/ingest.py [--docs 50] [--rounds 5] [--ocr-pages 6] [--alleen-echt]
 """
 
 from __future__ import annotations
@@ -403,7 +403,7 @@ def real_pdfs(rounds: int, ocr_pages_n: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=50)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--ocr-pages", type=int, default=6)
     ap.add_argument("--alleen-echt", action="store_true", help="only the real PDFs")
     ap.add_argument("--child", nargs="+")
