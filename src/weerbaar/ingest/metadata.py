@@ -186,6 +186,37 @@ def first_lines(text: str, n: int = 6) -> list[str]:
     return out
 
 
+# "Titel: ...", "Onderwerp: ...", "Betreft ..." at the start of a line of the heading of a
+# note or letter, or after its date ("Datum 11 september 2020 Betreft ..."); the label
+# may stand alone with the title on the next line
+_TITLE_LABEL = re.compile(r"^(?:titel|onderwerp|betreft)\b\s*(:?)\s*(.*)$", re.I)
+_LABEL_AFTER_DATE = re.compile(r"^datum\b.*?\s(?:onderwerp|betreft)\b\s*:?\s*(\S.*)$", re.I)
+
+
+def title_from_label(text: str, lines: int = 15) -> str | None:
+    """The title a note, memo or letter gives in its heading ("Titel:", "Onderwerp:",
+    "Betreft"), from its first lines; None when there is none."""
+    found = first_lines(text, lines)
+    for i, line in enumerate(found):
+        if (m := _TITLE_LABEL.match(line)) is not None:
+            colon, value = m.group(1), m.group(2).strip()
+            # without a colon the title starts with a capital ("Betreft Aanvullende ..."):
+            # "Titel en inhoud" is a caption, not a title
+            if value and not colon and not (value[0].isupper() or value[0].isdigit()):
+                continue
+        elif (m := _LABEL_AFTER_DATE.match(line)) is not None:
+            value = m.group(1).strip()
+        else:
+            continue
+        if not value and i + 1 < len(found):  # the label alone on its line
+            value = found[i + 1]
+        value = " ".join(value.split())
+        sentence = value.endswith((".", "!", "?")) or re.search(r"[.!?]\s", value)
+        if 4 <= len(value) <= 300 and re.search(r"[^\W\d_]{3}", value) and not sentence:
+            return value
+    return None
+
+
 def title_from_text(text: str) -> str | None:
     """A title from the first lines: the first line that names a document type (and is
     not a sentence), else None."""
@@ -478,6 +509,7 @@ def _infer_title(
         ("titel op de voorpagina", cover_title),
         ("eerste regels", text_title),
         ("onderwerp van de e-mail", mail_subject),
+        ("titel of onderwerp in de kop", title_from_label(src.first_text)),
         ("documenteigenschappen", src.props),
     ):
         if title and len(title) >= 4:
