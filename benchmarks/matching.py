@@ -240,7 +240,9 @@ def main() -> int:
         train_idx = np.flatnonzero(folds != k)
         test_idx = np.flatnonzero(folds == k)
         model = recipe.fit(train_idx)
-        s = model.score(data.feats.subset(test_idx))
+        # as ``weerbaar classificeer`` judges a text: ranked even when the pre-filter
+        # would skip it (the scan never embeds those), accepted only when it passes
+        s = model.judge(data.feats.subset(test_idx))
         pair[test_idx], acc[test_idx] = s.pair, s.accepted
         sel = np.asarray([fold_of_group.get(g, -1) == k for g in qgroups])
         if sel.any():

@@ -120,3 +120,28 @@ def test_who_acts_changes_the_evidence_score() -> None:
 
 def model_ids() -> list[str]:
     return load_default_model().measure_ids
+
+
+def test_judge_ranks_every_text_and_accepts_only_what_the_prefilter_admits() -> None:
+    # A text the lexical pre-filter skips (the scan would never embed it) is still
+    # ranked when judged on its own, so ``ranked`` says something; it is never accepted.
+    from weerbaar.search.model import PassageFeatures
+
+    model = load_default_model()
+    texts = [t for t, _ in POSITIVES] + NEGATIVES + [
+        "Zaterdag won de voetbalclub met drie tegen een van de buren uit het dorp.",
+        "De bibliotheek is in de kerstvakantie op dinsdag en donderdag geopend.",
+    ]
+    feats = PassageFeatures.from_texts(texts, embed_model=model.embed_model)
+    judged = model.judge(feats)
+    raw = model.score(feats, prefilter=False)
+    scan_like = model.score(feats)
+    assert np.array_equal(judged.admitted, scan_like.admitted)
+    assert not judged.admitted.all(), "no test text is skipped by the pre-filter"
+    skipped = np.flatnonzero(~judged.admitted)
+    # the scan gives a skipped text no score at all; judged on its own it is ranked
+    assert (scan_like.pair[skipped] == 0).all()
+    assert (judged.pair[skipped].max(axis=1) > 0).all()
+    assert np.allclose(judged.pair, raw.pair)
+    assert not judged.accepted[skipped].any()
+    assert np.array_equal(judged.accepted[judged.admitted], raw.accepted[judged.admitted])

@@ -95,7 +95,7 @@ def classify(texts: list[str], ws: Workspace | None = None) -> list[Classificati
     if not keep:
         return out
     feats = PassageFeatures.from_texts([texts[i] for i in keep], embed_model=model.embed_model)
-    s = model.score(feats, prefilter=False)
+    s = model.judge(feats)
     for row, i in enumerate(keep):
         pair = s.pair[row]
         order = np.argsort(-pair, kind="stable")
@@ -108,7 +108,7 @@ def classify(texts: list[str], ws: Workspace | None = None) -> list[Classificati
         measures = [
             MeasureScore(model.measure_ids[j], round(float(pair[j]), 4))
             for j in order
-            if s.accepted[row, j] and bool(s.admitted[row])
+            if s.accepted[row, j]
         ]
         out[i] = Classification(
             measures, ranked, round(float(s.evidence[row]), 4), bool(s.admitted[row])

@@ -346,6 +346,19 @@ class EvidenceModel:
         accepted = self.accept(evidence, share)
         return Scores(pre, admitted, evidence, share, pair.astype(np.float32), accepted)
 
+    def judge(self, f: PassageFeatures, q: QuerySims | None = None) -> Scores:
+        """Scores of texts judged on their own (``weerbaar classificeer`` and the
+        benchmark that measures it): every text is scored and ranked, so the ranking
+        is informative also for a text the lexical pre-filter would skip (``f.dense``
+        is required for all); a measure is accepted only for a text that passes the
+        pre-filter, as in the scan, where skipped passages are never embedded."""
+        q = self.query_sims(f) if q is None else q
+        s = self.score(f, prefilter=False, q=q)
+        admitted = s.prefilter >= self.pre_threshold
+        return Scores(
+            s.prefilter, admitted, s.evidence, s.share, s.pair, s.accepted & admitted[:, None]
+        )
+
     def accept(self, evidence: np.ndarray, share: np.ndarray) -> np.ndarray:
         n_m = len(self.measure_ids)
         thr = np.asarray([self.gate_threshold_for(m) for m in self.measure_ids], np.float32)
