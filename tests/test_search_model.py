@@ -128,10 +128,14 @@ def test_judge_ranks_every_text_and_accepts_only_what_the_prefilter_admits() -> 
     from weerbaar.search.model import PassageFeatures
 
     model = load_default_model()
-    texts = [t for t, _ in POSITIVES] + NEGATIVES + [
-        "Zaterdag won de voetbalclub met drie tegen een van de buren uit het dorp.",
-        "De bibliotheek is in de kerstvakantie op dinsdag en donderdag geopend.",
-    ]
+    texts = (
+        [t for t, _ in POSITIVES]
+        + NEGATIVES
+        + [
+            "Zaterdag won de voetbalclub met drie tegen een van de buren uit het dorp.",
+            "De bibliotheek is in de kerstvakantie op dinsdag en donderdag geopend.",
+        ]
+    )
     feats = PassageFeatures.from_texts(texts, embed_model=model.embed_model)
     judged = model.judge(feats)
     raw = model.score(feats, prefilter=False)
