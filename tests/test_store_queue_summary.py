@@ -327,3 +327,35 @@ def test_counts_stay_right_with_writers_in_several_processes(filled: Workspace) 
         assert out.strip() == "klaar"
     counts = assert_counts_right(filled)
     assert sum(r for _, r, _ in counts.values()) > 0  # the writers did decide on queued ones
+
+
+def test_werkruimte_controleer_repairs_wrong_counts(filled: Workspace) -> None:
+    """Counts put wrong behind the store's back (one changed, one removed, one that
+    belongs to no queue) are found and repaired by ``weerbaar werkruimte controleer``."""
+    from typer.testing import CliRunner
+
+    from weerbaar.cli import _load_commands, app
+
+    _fill_queues(filled, random.Random(3), ["1.1", "2.2"], top_k=3)
+    right = assert_counts_right(filled)
+    with filled.write() as conn:
+        conn.exec_driver_sql(
+            "UPDATE queue_summary SET candidates = 99 WHERE organisation_code = 'GM0363' "
+            "AND measure_id = '1.1'"
+        )
+        conn.exec_driver_sql(
+            "DELETE FROM queue_summary WHERE organisation_code = 'GM0344' AND measure_id = '2.2'"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO queue_summary VALUES ('2025.08', 'GM0000', '9.9', 1, 0, 0)"
+        )
+    with filled.read() as conn:
+        assert queue_summary.stored_counts(conn) != right
+    _load_commands()
+    runner = CliRunner()
+    result = runner.invoke(app, ["werkruimte", "controleer", "--werkruimte", str(filled.root)])
+    assert result.exit_code == 0, result.output
+    assert "3 rij(en) weken af" in result.output
+    assert assert_counts_right(filled) == right
+    again = runner.invoke(app, ["werkruimte", "controleer", "--werkruimte", str(filled.root)])
+    assert "Aantallen per beoordelingsrij: in orde." in again.output

@@ -32,7 +32,8 @@ def backup(
 @werkruimte_app.command("controleer")
 def check(werkruimte: Path | None = werkruimte_option()) -> None:
     """Controleer of het logboek van beoordelingen en gebeurtenissen onveranderd is
-    (hashketen); stopt met code 1 bij een gewijzigde, verwijderde of ingevoegde regel."""
+    (hashketen); stopt met code 1 bij een gewijzigde, verwijderde of ingevoegde regel.
+    Telt ook de beoordelingsrijen opnieuw en herstelt afwijkende aantallen."""
     from weerbaar.store.audit import verify
 
     ws = workspace_from(werkruimte, create=False)
@@ -51,6 +52,17 @@ def check(werkruimte: Path | None = werkruimte_option()) -> None:
                 f"[red]{labels[rep.table]}: regel {rep.broken_at} is gewijzigd, verwijderd of "
                 "ingevoegd na het vastleggen (de hashketen klopt vanaf daar niet).[/]"
             )
+    from weerbaar.store.queue_summary import repair
+
+    with ws.write() as conn:
+        wrong = repair(conn)
+    if wrong:
+        console.print(
+            f"[yellow]Aantallen per beoordelingsrij: {wrong} rij(en) weken af van een nieuwe "
+            "telling en zijn hersteld.[/]"
+        )
+    else:
+        console.print("Aantallen per beoordelingsrij: in orde.")
     from weerbaar.search.rerank import last_failure
 
     failure = last_failure(ws)

@@ -125,6 +125,16 @@ def refresh(conn: Connection, keys: Iterable[QueueKey]) -> None:
             _refresh_group(conn, version, chunk, sorted(measures))
 
 
+def repair(conn: Connection) -> int:
+    """Recount every queue and put right the counts that differ from a fresh count (a
+    writer outside the store's functions, a restored partial copy). Returns how many
+    queues were wrong. Needs a write transaction."""
+    fresh, stored = fresh_counts(conn), stored_counts(conn)
+    wrong = {k for k in fresh.keys() | stored.keys() if fresh.get(k) != stored.get(k)}
+    refresh(conn, wrong)
+    return len(wrong)
+
+
 def queues_of_passages(conn: Connection, passage_ids: Iterable[int]) -> set[QueueKey]:
     """The queues that hold any of these passages (call before deleting them)."""
     ids = sorted({int(p) for p in passage_ids})
