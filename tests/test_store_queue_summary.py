@@ -247,6 +247,14 @@ def test_overview_reads_the_kept_counts(filled: Workspace) -> None:
         ("1.1", 3, 1),
         ("2.2", 3, 0),
     ]
+    # the reviewers' work list reads the same counts: open = candidates - reviewed
+    from weerbaar.review.work import work_list
+
+    work = work_list(filled, reviewer="bert", organisations=["GM0344"])
+    assert sorted((w.measure_id, w.candidates, w.open) for w in work.queues) == [
+        ("1.1", 3, 2),
+        ("2.2", 3, 3),
+    ]
 
 
 def test_migration_fills_the_counts_of_an_existing_workspace(filled: Workspace) -> None:

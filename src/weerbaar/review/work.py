@@ -5,7 +5,6 @@ disagreements (kept in the audit log with both originals)."""
 from __future__ import annotations
 
 import random
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,31 +69,12 @@ class NextPassage:
     double_review: bool = False
 
 
-_TOTALS: dict[tuple[str, tuple[str, ...] | None], tuple[Any, Any]] = {}
-_TOTALS_LOCK = threading.Lock()
-
-
 def _queue_counts(
     ws: Workspace, conn: Any, organisations: list[str] | None
 ) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[str, int]]:
-    """Candidates and open candidates per queue, and evidence per organisation. The
-    queue sizes (a scan over every candidate) are kept until the queue changes (checked
-    in the database, so this holds across processes); the decided part is counted from
-    the decisions table each time."""
-    key = (str(ws.root), tuple(sorted(organisations)) if organisations is not None else None)
-    version = q.queue_version(conn)
-    with _TOTALS_LOCK:
-        hit = _TOTALS.get(key)
-    if hit is not None and hit[0] == version:
-        totals = hit[1]
-    else:
-        totals = q.queue_totals(conn, organisations=organisations)
-        with _TOTALS_LOCK:
-            if len(_TOTALS) > 256:
-                _TOTALS.clear()
-            _TOTALS[key] = (version, totals)
-    done = q.decided_counts(conn, organisations=organisations)
-    counts = {k: (n, n - done.get(k, 0)) for k, n in totals.items()}
+    """Candidates and open candidates per queue (the kept queue counts), and evidence
+    per organisation."""
+    counts = q.open_counts(conn, organisations=organisations)
     return counts, q.evidence_counts(conn, organisations=organisations)
 
 

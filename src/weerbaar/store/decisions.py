@@ -306,11 +306,6 @@ def same_candidate_passage(sub: Any) -> Any:
     )
 
 
-def decision_in_queue() -> Any:
-    """SQL clause: the decision's passage is in the review queue of its measure."""
-    return select(candidates.c.id).where(*same_item(candidates, decisions)).exists()
-
-
 def candidate_decided() -> Any:
     """SQL clause: someone has recorded a decision (any outcome) on the candidate."""
     return select(decisions.c.id).where(*same_item(decisions, candidates)).exists()

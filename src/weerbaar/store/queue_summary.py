@@ -187,6 +187,17 @@ def _select_totals(catalog_version: str | None, organisations: Sequence[str] | N
     return q
 
 
+def open_counts(
+    conn: Connection, *, organisations: Sequence[str] | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(organisation, measure) -> (candidates, open candidates nobody has decided),
+    summed over catalogue versions."""
+    return {
+        (org, mid): (int(n), int(n) - int(reviewed))
+        for org, mid, n, reviewed, _ in conn.execute(_select_totals(None, organisations))
+    }
+
+
 def queue_counts(
     conn: Connection,
     *,

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select
 
+from weerbaar.store import queue_summary
 from weerbaar.store.db import row_dict, row_dicts, utcnow
 from weerbaar.store.decisions import (
     candidate_decided,
-    decision_in_queue,
     decisions_with_organisation,
     my_decisions,
     same_candidate_passage,
@@ -32,64 +32,17 @@ from weerbaar.store.schema import (
     login_failures,
     passages,
     review_assignments,
-    scan_runs,
 )
 
 
 # --------------------------------------------------------------------------- open work
-def queue_totals(
-    conn: Connection, *, organisations: Sequence[str] | None = None
-) -> dict[tuple[str, str], int]:
-    """(organisation, measure) -> candidates in the queue (from its covering index)."""
-    total = select(
-        candidates.c.organisation_code,
-        candidates.c.measure_id,
-        func.count(),
-    ).group_by(candidates.c.organisation_code, candidates.c.measure_id)
-    if organisations is not None:
-        total = total.where(candidates.c.organisation_code.in_(list(organisations)))
-    return {(r[0], r[1]): int(r[2]) for r in conn.execute(total)}
-
-
-def decided_counts(
-    conn: Connection, *, organisations: Sequence[str] | None = None
-) -> dict[tuple[str, str], int]:
-    """(organisation, measure) -> candidates on which somebody decided. Starts from the
-    (much smaller) decisions table and probes the queue's unique index per decision."""
-    in_queue = decision_in_queue()
-    decided = (
-        select(
-            documents.c.organisation_code,
-            decisions.c.measure_id,
-            func.count(func.distinct(decisions.c.passage_id)),
-        )
-        .select_from(decisions_with_organisation())
-        .where(in_queue)
-        .group_by(documents.c.organisation_code, decisions.c.measure_id)
-    )
-    if organisations is not None:
-        decided = decided.where(documents.c.organisation_code.in_(list(organisations)))
-    return {(r[0], r[1]): int(r[2]) for r in conn.execute(decided)}
-
-
 def open_counts(
     conn: Connection, *, organisations: Sequence[str] | None = None
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """(organisation, measure) -> (candidates, open candidates nobody has decided)."""
-    done = decided_counts(conn, organisations=organisations)
-    return {
-        k: (n, n - done.get(k, 0))
-        for k, n in queue_totals(conn, organisations=organisations).items()
-    }
-
-
-def queue_version(conn: Connection) -> tuple[int, int]:
-    """Changes whenever the queue gains or loses candidates: (highest candidate id,
-    highest scan run id; every scan that replaces queues is a new run). Two primary-key
-    look-ups."""
-    top = conn.execute(select(func.max(candidates.c.id))).scalar()
-    run = conn.execute(select(func.max(scan_runs.c.id))).scalar()
-    return int(top or 0), int(run or 0)
+    """(organisation, measure) -> (candidates, open candidates nobody has decided), from
+    the kept queue counts (``store/queue_summary.py``): a few rows per organisation,
+    whatever the size of the queue and the number of decisions."""
+    return queue_summary.open_counts(conn, organisations=organisations)
 
 
 def evidence_counts(
