@@ -91,7 +91,13 @@ def test_cli_wachtrij_json_lists_the_queue(budget_ws, monkeypatch) -> None:
         "document_id",
         "page",
         "text",
+        "evidence",
+        "accepted",
     }
+    # the labelled ENSIA and information-security evidence of this budget is judged
+    # evidence by the model, and rows are told apart from the best of the rest
+    assert any(r["accepted"] for r in data)
+    assert all(isinstance(r["accepted"], bool) and 0 <= r["evidence"] <= 1 for r in data)
     assert [r["rank"] for r in data] == sorted(r["rank"] for r in data)
     plain = CliRunner().invoke(app, ["wachtrij", "--werkruimte", str(ws.root), "-m", "1.4"])
     assert plain.exit_code == 0 and "passage" in plain.output

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from search_workspace import add_document
 from weerbaar.errors import IncompatibleModelError
-from weerbaar.search import rerank_queue, scan, search
+from weerbaar.search import classify, queue_listing, rerank_queue, scan, search
+from weerbaar.search.core import load_default_model
 from weerbaar.search.index import load_lexical, update_index
 from weerbaar.search.rerank import workspace_model_path
 from weerbaar.store import Workspace
@@ -81,6 +82,36 @@ def test_scan_fills_ranked_queue_per_measure_and_organisation(filled: Workspace)
     with filled.read() as conn:
         run = conn.execute(select(scan_runs)).one()._mapping
     assert run["method"] == report.method and run["finished_at"]
+
+
+def test_queue_listing_says_which_rows_the_model_judges_evidence(
+    filled: Workspace, monkeypatch
+) -> None:
+    # a full queue (no minimum score): it holds evidence and the best of the rest; each
+    # row says what the evidence model judges, the same verdict classify gives the text
+    monkeypatch.setenv("WEERBAAR_SCAN_MIN_SCORE", "0")
+    scan(filled, progress=False)
+    rows = queue_listing(filled)
+    assert rows and all(isinstance(r["accepted"], bool) for r in rows)
+    assert any(r["accepted"] for r in rows) and not all(r["accepted"] for r in rows)
+    model = load_default_model()
+    for r in rows:
+        assert 0.0 <= r["evidence"] <= 1.0
+        if r["accepted"]:
+            assert r["evidence"] >= model.gate_threshold_for(r["measure"])
+    # before any review the stored score is the model's own: pair = evidence x fit
+    for r in rows:
+        assert r["score"] <= r["evidence"] + 1e-3
+    # classify on the text (embedded anew, not the stored float16 vector) agrees
+    checked = 0
+    for r in rows[:40]:
+        c = classify([r["text"]])[0]
+        if abs(c.evidence - r["evidence"]) < 0.02:
+            checked += 1
+            judged = r["measure"] in {m.id for m in c.measures}
+            near = abs(c.evidence - model.gate_threshold_for(r["measure"])) < 0.02
+            assert judged == r["accepted"] or near, (r["measure"], r["text"][:80])
+    assert checked >= len(rows[:40]) // 2
 
 
 def test_scan_of_one_measure_and_organisation_leaves_the_rest(filled: Workspace) -> None:

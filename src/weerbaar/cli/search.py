@@ -175,7 +175,8 @@ def wachtrij_command(
     json_out: bool = typer.Option(False, "--json", help="Uitvoer als JSON."),
 ) -> None:
     """Toon de beoordelingsrij die de scan maakte: per organisatie en maatregel de passages
-    op volgorde, met score, document, pagina en tekst."""
+    op volgorde, met score, document, pagina en tekst, en of het bewijsmodel de passage
+    als bewijs beoordeelt (in JSON: evidence = kans op bewijs, accepted)."""
     from weerbaar.search import queue_listing
 
     ws = workspace_from(werkruimte, create=False)
@@ -186,6 +187,11 @@ def wachtrij_command(
     if not rows:
         console.print("De beoordelingsrij is leeg. Draai eerst 'weerbaar scan'.")
         return
+    console.print(
+        "? = het bewijsmodel beoordeelt de passage niet als bewijs voor de maatregel "
+        "(de beste van de rest, boven de minimumscore)",
+        highlight=False,
+    )
     current = None
     for r in rows:
         key = (r["organisation"], r["measure"])
@@ -198,8 +204,9 @@ def wachtrij_command(
         text = " ".join(str(r["text"]).split())
         text = text if len(text) <= 150 else text[:147] + "..."
         status = f", {r['decision']}" if r.get("decision") else ""
+        mark = "?" if r.get("accepted") is False else " "
         console.print(
-            f"{r['rank']:3d}. {r['score']:.2f}  passage {r['passage_id']} · document "
+            f"{r['rank']:3d}. {mark} {r['score']:.2f}  passage {r['passage_id']} · document "
             f"{r['document_id']} p. {r['page']}{status}",
             highlight=False,
         )

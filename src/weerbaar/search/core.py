@@ -18,8 +18,10 @@ from weerbaar.search.data import (
     default_model_path,
     dense_ensured,
     dense_rows,
+    features_for_ids,
     load_default_model,
     load_workspace_data,
+    stored_dense,
 )
 from weerbaar.search.embed import embed
 from weerbaar.search.index import LexicalSnapshot, query_vector, update_index
@@ -426,6 +428,7 @@ def queue_listing(
     names = {o.code: o.name for o in list_organisations(ws)}
     position = {m: k for k, m in enumerate(catalog.ids())}
     rows.sort(key=lambda r: (r["organisation_code"], position.get(r["measure_id"], 999), r["rank"]))
+    verdict = _queue_verdicts(ws, rows)
     return [
         {
             "organisation": r["organisation_code"],
@@ -439,9 +442,49 @@ def queue_listing(
             "page": int(r["page_start"]),
             "text": r["text"],
             "decision": r["decision"],
+            # the evidence model's own judgement: a queue also holds, below the accepted
+            # passages, the best of the rest (score >= scan_min_score)
+            **verdict.get((int(r["passage_id"]), r["measure_id"]), _NO_VERDICT),
         }
         for r in rows
     ]
+
+
+_NO_VERDICT: dict[str, Any] = {"evidence": None, "accepted": None}
+
+
+def _queue_verdicts(
+    ws: Workspace, rows: list[dict[str, Any]]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """Per queued (passage, measure): the default model's P(evidence) and whether it
+    judges the pair evidence (as ``classificeer`` would), from the stored features and
+    vectors of the queued passages only. Passages without a stored vector or index row
+    (a queue made by an older version) get no verdict."""
+    if not rows:
+        return {}
+    model = load_default_model()
+    col = {m: k for k, m in enumerate(model.measure_ids)}
+    pids = np.unique(np.asarray([int(r["passage_id"]) for r in rows], dtype=np.int64))
+    found, feats = features_for_ids(ws, pids)
+    dense, has = stored_dense(ws, pids, model.embed_model)
+    usable = found & has
+    if not usable.any():
+        return {}
+    sub = feats.subset(np.flatnonzero(usable))
+    sub.dense = dense[usable]
+    s = model.score(sub, prefilter=False)
+    row_of = {int(p): k for k, p in enumerate(pids[usable])}
+    out: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in rows:
+        pid, mid = int(r["passage_id"]), r["measure_id"]
+        k = row_of.get(pid)
+        if k is None or mid not in col:
+            continue
+        out[(pid, mid)] = {
+            "evidence": round(float(s.evidence[k]), 4),
+            "accepted": bool(s.accepted[k, col[mid]]),
+        }
+    return out
 
 
 def _organisation_code(ws: Workspace, query: str) -> str:

@@ -102,10 +102,10 @@ def dense_for_ids(ws: Workspace, passage_ids: np.ndarray, embed_model: str) -> n
     """Dense vectors of the given passages, in their order (zeros where none is stored).
     Reads only these passages' vectors from the store, so its cost follows the number of
     passages asked for, not the size of the workspace."""
-    return _stored_dense(ws, passage_ids, embed_model)[0]
+    return stored_dense(ws, passage_ids, embed_model)[0]
 
 
-def _stored_dense(
+def stored_dense(
     ws: Workspace, passage_ids: np.ndarray, embed_model: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """(vectors in the order of ``passage_ids``, zeros where none is stored; which rows
@@ -137,10 +137,10 @@ def dense_ensured(
     vector already (a re-scan, or passages another worker embedded)."""
     from weerbaar.search.index import ensure_vectors
 
-    out, ok = _stored_dense(ws, passage_ids, embed_model)
+    out, ok = stored_dense(ws, passage_ids, embed_model)
     if ok.all():
         return out, 0
     missing = np.asarray(passage_ids)[~ok]
     added = ensure_vectors(ws, missing, embed_model=embed_model)
-    out[~ok] = _stored_dense(ws, missing, embed_model)[0]
+    out[~ok] = stored_dense(ws, missing, embed_model)[0]
     return out, added
