@@ -228,6 +228,7 @@ class EvidenceModel:
     embed_model: str = DEFAULT_MODEL
     meta: dict[str, Any] = field(default_factory=dict)
     _vocab: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
+    _ex32: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @property
     def method(self) -> str:
@@ -288,7 +289,9 @@ class EvidenceModel:
         """Per passage: max and top-2 mean similarity to examples of each measure, and the
         mean similarity of the nearest non-evidence examples. ``exclude`` (passages x
         examples, bool) hides examples (training: the passage's own source file)."""
-        return knn_features(dense, self.ex_dense.astype(np.float32), self.ex_labels, exclude)
+        if self._ex32 is None or self._ex32[0] is not self.ex_dense:
+            self._ex32 = (self.ex_dense, self.ex_dense.astype(np.float32))  # once per model
+        return knn_features(dense, self._ex32[1], self.ex_labels, exclude)
 
     @staticmethod
     def gate_extra(q: QuerySims, knn_pos: np.ndarray, knn_neg: np.ndarray) -> np.ndarray:
