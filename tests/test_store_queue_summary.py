@@ -316,6 +316,7 @@ print("klaar")
 """
 
 
+@pytest.mark.slow
 def test_counts_stay_right_with_writers_in_several_processes(filled: Workspace) -> None:
     """Two reviewers and a scanner write at the same time, each in its own process."""
     _fill_queues(filled, random.Random(1), ["1.1", "2.2", "3.1"], top_k=5)
