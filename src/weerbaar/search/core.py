@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -245,7 +246,9 @@ def _scan_organisations(
     each organisation is scanned (and embedded) by one of them. Only the claimed
     organisation's passages are in memory (the passages of the index snapshot)."""
     queue = WorkQueue(ws, cstore.scan_queue_name(run.id))
-    task = bar.add(f"Organisaties (werker {worker_name()})", total=n_orgs)
+    task = bar.add(f"Organisaties gescand (werkproces {worker_name()})", total=n_orgs)
+    # the slow step of one organisation (new vectors for its shortlist) has its own bar
+    vec_task = bar.add("Betekenisvectoren", total=1)
     tally = _Tally()
     for claim in queue.claims():
         with claim:
@@ -253,8 +256,14 @@ def _scan_organisations(
                 org_ids = vstore.organisation_passage_ids(conn, claim.item)
             ids, counts, stance = lexical.features(org_ids)
             org = _OrgPassages(ids, PassageFeatures(counts, stance))
+            bar.describe(vec_task, f"Betekenisvectoren {claim.item}")
             scored = _organisation_scores(
-                ws, run.blended, run.measures, org, run.settings.scan_embed_per_measure
+                ws,
+                run.blended,
+                run.measures,
+                org,
+                run.settings.scan_embed_per_measure,
+                lambda d, t: bar.update(vec_task, d, t),
             )
             tally.admitted += scored.admitted
             tally.scored += len(scored.rows)
@@ -295,6 +304,7 @@ def _organisation_scores(
     measures: list[str],
     org: _OrgPassages,
     embed_per_measure: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> _OrgScores:
     """Scores of one organisation's passages for the scanned measures: the pre-filter
     on all of them, then, on the admitted ones most similar in words to a measure (at
@@ -313,7 +323,7 @@ def _organisation_scores(
     )
     rows = admitted[short]
     sub = org.features.subset(rows)
-    sub.dense, added = dense_ensured(ws, org.ids[rows], model.embed_model)
+    sub.dense, added = dense_ensured(ws, org.ids[rows], model.embed_model, progress)
     scores = model.score(sub, prefilter=False, q=q.subset(rows))
     order_all = blended.order_scores(sub, scores)
     col = {m: k for k, m in enumerate(model.measure_ids)}
@@ -603,12 +613,20 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.enabled:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self._p = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                TextColumn("nog"),
                 TimeRemainingColumn(),
             )
             self._p.__enter__()
@@ -620,6 +638,10 @@ class _Progress:
 
     def add(self, description: str, total: int) -> int:
         return self._p.add_task(description, total=total) if self._p else 0
+
+    def describe(self, task: int, description: str) -> None:
+        if self._p is not None:
+            self._p.update(task, description=description, completed=0, total=1)
 
     def update(self, task: int, done: int, total: int) -> None:
         if self._p is not None:

@@ -4,6 +4,7 @@ metadata, dense vectors). Below :mod:`core` and :mod:`rerank`, which both use it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -128,7 +129,10 @@ def stored_dense(
 
 
 def dense_ensured(
-    ws: Workspace, passage_ids: np.ndarray, embed_model: str
+    ws: Workspace,
+    passage_ids: np.ndarray,
+    embed_model: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Dense vectors of the given passages, in their order, after embedding (and storing)
     those that have none yet: (vectors, how many were embedded). The same vectors as
@@ -141,6 +145,6 @@ def dense_ensured(
     if ok.all():
         return out, 0
     missing = np.asarray(passage_ids)[~ok]
-    added = ensure_vectors(ws, missing, embed_model=embed_model)
+    added = ensure_vectors(ws, missing, embed_model=embed_model, progress=progress)
     out[~ok] = stored_dense(ws, missing, embed_model)[0]
     return out, added
