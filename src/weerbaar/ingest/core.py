@@ -891,7 +891,12 @@ class _ProgressBar:
 
     def _rate(self) -> str:
         dt = max(1e-6, time.monotonic() - self.started)
-        return f"{self.n_files / dt:.1f} bestanden/s · {self.n_pages / dt:.0f} pagina's/s"
+        per_file = (
+            f"{self.n_files / dt:.1f} bestanden/s"
+            if self.n_files >= dt or not self.n_files
+            else f"{dt / self.n_files:.0f} s per bestand"  # large files: never "0.0 bestanden/s"
+        )
+        return f"{per_file} · {self.n_pages / dt:.0f} pagina's/s"
 
     def file(self, name: str) -> None:
         self.progress.update(self.task, name=name[:60], rate=self._rate())
