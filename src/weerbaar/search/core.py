@@ -482,7 +482,7 @@ def _queue_verdicts(
         return {}
     sub = feats.subset(np.flatnonzero(usable))
     sub.dense = dense[usable]
-    s = model.score(sub, prefilter=False)
+    s = model.judge(sub)  # the rule of classify
     row_of = {int(p): k for k, p in enumerate(pids[usable])}
     out: dict[tuple[int, str], dict[str, Any]] = {}
     for r in rows:

@@ -124,7 +124,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _restrict_columns(
-    m: sp.csr_matrix, remap: np.ndarray, n_cols: int
+    m: sp.csr_matrix, remap: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where ``m``'s entries with a column in ``remap`` (>= 0) are, their new column
     numbers and the new row pointers: rows keep their entries' order, so products over
@@ -263,18 +263,19 @@ class EvidenceModel:
         and several times faster)."""
         remap, q_lex, q_bm = self._query_vocabulary()
         tf = f.tf
-        pos, cols, indptr = _restrict_columns(tf, remap, q_lex.shape[0])
+        pos, cols, indptr = _restrict_columns(tf, remap)
         shape = (f.n, q_lex.shape[0])
-        lex = np.asarray(sp.csr_matrix((tf.data[pos], cols, indptr), shape=shape) @ q_lex)
+        lex = np.asarray(
+            sp.csr_matrix((tf.data[pos], cols, indptr), shape=shape) @ q_lex, np.float32
+        )
         binary = f.binary
         if binary.indptr.shape == tf.indptr.shape and np.array_equal(binary.indices, tf.indices):
             # both come from the counts: the same entries, ones in the binary matrix
             ones = np.ones(len(pos), dtype=binary.dtype)
             hits = sp.csr_matrix((ones, cols, indptr), shape=shape) @ q_bm
         else:
-            b_pos, b_cols, b_indptr = _restrict_columns(binary, remap, q_bm.shape[0])
+            b_pos, b_cols, b_indptr = _restrict_columns(binary, remap)
             hits = sp.csr_matrix((binary.data[b_pos], b_cols, b_indptr), shape=shape) @ q_bm
-        lex = lex.astype(np.float32)
         bm = np.log1p(np.asarray(hits, dtype=np.float32))
         dense = None if f.dense is None else (f.dense @ self.q_dense.T).astype(np.float32)
         return QuerySims(lex, bm, dense)
